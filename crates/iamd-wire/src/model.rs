@@ -1,0 +1,421 @@
+//! The AWS service models (botocore `service-2.json`), embedded and parsed once.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::pattern::Pattern;
+
+/// A service that speaks the AWS Query protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// AWS Identity and Access Management (`2010-05-08`).
+    Iam,
+    /// AWS Security Token Service (`2011-06-15`).
+    Sts,
+}
+
+/// One operation of a service.
+#[derive(Debug)]
+pub struct Operation {
+    /// The operation name, e.g. `CreateUser` (the `Action` parameter).
+    pub name: String,
+    /// The input shape's name, if the operation takes input.
+    pub input: Option<String>,
+    /// The output shape's name, if the operation returns a result.
+    pub output: Option<String>,
+    /// The element wrapping the result in the response, e.g. `CreateUserResult`.
+    pub result_wrapper: Option<String>,
+}
+
+/// A reference to a shape: a structure member, a list member, or a map key/value.
+#[derive(Debug)]
+pub struct Member {
+    /// The member's name in the model (for list members and map keys/values: `member`,
+    /// `key`, `value`).
+    pub name: String,
+    /// The name of the shape it refers to.
+    pub shape: String,
+    /// The wire name set by the model, if any.
+    pub location_name: Option<String>,
+}
+
+impl Member {
+    /// The name used on the wire: `locationName` if set, else the member name.
+    pub fn wire_name(&self) -> &str {
+        self.location_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// What kind of value a shape describes.
+#[derive(Debug)]
+pub enum ShapeKind {
+    /// A structure, with members in model order and the names of the required ones.
+    Structure {
+        /// Members in model order.
+        members: Vec<Member>,
+        /// Names of the required members.
+        required: Vec<String>,
+    },
+    /// A list (`Name.member.N`, or `Name.N` when flattened).
+    List {
+        /// The element reference.
+        member: Member,
+        /// botocore's `flattened`.
+        flattened: bool,
+    },
+    /// A map (`Name.entry.N.key` / `.value`).
+    Map {
+        /// The key reference.
+        key: Member,
+        /// The value reference.
+        value: Member,
+        /// botocore's `flattened`.
+        flattened: bool,
+    },
+    /// A string, possibly constrained by a pattern or an enum.
+    String {
+        /// The model's (Java) regular expression, if any.
+        pattern: Option<Pattern>,
+        /// The allowed values, in model order (empty: any).
+        enum_values: Vec<String>,
+    },
+    /// A 32-bit integer.
+    Integer,
+    /// A 64-bit integer.
+    Long,
+    /// A floating-point number (`float` or `double`).
+    Double,
+    /// `true` / `false`.
+    Boolean,
+    /// A point in time (ISO 8601 on the wire).
+    Timestamp,
+    /// Bytes (base64 on the wire).
+    Blob,
+}
+
+/// A named shape with its constraints.
+#[derive(Debug)]
+pub struct Shape {
+    /// The shape's name in the model.
+    pub name: String,
+    /// Its kind and kind-specific details.
+    pub kind: ShapeKind,
+    /// `min` (length for strings/lists/maps, value for numbers).
+    pub min: Option<i64>,
+    /// `max` (length for strings/lists/maps, value for numbers).
+    pub max: Option<i64>,
+    /// `sensitive`: the value is never echoed in error messages.
+    pub sensitive: bool,
+}
+
+/// A parsed service model: metadata, operations and shapes.
+#[derive(Debug)]
+pub struct ServiceModel {
+    /// Which service this is.
+    pub service: Service,
+    /// `metadata.apiVersion`, e.g. `2010-05-08`.
+    pub api_version: String,
+    /// `metadata.xmlNamespace`, e.g. `https://iam.amazonaws.com/doc/2010-05-08/`.
+    pub xml_namespace: String,
+    operations: HashMap<String, Operation>,
+    shapes: HashMap<String, Shape>,
+    errors: HashMap<String, u16>,
+    /// Why the embedded model failed to load (a build defect); `None` when it loaded.
+    pub load_error: Option<String>,
+}
+
+static IAM: LazyLock<ServiceModel> = LazyLock::new(|| {
+    ServiceModel::load(
+        Service::Iam,
+        include_str!("../../../model/iam/service-2.json"),
+    )
+});
+static STS: LazyLock<ServiceModel> = LazyLock::new(|| {
+    ServiceModel::load(
+        Service::Sts,
+        include_str!("../../../model/sts/service-2.json"),
+    )
+});
+
+impl ServiceModel {
+    /// The embedded model of `service`, parsed on first use.
+    pub fn get(service: Service) -> &'static ServiceModel {
+        match service {
+            Service::Iam => &IAM,
+            Service::Sts => &STS,
+        }
+    }
+
+    /// The operation named `name` (the `Action`), if the model has it.
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operations.get(name)
+    }
+
+    /// All operation names (unordered).
+    pub fn operation_names(&self) -> impl Iterator<Item = &str> {
+        self.operations.keys().map(String::as_str)
+    }
+
+    /// The shape named `name`.
+    pub fn shape(&self, name: &str) -> Option<&Shape> {
+        self.shapes.get(name)
+    }
+
+    /// All shapes (unordered).
+    pub fn shapes(&self) -> impl Iterator<Item = &Shape> {
+        self.shapes.values()
+    }
+
+    /// The HTTP status the model assigns to the error code `code` (e.g. `NoSuchEntity` → 404).
+    pub fn error_status(&self, code: &str) -> Option<u16> {
+        self.errors.get(code).copied()
+    }
+
+    /// Parse a model; on failure the result is empty and carries `load_error`.
+    fn load(service: Service, text: &str) -> ServiceModel {
+        match serde_json::from_str::<RawModel>(text) {
+            Ok(raw) => Self::from_raw(service, raw),
+            Err(e) => ServiceModel {
+                service,
+                api_version: String::new(),
+                xml_namespace: String::new(),
+                operations: HashMap::new(),
+                shapes: HashMap::new(),
+                errors: HashMap::new(),
+                load_error: Some(e.to_string()),
+            },
+        }
+    }
+
+    fn from_raw(service: Service, raw: RawModel) -> ServiceModel {
+        let operations = raw
+            .operations
+            .into_iter()
+            .map(|(name, op)| {
+                let (output, result_wrapper) = match op.output {
+                    Some(o) => (Some(o.shape), o.result_wrapper),
+                    None => (None, None),
+                };
+                let op = Operation {
+                    name: name.clone(),
+                    input: op.input.map(|i| i.shape),
+                    output,
+                    result_wrapper,
+                };
+                (name, op)
+            })
+            .collect();
+        let mut errors = HashMap::new();
+        let mut shapes = HashMap::new();
+        for (name, s) in raw.shapes {
+            if let Some(err) = &s.error {
+                errors.insert(err.code.clone(), err.http_status_code.unwrap_or(400));
+            }
+            shapes.insert(name.clone(), convert_shape(name, s));
+        }
+        ServiceModel {
+            service,
+            api_version: raw.metadata.api_version,
+            xml_namespace: raw.metadata.xml_namespace.unwrap_or_default(),
+            operations,
+            shapes,
+            errors,
+            load_error: None,
+        }
+    }
+}
+
+fn convert_shape(name: String, s: RawShape) -> Shape {
+    let member = |r: Option<RawRef>, default: &str| {
+        let r = r.unwrap_or_default();
+        Member {
+            name: default.to_string(),
+            shape: r.shape,
+            location_name: r.location_name,
+        }
+    };
+    let kind = match s.kind.as_str() {
+        "structure" => ShapeKind::Structure {
+            members: s
+                .members
+                .map(|m| m.0)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(name, r)| Member {
+                    name,
+                    shape: r.shape,
+                    location_name: r.location_name,
+                })
+                .collect(),
+            required: s.required,
+        },
+        "list" => ShapeKind::List {
+            member: member(s.member, "member"),
+            flattened: s.flattened,
+        },
+        "map" => ShapeKind::Map {
+            key: member(s.key, "key"),
+            value: member(s.value, "value"),
+            flattened: s.flattened,
+        },
+        "integer" => ShapeKind::Integer,
+        "long" => ShapeKind::Long,
+        "float" | "double" => ShapeKind::Double,
+        "boolean" => ShapeKind::Boolean,
+        "timestamp" => ShapeKind::Timestamp,
+        "blob" => ShapeKind::Blob,
+        _ => ShapeKind::String {
+            pattern: s.pattern.map(Pattern::new),
+            enum_values: s.enum_values.unwrap_or_default(),
+        },
+    };
+    Shape {
+        name,
+        kind,
+        min: s.min.as_ref().and_then(number_to_i64),
+        max: s.max.as_ref().and_then(number_to_i64),
+        sensitive: s.sensitive,
+    }
+}
+
+fn number_to_i64(n: &serde_json::Number) -> Option<i64> {
+    // Model bounds are integral; a float bound is truncated toward zero.
+    #[allow(clippy::cast_possible_truncation)]
+    n.as_i64().or_else(|| n.as_f64().map(|f| f as i64))
+}
+
+#[derive(Deserialize)]
+struct RawModel {
+    metadata: RawMeta,
+    operations: HashMap<String, RawOperation>,
+    shapes: HashMap<String, RawShape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawMeta {
+    api_version: String,
+    xml_namespace: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawOperation {
+    input: Option<RawRef>,
+    output: Option<RawOutput>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawOutput {
+    shape: String,
+    result_wrapper: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawRef {
+    #[serde(default)]
+    shape: String,
+    location_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawError {
+    code: String,
+    http_status_code: Option<u16>,
+}
+
+#[derive(Deserialize)]
+struct RawShape {
+    #[serde(rename = "type")]
+    kind: String,
+    members: Option<Ordered<RawRef>>,
+    #[serde(default)]
+    required: Vec<String>,
+    member: Option<RawRef>,
+    key: Option<RawRef>,
+    value: Option<RawRef>,
+    min: Option<serde_json::Number>,
+    max: Option<serde_json::Number>,
+    pattern: Option<String>,
+    #[serde(rename = "enum")]
+    enum_values: Option<Vec<String>>,
+    #[serde(default)]
+    flattened: bool,
+    #[serde(default)]
+    sensitive: bool,
+    error: Option<RawError>,
+}
+
+/// A JSON object kept in document order (serde_json's `Map` sorts without `preserve_order`).
+struct Ordered<T>(Vec<(String, T)>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Ordered<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Ordered<T>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = a.next_entry::<String, T>()? {
+                    out.push((k, v));
+                }
+                Ok(Ordered(out))
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn models_load() {
+        for s in [Service::Iam, Service::Sts] {
+            let m = ServiceModel::get(s);
+            assert_eq!(m.load_error, None);
+            assert!(m.operation_names().count() > 5);
+        }
+        let iam = ServiceModel::get(Service::Iam);
+        assert_eq!(iam.api_version, "2010-05-08");
+        assert_eq!(
+            iam.xml_namespace,
+            "https://iam.amazonaws.com/doc/2010-05-08/"
+        );
+        let sts = ServiceModel::get(Service::Sts);
+        assert_eq!(
+            sts.xml_namespace,
+            "https://sts.amazonaws.com/doc/2011-06-15/"
+        );
+    }
+
+    #[test]
+    fn operation_and_shapes() {
+        let iam = ServiceModel::get(Service::Iam);
+        let op = iam.operation("CreateUser");
+        assert!(op.is_some_and(|o| o.result_wrapper.as_deref() == Some("CreateUserResult")));
+        assert!(iam
+            .operation("DeleteUser")
+            .is_some_and(|o| o.output.is_none()));
+        let Some(Shape {
+            kind: ShapeKind::Structure { members, required },
+            ..
+        }) = iam.shape("User")
+        else {
+            unreachable!("User is a structure")
+        };
+        assert!(required.iter().any(|r| r == "UserName"));
+        assert!(members.iter().any(|m| m.name == "CreateDate"));
+        assert_eq!(iam.error_status("NoSuchEntity"), Some(404));
+        assert_eq!(iam.error_status("ServiceFailure"), Some(500));
+    }
+}
