@@ -1,0 +1,297 @@
+//! AWS-shaped identifiers and credentials, all drawn from the OS CSPRNG.
+//!
+//! | what | shape |
+//! | --- | --- |
+//! | access key id | `AKIA` (long-term) or `ASIA` (temporary) + 16 of `[A-Z2-7]` |
+//! | secret access key | 40 of `[A-Za-z0-9+/]` (240 random bits) |
+//! | unique id | `AIDA` user, `AGPA` group, `AROA` role, `ANPA` policy, `AIPA` instance profile, `ASCA` server certificate, + 17 of `[A-Z2-7]` (21 chars) |
+//! | session token | standard base64 of 96 random bytes (128 chars) |
+//! | request id | UUID v4, lowercase |
+
+use std::fmt;
+
+use base64::Engine as _;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::random::{self, RandomError};
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Random characters after the 4-letter prefix of an access key id.
+pub const ACCESS_KEY_ID_RANDOM_LEN: usize = 16;
+/// Characters in a secret access key.
+pub const SECRET_ACCESS_KEY_LEN: usize = 40;
+/// Random characters after the 4-letter prefix of a unique id.
+pub const UNIQUE_ID_RANDOM_LEN: usize = 17;
+/// Random bytes in a session token.
+pub const SESSION_TOKEN_BYTES: usize = 96;
+
+/// A string that must not leak: zeroized on drop, `Debug` prints `***`, no `Display` and
+/// no `==` (compare with [`Secret::ct_eq`]).
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// Wraps `value`.
+    pub fn new(value: String) -> Self {
+        Self(Zeroizing::new(value))
+    }
+
+    /// The secret text, for signing or storing sealed.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Constant-time equality with `other` (time depends only on the lengths).
+    pub fn ct_eq(&self, other: &str) -> bool {
+        ct_eq(self.0.as_bytes(), other.as_bytes())
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Whether `a == b`, in time that depends only on the lengths, never on the contents.
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && bool::from(a.ct_eq(b))
+}
+
+/// Long-term (`AKIA`) or temporary (`ASIA`) access key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessKeyKind {
+    /// An IAM user's access key.
+    LongTerm,
+    /// STS session credentials.
+    Temporary,
+}
+
+impl AccessKeyKind {
+    /// `AKIA` or `ASIA`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::LongTerm => "AKIA",
+            Self::Temporary => "ASIA",
+        }
+    }
+
+    /// The kind of a well-formed access key id (prefix + 16 of `[A-Z2-7]`), else `None`.
+    pub fn of(access_key_id: &str) -> Option<Self> {
+        let kind = [Self::LongTerm, Self::Temporary]
+            .into_iter()
+            .find(|k| access_key_id.starts_with(k.prefix()))?;
+        let rest = access_key_id.get(4..)?;
+        (rest.len() == ACCESS_KEY_ID_RANDOM_LEN && rest.bytes().all(|c| BASE32.contains(&c)))
+            .then_some(kind)
+    }
+}
+
+/// What a unique id (`UserId`, `GroupId`, `RoleId`, `PolicyId`, ...) names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UniqueIdKind {
+    /// `AIDA`
+    User,
+    /// `AGPA`
+    Group,
+    /// `AROA`
+    Role,
+    /// `ANPA` (managed policy)
+    Policy,
+    /// `AIPA`
+    InstanceProfile,
+    /// `ASCA`
+    ServerCertificate,
+}
+
+impl UniqueIdKind {
+    /// The 4-letter prefix AWS uses for this kind.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::User => "AIDA",
+            Self::Group => "AGPA",
+            Self::Role => "AROA",
+            Self::Policy => "ANPA",
+            Self::InstanceProfile => "AIPA",
+            Self::ServerCertificate => "ASCA",
+        }
+    }
+}
+
+/// `len` characters drawn uniformly from `alphabet` (32 or 64 symbols, so masking a random
+/// byte is unbiased).
+fn random_chars(alphabet: &[u8], len: usize) -> Result<String, RandomError> {
+    let mask = alphabet.len() - 1;
+    let mut bytes = Zeroizing::new(vec![0u8; len]);
+    random::fill(&mut bytes)?;
+    Ok(bytes
+        .iter()
+        .map(|&b| char::from(alphabet[usize::from(b) & mask]))
+        .collect())
+}
+
+/// A new access key id: `AKIA`/`ASIA` + 16 random `[A-Z2-7]` (80 random bits).
+pub fn access_key_id(kind: AccessKeyKind) -> Result<String, RandomError> {
+    Ok(format!(
+        "{}{}",
+        kind.prefix(),
+        random_chars(BASE32, ACCESS_KEY_ID_RANDOM_LEN)?
+    ))
+}
+
+/// A new secret access key: 40 random characters of `[A-Za-z0-9+/]` (240 bits).
+pub fn secret_access_key() -> Result<Secret, RandomError> {
+    random_chars(BASE64, SECRET_ACCESS_KEY_LEN).map(Secret::new)
+}
+
+/// A new unique id: the kind's prefix + 17 random `[A-Z2-7]` (85 random bits), 21 chars.
+pub fn unique_id(kind: UniqueIdKind) -> Result<String, RandomError> {
+    Ok(format!(
+        "{}{}",
+        kind.prefix(),
+        random_chars(BASE32, UNIQUE_ID_RANDOM_LEN)?
+    ))
+}
+
+/// A new opaque session token: standard base64 of 96 random bytes (768 bits, 128 chars).
+pub fn session_token() -> Result<Secret, RandomError> {
+    let mut bytes = Zeroizing::new([0u8; SESSION_TOKEN_BYTES]);
+    random::fill(bytes.as_mut_slice())?;
+    Ok(Secret::new(
+        base64::engine::general_purpose::STANDARD.encode(bytes.as_slice()),
+    ))
+}
+
+/// A new request id: a random (version 4) UUID in lowercase, `8-4-4-4-12` hex digits.
+pub fn request_id() -> Result<String, RandomError> {
+    let mut b: [u8; 16] = random::bytes()?;
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex = |range: std::ops::Range<usize>| -> String {
+        b[range].iter().map(|x| format!("{x:02x}")).collect()
+    };
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        hex(0..4),
+        hex(4..6),
+        hex(6..8),
+        hex(8..10),
+        hex(10..16)
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn is_base32(s: &str) -> bool {
+        s.bytes()
+            .all(|c| c.is_ascii_uppercase() || (b'2'..=b'7').contains(&c))
+    }
+
+    #[test]
+    fn access_key_ids() {
+        for kind in [AccessKeyKind::LongTerm, AccessKeyKind::Temporary] {
+            let id = access_key_id(kind).unwrap();
+            assert_eq!(id.len(), 20);
+            assert!(id.starts_with(kind.prefix()));
+            assert!(is_base32(&id[4..]), "{id}");
+            assert_eq!(AccessKeyKind::of(&id), Some(kind));
+        }
+        assert_eq!(
+            AccessKeyKind::of("AKIAIOSFODNN7EXAMPLE"),
+            Some(AccessKeyKind::LongTerm)
+        );
+        assert_eq!(
+            AccessKeyKind::of("ASIAIOSFODNN7EXAMPLE"),
+            Some(AccessKeyKind::Temporary)
+        );
+        assert_eq!(AccessKeyKind::of("AKIAIOSFODNN7EXAMPL"), None);
+        assert_eq!(AccessKeyKind::of("AKIAIOSFODNN0EXAMPLE"), None);
+        assert_eq!(AccessKeyKind::of("AIDAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(AccessKeyKind::of("AKIAé"), None);
+    }
+
+    #[test]
+    fn secret_access_keys() {
+        let secret = secret_access_key().unwrap();
+        assert_eq!(secret.expose().len(), 40);
+        assert!(secret
+            .expose()
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/'));
+        assert_eq!(format!("{secret:?}"), "***");
+        assert!(secret.ct_eq(secret.expose()));
+        assert!(!secret.ct_eq(secret_access_key().unwrap().expose()));
+    }
+
+    #[test]
+    fn unique_ids() {
+        let kinds = [
+            (UniqueIdKind::User, "AIDA"),
+            (UniqueIdKind::Group, "AGPA"),
+            (UniqueIdKind::Role, "AROA"),
+            (UniqueIdKind::Policy, "ANPA"),
+            (UniqueIdKind::InstanceProfile, "AIPA"),
+            (UniqueIdKind::ServerCertificate, "ASCA"),
+        ];
+        for (kind, prefix) in kinds {
+            let id = unique_id(kind).unwrap();
+            assert_eq!(id.len(), 21, "{id}");
+            assert!(id.starts_with(prefix));
+            assert!(is_base32(&id[4..]), "{id}");
+        }
+        let many: HashSet<String> = (0..1000)
+            .map(|_| unique_id(UniqueIdKind::User).unwrap())
+            .collect();
+        assert_eq!(many.len(), 1000);
+    }
+
+    #[test]
+    fn session_tokens() {
+        let token = session_token().unwrap();
+        assert_eq!(token.expose().len(), 128);
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(token.expose())
+            .unwrap();
+        assert_eq!(decoded.len(), SESSION_TOKEN_BYTES);
+        assert_eq!(format!("{token:?}"), "***");
+        assert!(!token.ct_eq(session_token().unwrap().expose()));
+    }
+
+    #[test]
+    fn request_ids() {
+        let id = request_id().unwrap();
+        assert_eq!(id.len(), 36);
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(id
+            .bytes()
+            .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c)));
+        assert!(parts[2].starts_with('4'));
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(id, request_id().unwrap());
+    }
+
+    #[test]
+    fn ct_eq_helper() {
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"abcd"));
+        assert!(ct_eq(b"", b""));
+    }
+}
