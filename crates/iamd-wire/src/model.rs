@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
+use crate::error::WireError;
 use crate::pattern::Pattern;
 
 /// A service that speaks the AWS Query protocol.
@@ -174,10 +175,17 @@ impl ServiceModel {
         self.errors.get(code).copied()
     }
 
-    /// Parse a model; on failure the result is empty and carries `load_error`.
+    /// Parse a botocore `service-2.json` text (e.g. a test model) as the model of `service`.
+    pub fn from_json(service: Service, text: &str) -> Result<ServiceModel, WireError> {
+        serde_json::from_str::<RawModel>(text)
+            .map(|raw| Self::from_raw(service, raw))
+            .map_err(|e| WireError::internal(format!("invalid service model: {e}")))
+    }
+
+    /// Parse an embedded model; on failure the result is empty and carries `load_error`.
     fn load(service: Service, text: &str) -> ServiceModel {
-        match serde_json::from_str::<RawModel>(text) {
-            Ok(raw) => Self::from_raw(service, raw),
+        match Self::from_json(service, text) {
+            Ok(model) => model,
             Err(e) => ServiceModel {
                 service,
                 api_version: String::new(),
@@ -185,7 +193,7 @@ impl ServiceModel {
                 operations: HashMap::new(),
                 shapes: HashMap::new(),
                 errors: HashMap::new(),
-                load_error: Some(e.to_string()),
+                load_error: Some(e.message),
             },
         }
     }
