@@ -1,0 +1,236 @@
+//! ARNs and ARN patterns, matched as AWS does: segment by segment (partition, service,
+//! region, account), wildcards never crossing a segment, and the resource part (which may
+//! itself contain `:` and `/`) matched as a whole.
+
+use crate::context::Context;
+use crate::pattern::{tokenize, Pattern, Token};
+
+/// A parsed ARN, borrowing from the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// Parses `arn:partition:service:region:account:resource`.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut parts = text.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        Some(Arn {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+
+    fn segments(&self) -> [&'a str; 5] {
+        [
+            self.partition,
+            self.service,
+            self.region,
+            self.account,
+            self.resource,
+        ]
+    }
+}
+
+/// A compiled resource (or `Arn*` condition) pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ArnPattern {
+    /// `*`: every resource.
+    Any,
+    /// Per-segment patterns: partition, service, region, account, resource.
+    Segments(Box<[Pattern; 5]>),
+}
+
+impl ArnPattern {
+    /// Compiles `text`; `None` when it is neither `*` nor in ARN format.
+    pub(crate) fn compile(text: &str, variables: bool) -> Option<ArnPattern> {
+        if text == "*" {
+            return Some(ArnPattern::Any);
+        }
+        let tokens = tokenize(text, true, variables);
+        let mut groups: Vec<Vec<Token>> = vec![Vec::new()];
+        for token in tokens {
+            match token {
+                Token::Lit(s) if groups.len() < 6 && s.contains(':') => {
+                    let mut pieces = s.split(':').peekable();
+                    while let Some(piece) = pieces.next() {
+                        if !piece.is_empty() {
+                            push_lit(groups.last_mut(), piece);
+                        }
+                        if pieces.peek().is_some() {
+                            if groups.len() < 6 {
+                                groups.push(Vec::new());
+                            } else {
+                                push_lit(groups.last_mut(), ":");
+                            }
+                        }
+                    }
+                }
+                other => {
+                    if let Some(group) = groups.last_mut() {
+                        group.push(other);
+                    }
+                }
+            }
+        }
+        if groups.len() != 6 || groups[0] != [Token::Lit("arn".into())] {
+            return None;
+        }
+        let mut patterns = groups.into_iter().skip(1).map(Pattern::from_tokens);
+        let segments = [
+            patterns.next()?,
+            patterns.next()?,
+            patterns.next()?,
+            patterns.next()?,
+            patterns.next()?,
+        ];
+        Some(ArnPattern::Segments(Box::new(segments)))
+    }
+
+    /// Whether the ARN matches; `None` when a policy variable could not be resolved.
+    pub(crate) fn matches(&self, subject: &str, context: &Context) -> Option<bool> {
+        let segments = match self {
+            ArnPattern::Any => return Some(true),
+            ArnPattern::Segments(segments) => segments,
+        };
+        let Some(arn) = Arn::parse(subject) else {
+            return Some(false);
+        };
+        let mut unresolved = false;
+        for (pattern, part) in segments.iter().zip(arn.segments()) {
+            match pattern.matches(part, context) {
+                Some(true) => {}
+                Some(false) => return Some(false),
+                None => unresolved = true,
+            }
+        }
+        if unresolved {
+            None
+        } else {
+            Some(true)
+        }
+    }
+}
+
+fn push_lit(group: Option<&mut Vec<Token>>, piece: &str) {
+    let Some(group) = group else { return };
+    if let Some(Token::Lit(prev)) = group.last_mut() {
+        prev.push_str(piece);
+    } else {
+        group.push(Token::Lit(piece.to_string()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, arn: &str) -> Option<bool> {
+        let mut ctx = Context::default();
+        ctx.insert("aws:username", "alice");
+        ArnPattern::compile(pattern, true).and_then(|p| p.matches(arn, &ctx))
+    }
+
+    #[test]
+    fn segment_matching() {
+        let cases = [
+            ("*", "arn:aws:iam::111122223333:user/alice", true),
+            (
+                "arn:aws:iam::*:user/alice",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:iam::*:user/${aws:username}",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:iam::*:user/${aws:username}",
+                "arn:aws:iam::111122223333:user/bob",
+                false,
+            ),
+            (
+                "arn:aws:iam::*:mfa/*",
+                "arn:aws:iam::111122223333:mfa/alice",
+                true,
+            ),
+            (
+                "arn:aws:iam::*:mfa/*",
+                "arn:aws:iam::111122223333:user/alice",
+                false,
+            ),
+            // A wildcard does not cross a segment.
+            (
+                "arn:aws:iam::*:*",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:i*::*:*",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            (
+                "arn:aws:*:*:*:*",
+                "arn:aws:iam::111122223333:user/alice",
+                true,
+            ),
+            ("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b:c", true),
+            (
+                "arn:aws:logs:*:*:log-group:x:*",
+                "arn:aws:logs:us-east-1:1:log-group:x:log-stream:y",
+                true,
+            ),
+            (
+                "arn:aws:iam::111122223333:user/*",
+                "arn:aws:iam::444455556666:user/alice",
+                false,
+            ),
+            ("arn:aws:iam::*:user/alice", "*", false),
+        ];
+        for (p, arn, expected) in cases {
+            assert_eq!(m(p, arn), Some(expected), "{p} vs {arn}");
+        }
+    }
+
+    #[test]
+    fn not_an_arn() {
+        assert!(ArnPattern::compile("bucket-name", true).is_none());
+        assert!(ArnPattern::compile("arn:aws:s3", true).is_none());
+        assert!(
+            ArnPattern::compile("arn:aws:iam::*", true).is_none(),
+            "five segments"
+        );
+        assert!(ArnPattern::compile("arn:aws:iam::1:user/x", true).is_some());
+    }
+
+    #[test]
+    fn unresolved_variable() {
+        assert_eq!(
+            m(
+                "arn:aws:iam::*:user/${aws:PrincipalTag/x}",
+                "arn:aws:iam::1:user/a"
+            ),
+            None
+        );
+        assert_eq!(
+            m(
+                "arn:aws:iam::2:user/${aws:PrincipalTag/x}",
+                "arn:aws:iam::1:user/a"
+            ),
+            Some(false),
+            "a segment that fails decides, even with an unresolved variable elsewhere"
+        );
+    }
+}

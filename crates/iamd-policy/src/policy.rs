@@ -1,0 +1,546 @@
+//! A policy document, parsed and validated as AWS does and compiled for fast evaluation.
+
+use serde_json::{Map, Value};
+
+use crate::arn::ArnPattern;
+use crate::condition::{Condition, Operator};
+use crate::error::{messages, Place, PolicyError};
+use crate::pattern::Pattern;
+use crate::principal::PrincipalEntry;
+
+/// Largest document the engine parses. AWS's per-entity quotas (6,144 characters for a
+/// managed policy, ...) are smaller and are checked by the service.
+pub const MAX_DOCUMENT_BYTES: usize = 131_072;
+
+/// Where a policy is used: it decides whether `Principal` is required or forbidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Identity-based policies, permissions boundaries and session policies: no `Principal`.
+    Identity,
+    /// Resource-based policies and role trust policies: `Principal` or `NotPrincipal` required.
+    Resource,
+}
+
+/// The policy language version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V2012_10_17,
+    V2008_10_17,
+    /// No `Version` element: treated as 2008-10-17 (no policy variables).
+    Absent,
+}
+
+impl Version {
+    fn supports_variables(self) -> bool {
+        self == Version::V2012_10_17
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+/// `Action` (or `NotAction`) patterns, lowercase.
+#[derive(Debug, Clone)]
+pub struct ActionSet {
+    pub negated: bool,
+    pub texts: Vec<String>,
+    patterns: Vec<Pattern>,
+}
+
+/// `Resource` (or `NotResource`) patterns.
+#[derive(Debug, Clone)]
+pub struct ResourceSet {
+    pub negated: bool,
+    pub texts: Vec<String>,
+    patterns: Vec<ArnPattern>,
+}
+
+/// `Principal` (or `NotPrincipal`) entries.
+#[derive(Debug, Clone)]
+pub struct PrincipalSet {
+    pub negated: bool,
+    pub entries: Vec<PrincipalEntry>,
+}
+
+/// One compiled statement.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    /// Position in the policy, from 0.
+    pub index: usize,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub actions: ActionSet,
+    /// `None` only in resource-based policies that leave the resource implicit.
+    pub resources: Option<ResourceSet>,
+    pub principals: Option<PrincipalSet>,
+    pub conditions: Vec<Condition>,
+}
+
+impl Statement {
+    /// `Sid X` or `#N` (1-based) for people.
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(sid) if !sid.is_empty() => sid.clone(),
+            _ => format!("#{}", self.index + 1),
+        }
+    }
+
+    /// Whether the action matches `Action` / `NotAction`; `action` must be lowercase.
+    pub(crate) fn matches_action(&self, action: &str) -> bool {
+        let empty = crate::context::Context::default();
+        let hit = self
+            .actions
+            .patterns
+            .iter()
+            .any(|p| p.matches(action, &empty) == Some(true));
+        hit != self.actions.negated
+    }
+
+    /// Whether the resource matches `Resource` / `NotResource`. A policy variable without a
+    /// value makes its entry match nothing (so `NotResource` with it excludes nothing).
+    pub(crate) fn matches_resource(
+        &self,
+        resource: &str,
+        context: &crate::context::Context,
+    ) -> bool {
+        let Some(set) = &self.resources else {
+            return true;
+        };
+        let hit = set
+            .patterns
+            .iter()
+            .any(|p| p.matches(resource, context) == Some(true));
+        hit != set.negated
+    }
+}
+
+/// A parsed, validated and compiled policy document. `Send + Sync`; share it in an `Arc`.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub version: Version,
+    pub id: Option<String>,
+    pub statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Parses `text` as AWS does, with AWS's `MalformedPolicyDocument` messages.
+    pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        let root = Place::root();
+        if text.len() > MAX_DOCUMENT_BYTES {
+            let detail = format!(
+                "{} bytes; the engine accepts {MAX_DOCUMENT_BYTES}",
+                text.len()
+            );
+            return Err(PolicyError::new(messages::TOO_LARGE, &root, detail));
+        }
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| PolicyError::new(messages::INVALID_JSON, &root, e.to_string()))?;
+        Policy::from_json(&value, kind)
+    }
+
+    /// Compiles an already parsed JSON document.
+    pub fn from_json(value: &Value, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        let root = Place::root();
+        let Value::Object(doc) = value else {
+            return Err(syntax(&root, "the document must be a JSON object"));
+        };
+        for key in doc.keys() {
+            if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
+                return Err(syntax(&root, format!("unknown element `{key}`")));
+            }
+        }
+        let version = match doc.get("Version") {
+            None => Version::Absent,
+            Some(Value::String(v)) if v == "2012-10-17" => Version::V2012_10_17,
+            Some(Value::String(v)) if v == "2008-10-17" => Version::V2008_10_17,
+            Some(other) => {
+                let place = root.child("Version");
+                let detail = format!("`{}` is not 2012-10-17 or 2008-10-17", plain(other));
+                return Err(PolicyError::new(messages::LEGACY_PARSING, &place, detail));
+            }
+        };
+        let id = match doc.get("Id") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(syntax(&root.child("Id"), "`Id` must be a string")),
+        };
+        let statements = match doc.get("Statement") {
+            Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
+            Some(item @ Value::Object(_)) => vec![item],
+            Some(Value::Array(_)) => {
+                return Err(syntax(
+                    &root.child("Statement"),
+                    "the statement list is empty",
+                ))
+            }
+            Some(_) => {
+                let detail = "`Statement` must be an object or an array of objects";
+                return Err(syntax(&root.child("Statement"), detail));
+            }
+            None => return Err(syntax(&root, "the document has no `Statement`")),
+        };
+        let mut compiled = Vec::with_capacity(statements.len());
+        let mut sids: Vec<&str> = Vec::new();
+        for (index, item) in statements.into_iter().enumerate() {
+            let statement = parse_statement(item, index, version, kind)?;
+            if let Some(sid) = item.get("Sid").and_then(Value::as_str) {
+                if !sid.is_empty() && sids.contains(&sid) {
+                    let place = root.child(format!("Statement[{index}]")).child("Sid");
+                    let detail = format!("`{sid}` is used twice");
+                    return Err(PolicyError::new(messages::SID_UNIQUE, &place, detail));
+                }
+                sids.push(sid);
+            }
+            compiled.push(statement);
+        }
+        Ok(Policy {
+            version,
+            id,
+            statements: compiled,
+        })
+    }
+}
+
+fn syntax(place: &Place, detail: impl Into<String>) -> PolicyError {
+    PolicyError::new(messages::SYNTAX, place, detail)
+}
+
+/// A JSON value as plain text for messages.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+const STATEMENT_KEYS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "NotPrincipal",
+    "Condition",
+];
+
+fn parse_statement(
+    item: &Value,
+    index: usize,
+    version: Version,
+    kind: PolicyKind,
+) -> Result<Statement, PolicyError> {
+    let mut place = Place::root().child(format!("Statement[{index}]"));
+    let Value::Object(st) = item else {
+        return Err(syntax(&place, "a statement must be a JSON object"));
+    };
+    let sid = match st.get("Sid") {
+        None => None,
+        Some(Value::String(s)) => {
+            place = Place::root().child(format!("Statement[{index}] (Sid {s})"));
+            if kind == PolicyKind::Identity && !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                let detail = format!("`{s}` contains characters other than letters and digits");
+                return Err(PolicyError::new(
+                    messages::SID_ALNUM,
+                    &place.child("Sid"),
+                    detail,
+                ));
+            }
+            Some(s.clone())
+        }
+        Some(_) => return Err(syntax(&place.child("Sid"), "`Sid` must be a string")),
+    };
+    if let Some(key) = st.keys().find(|k| !STATEMENT_KEYS.contains(&k.as_str())) {
+        return Err(syntax(&place, format!("unknown element `{key}`")));
+    }
+    let effect = match st.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(other) => {
+            let detail = format!("`{}` is neither `Allow` nor `Deny`", plain(other));
+            return Err(syntax(&place.child("Effect"), detail));
+        }
+        None => return Err(syntax(&place, "the statement has no `Effect`")),
+    };
+    let variables = version.supports_variables();
+    let actions = parse_actions(st, &place)?;
+    let resources = parse_resources(st, &place, variables, kind)?;
+    let principals = parse_principals(st, &place, kind, effect)?;
+    let conditions = match st.get("Condition") {
+        None => Vec::new(),
+        Some(block) => parse_conditions(block, &place.child("Condition"), variables)?,
+    };
+    Ok(Statement {
+        index,
+        sid,
+        effect,
+        actions,
+        resources,
+        principals,
+        conditions,
+    })
+}
+
+/// Either `Name` or `NotName` (not both), as a list of strings, with the key used.
+fn pair(
+    st: &Map<String, Value>,
+    name: &str,
+    place: &Place,
+) -> Result<Option<(bool, String, Vec<String>)>, PolicyError> {
+    let not_name = format!("Not{name}");
+    let (negated, key, value) = match (st.get(name), st.get(&not_name)) {
+        (Some(_), Some(_)) => {
+            let detail = format!("a statement cannot have both `{name}` and `{not_name}`");
+            return Err(syntax(place, detail));
+        }
+        (Some(v), None) => (false, name.to_string(), v),
+        (None, Some(v)) => (true, not_name, v),
+        (None, None) => return Ok(None),
+    };
+    let list = string_list(value).ok_or_else(|| {
+        syntax(
+            &place.child(&key),
+            format!("`{key}` must be a string or an array of strings"),
+        )
+    })?;
+    Ok(Some((negated, key, list)))
+}
+
+fn string_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    }
+}
+
+fn parse_actions(st: &Map<String, Value>, place: &Place) -> Result<ActionSet, PolicyError> {
+    let Some((negated, key, texts)) = pair(st, "Action", place)? else {
+        return Err(PolicyError::new(
+            messages::MISSING_ACTIONS,
+            place,
+            "no `Action` or `NotAction`",
+        ));
+    };
+    if texts.is_empty() {
+        let detail = format!("`{key}` is empty");
+        return Err(PolicyError::new(
+            messages::MISSING_ACTIONS,
+            &place.child(&key),
+            detail,
+        ));
+    }
+    let mut patterns = Vec::with_capacity(texts.len());
+    for text in &texts {
+        check_vendor(text, &place.child(&key))?;
+        patterns.push(Pattern::compile(&text.to_ascii_lowercase(), true, false));
+    }
+    Ok(ActionSet {
+        negated,
+        texts,
+        patterns,
+    })
+}
+
+/// `service:action` with a valid vendor, or `*`.
+fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
+    if text == "*" {
+        return Ok(());
+    }
+    let detail = format!("`{text}`");
+    match text.split_once(':') {
+        None => Err(PolicyError::new(messages::NO_VENDOR, place, detail)),
+        Some((_, rest)) if rest.contains(':') => {
+            Err(PolicyError::new(messages::ONE_COLON, place, detail))
+        }
+        Some((vendor, name)) => {
+            let vendor_ok = !vendor.is_empty()
+                && vendor
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?');
+            if !vendor_ok {
+                return Err(PolicyError::new(
+                    format!("Vendor {vendor} is not valid"),
+                    place,
+                    detail,
+                ));
+            }
+            if name.is_empty() {
+                return Err(syntax(place, format!("`{text}` names no action")));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn parse_resources(
+    st: &Map<String, Value>,
+    place: &Place,
+    variables: bool,
+    kind: PolicyKind,
+) -> Result<Option<ResourceSet>, PolicyError> {
+    let Some((negated, key, texts)) = pair(st, "Resource", place)? else {
+        if kind == PolicyKind::Resource {
+            return Ok(None);
+        }
+        let detail = "no `Resource` or `NotResource`";
+        return Err(PolicyError::new(messages::MISSING_RESOURCES, place, detail));
+    };
+    if texts.is_empty() {
+        let detail = format!("`{key}` is empty");
+        return Err(PolicyError::new(
+            messages::MISSING_RESOURCES,
+            &place.child(&key),
+            detail,
+        ));
+    }
+    let mut patterns = Vec::with_capacity(texts.len());
+    for text in &texts {
+        let pattern = ArnPattern::compile(text, variables).ok_or_else(|| {
+            let message = format!("Resource {text} must be in ARN format or \"*\".");
+            PolicyError::new(message, &place.child(&key), format!("`{text}`"))
+        })?;
+        patterns.push(pattern);
+    }
+    Ok(Some(ResourceSet {
+        negated,
+        texts,
+        patterns,
+    }))
+}
+
+fn parse_principals(
+    st: &Map<String, Value>,
+    place: &Place,
+    kind: PolicyKind,
+    effect: Effect,
+) -> Result<Option<PrincipalSet>, PolicyError> {
+    let (negated, key, value) = match (st.get("Principal"), st.get("NotPrincipal")) {
+        (Some(_), Some(_)) => {
+            let detail = "a statement cannot have both `Principal` and `NotPrincipal`";
+            return Err(syntax(place, detail));
+        }
+        (Some(v), None) => (false, "Principal", v),
+        (None, Some(v)) => (true, "NotPrincipal", v),
+        (None, None) => {
+            if kind == PolicyKind::Resource {
+                return Err(PolicyError::new(
+                    messages::MISSING_PRINCIPAL,
+                    place,
+                    "no `Principal`",
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    let place = place.child(key);
+    if kind == PolicyKind::Identity {
+        let detail = format!("`{key}` belongs in resource-based policies only");
+        return Err(PolicyError::new(messages::HAS_PRINCIPAL, &place, detail));
+    }
+    if negated && effect == Effect::Allow {
+        return Err(syntax(
+            &place,
+            "`NotPrincipal` can be used only with `\"Effect\": \"Deny\"`",
+        ));
+    }
+    let mut entries = Vec::new();
+    match value {
+        Value::String(s) if s == "*" => entries.push(PrincipalEntry::Anyone),
+        Value::Object(map) => {
+            for (kind_name, values) in map {
+                let list = string_list(values).ok_or_else(|| {
+                    syntax(
+                        &place.child(kind_name),
+                        "principals must be strings or arrays of strings",
+                    )
+                })?;
+                for v in list {
+                    let entry = PrincipalEntry::parse(kind_name, &v).ok_or_else(|| {
+                        let message =
+                            format!("Invalid principal in policy: \"{kind_name}\":\"{v}\"");
+                        PolicyError::new(message, &place.child(kind_name), format!("`{v}`"))
+                    })?;
+                    entries.push(entry);
+                }
+            }
+        }
+        other => {
+            let message = format!("Invalid principal in policy: {}", plain(other));
+            return Err(PolicyError::new(
+                message,
+                &place,
+                "use \"*\" or an object such as {\"AWS\": ...}",
+            ));
+        }
+    }
+    if entries.is_empty() {
+        return Err(syntax(&place, "no principal is named"));
+    }
+    Ok(Some(PrincipalSet { negated, entries }))
+}
+
+fn parse_conditions(
+    block: &Value,
+    place: &Place,
+    variables: bool,
+) -> Result<Vec<Condition>, PolicyError> {
+    let Value::Object(operators) = block else {
+        return Err(syntax(place, "`Condition` must be an object of operators"));
+    };
+    let mut conditions = Vec::new();
+    for (op_name, keys) in operators {
+        let op_place = place.child(op_name);
+        let operator = Operator::parse(op_name)
+            .ok_or_else(|| syntax(&op_place, format!("unknown condition operator `{op_name}`")))?;
+        let Value::Object(keys) = keys else {
+            return Err(syntax(
+                &op_place,
+                "an operator must map condition keys to values",
+            ));
+        };
+        if keys.is_empty() {
+            return Err(syntax(&op_place, "the operator names no condition key"));
+        }
+        for (key, values) in keys {
+            let key_place = op_place.child(key);
+            check_vendor(key, &key_place)?;
+            let values = condition_values(values).ok_or_else(|| {
+                syntax(
+                    &key_place,
+                    "values must be strings, numbers, booleans or an array of them",
+                )
+            })?;
+            if values.is_empty() {
+                return Err(syntax(&key_place, "the key has no values"));
+            }
+            let condition = Condition::compile(operator, key, values, variables)
+                .map_err(|detail| syntax(&key_place, detail))?;
+            conditions.push(condition);
+        }
+    }
+    Ok(conditions)
+}
+
+fn condition_values(value: &Value) -> Option<Vec<String>> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match value {
+        Value::Array(items) => items.iter().map(scalar).collect(),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+#[cfg(test)]
+mod tests;
