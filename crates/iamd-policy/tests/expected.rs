@@ -1,4 +1,5 @@
 //! Every row of `fixtures/policies/EXPECTED.md`, decided and explained by the engine.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! Reads `fixtures/policies/EXPECTED.md`: the seed policy sets and their expected decisions.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::path::PathBuf;
 
