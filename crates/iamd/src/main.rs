@@ -1,1 +1,30 @@
-fn main() {}
+//! `iamd`: the server and its offline tools. This file only parses the command line and
+//! hands over to the module of each command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+
+/// A self-hosted AWS IAM and STS service.
+#[derive(Debug, Parser)]
+#[command(name = "iamd", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Offline policy tools: validate and simulate IAM policy documents.
+    #[command(subcommand)]
+    Policy(cli::policy::PolicyCommand),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Policy(command) => cli::policy::run(command),
+    }
+}
