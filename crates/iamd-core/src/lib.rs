@@ -1,4 +1,20 @@
 //! The account: entities, operations, authentication, MFA, the authorization snapshot. No HTTP.
 
+pub mod account;
+pub mod authz;
 pub mod clock;
 pub mod crypto;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod state;
+pub mod store;
+pub mod testing;
+pub mod time;
+
+pub use account::{Account, Txn};
+pub use authz::{authorize, Caller, Identity, MfaInfo};
+pub use error::IamError;
+pub use ops::access_keys_api::{bootstrap_root_key, unseal_secret};
+pub use state::AccountState;
+pub use store::{AuditRecord, Change, MemoryStore, Record, Store, StoreError};

@@ -1,0 +1,153 @@
+//! The account service: the current snapshot, and writes that are validated, committed to the
+//! store with their audit events, then published as a new snapshot.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+
+use crate::clock::{unix_secs, Clock};
+use crate::crypto::SealingKey;
+use crate::error::IamError;
+use crate::model::LastUsed;
+use crate::state::AccountState;
+use crate::store::{AuditRecord, Change, Store};
+
+/// One account: state, store, clock and the key that seals secrets.
+pub struct Account {
+    state: ArcSwap<AccountState>,
+    writer: Mutex<()>,
+    store: Box<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub sealing: SealingKey,
+    /// Access key last use, kept in memory (it changes on every request).
+    last_used: Mutex<HashMap<String, LastUsed>>,
+}
+
+/// A write in progress: a private copy of the state plus the changes to store.
+pub struct Txn {
+    pub state: AccountState,
+    pub now: i64,
+    changes: Vec<Change>,
+    audit: Vec<AuditRecord>,
+}
+
+impl Txn {
+    /// Records `value` as the stored body of (`kind`, `key`).
+    pub fn put<T: Serialize>(
+        &mut self,
+        kind: &'static str,
+        key: &str,
+        value: &T,
+    ) -> Result<(), IamError> {
+        let body = serde_json::to_string(value).map_err(|_| IamError::service_failure())?;
+        self.changes.push(Change::Put {
+            kind,
+            key: key.to_string(),
+            body,
+        });
+        Ok(())
+    }
+
+    pub fn delete(&mut self, kind: &'static str, key: &str) {
+        self.changes.push(Change::Delete {
+            kind,
+            key: key.to_string(),
+        });
+    }
+
+    pub fn audit(&mut self, record: AuditRecord) {
+        self.audit.push(record);
+    }
+}
+
+impl Account {
+    /// Loads the account from the store.
+    pub fn open(
+        account_id: &str,
+        store: Box<dyn Store>,
+        clock: Arc<dyn Clock>,
+        sealing: SealingKey,
+    ) -> Result<Account, String> {
+        let records = store.load().map_err(|e| e.to_string())?;
+        let state = AccountState::from_records(account_id, records)?;
+        Ok(Account {
+            state: ArcSwap::from_pointee(state),
+            writer: Mutex::new(()),
+            store,
+            clock,
+            sealing,
+            last_used: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The current snapshot.
+    pub fn snapshot(&self) -> Arc<AccountState> {
+        self.state.load_full()
+    }
+
+    pub fn account_id(&self) -> String {
+        self.state.load().account_id.clone()
+    }
+
+    /// Now, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        unix_secs(self.clock.now()) as i64
+    }
+
+    /// Runs a write: `f` changes a private copy of the state; when it succeeds the changes are
+    /// committed to the store (atomically, durably) and the new state is published. Writes are
+    /// serialised; readers never wait.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Txn) -> Result<T, IamError>) -> Result<T, IamError> {
+        let _guard = self
+            .writer
+            .lock()
+            .map_err(|_| IamError::service_failure())?;
+        let mut txn = Txn {
+            state: (*self.state.load_full()).clone(),
+            now: self.now(),
+            changes: Vec::new(),
+            audit: Vec::new(),
+        };
+        let out = f(&mut txn)?;
+        if !txn.changes.is_empty() || !txn.audit.is_empty() {
+            self.store.commit(&txn.changes, &txn.audit).map_err(|e| {
+                tracing_error(&e.to_string());
+                IamError::service_failure()
+            })?;
+        }
+        self.state.store(Arc::new(txn.state));
+        Ok(out)
+    }
+
+    /// Records that an access key was used now, for a service in a region.
+    pub fn record_key_use(&self, key_id: &str, service: &str, region: &str) {
+        if let Ok(mut map) = self.last_used.lock() {
+            map.insert(
+                key_id.to_string(),
+                LastUsed {
+                    date: self.now(),
+                    service: service.to_string(),
+                    region: region.to_string(),
+                },
+            );
+        }
+    }
+
+    pub fn key_last_used(&self, key_id: &str) -> Option<LastUsed> {
+        self.last_used.lock().ok()?.get(key_id).cloned()
+    }
+
+    /// Audit events, newest first.
+    pub fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, IamError> {
+        self.store
+            .audit_events(limit)
+            .map_err(|_| IamError::service_failure())
+    }
+}
+
+/// Store failures are reported on standard error without request data.
+fn tracing_error(message: &str) {
+    eprintln!("iamd: store commit failed: {message}");
+}

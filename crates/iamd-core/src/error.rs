@@ -1,0 +1,81 @@
+//! Service errors with AWS's codes, HTTP statuses and messages.
+
+use std::fmt;
+
+/// An error an operation returns to the caller, as AWS words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IamError {
+    pub code: &'static str,
+    pub message: String,
+    pub status: u16,
+}
+
+impl IamError {
+    pub fn new(code: &'static str, status: u16, message: impl Into<String>) -> Self {
+        IamError {
+            code,
+            message: message.into(),
+            status,
+        }
+    }
+
+    pub fn no_such_entity(message: impl Into<String>) -> Self {
+        Self::new("NoSuchEntity", 404, message)
+    }
+
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new("EntityAlreadyExists", 409, message)
+    }
+
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new("LimitExceeded", 409, message)
+    }
+
+    pub fn delete_conflict(message: impl Into<String>) -> Self {
+        Self::new("DeleteConflict", 409, message)
+    }
+
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new("ValidationError", 400, message)
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new("InvalidInput", 400, message)
+    }
+
+    pub fn malformed_policy(message: impl Into<String>) -> Self {
+        Self::new("MalformedPolicyDocument", 400, message)
+    }
+
+    pub fn access_denied(message: impl Into<String>) -> Self {
+        Self::new("AccessDenied", 403, message)
+    }
+
+    /// A fault of ours, never of the request: logged, and answered with a plain message.
+    pub fn service_failure() -> Self {
+        Self::new(
+            "ServiceFailure",
+            500,
+            "The request processing has failed because of an unknown error, exception or failure.",
+        )
+    }
+
+    /// A `user with name X cannot be found` error.
+    pub fn no_such_user(name: &str) -> Self {
+        Self::no_such_entity(format!("The user with name {name} cannot be found."))
+    }
+}
+
+impl fmt::Display for IamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for IamError {}
+
+impl From<iamd_policy::PolicyError> for IamError {
+    fn from(e: iamd_policy::PolicyError) -> Self {
+        IamError::malformed_policy(e.message)
+    }
+}

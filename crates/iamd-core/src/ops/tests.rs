@@ -1,0 +1,155 @@
+//! Operations called as the server would, against an account in memory.
+
+use serde_json::json;
+
+use crate::testing::{account, call, root, user};
+
+#[test]
+fn users_lifecycle_and_errors() {
+    let (acct, _) = account();
+    let r = root();
+    let out = call(
+        &acct,
+        &r,
+        "iam",
+        "CreateUser",
+        json!({"UserName": "alice", "Path": "/dev/"}),
+    )
+    .unwrap();
+    assert_eq!(
+        out["User"]["Arn"],
+        "arn:aws:iam::111122223333:user/dev/alice"
+    );
+    assert!(out["User"]["UserId"].as_str().unwrap().starts_with("AIDA"));
+    let dup = call(&acct, &r, "iam", "CreateUser", json!({"UserName": "ALICE"})).unwrap_err();
+    assert_eq!(
+        (dup.code, dup.status, dup.message.as_str()),
+        (
+            "EntityAlreadyExists",
+            409,
+            "User with name ALICE already exists."
+        )
+    );
+    let got = call(&acct, &r, "iam", "GetUser", json!({"UserName": "Alice"})).unwrap();
+    assert_eq!(got["User"]["UserName"], "alice");
+    let missing = call(&acct, &r, "iam", "GetUser", json!({"UserName": "bob"})).unwrap_err();
+    assert_eq!(
+        (missing.code, missing.message.as_str()),
+        ("NoSuchEntity", "The user with name bob cannot be found.")
+    );
+    for i in 0..3 {
+        call(
+            &acct,
+            &r,
+            "iam",
+            "CreateUser",
+            json!({"UserName": format!("u{i}")}),
+        )
+        .unwrap();
+    }
+    let page = call(&acct, &r, "iam", "ListUsers", json!({"MaxItems": 2})).unwrap();
+    assert_eq!(page["Users"].as_array().unwrap().len(), 2);
+    assert_eq!(page["IsTruncated"], true);
+    let rest = call(
+        &acct,
+        &r,
+        "iam",
+        "ListUsers",
+        json!({"Marker": page["Marker"]}),
+    )
+    .unwrap();
+    assert_eq!(rest["Users"].as_array().unwrap().len(), 2);
+    assert_eq!(rest["IsTruncated"], false);
+    let key = call(
+        &acct,
+        &r,
+        "iam",
+        "CreateAccessKey",
+        json!({"UserName": "alice"}),
+    )
+    .unwrap();
+    let conflict = call(&acct, &r, "iam", "DeleteUser", json!({"UserName": "alice"})).unwrap_err();
+    assert_eq!(conflict.code, "DeleteConflict");
+    let id = key["AccessKey"]["AccessKeyId"].clone();
+    call(
+        &acct,
+        &r,
+        "iam",
+        "DeleteAccessKey",
+        json!({"UserName": "alice", "AccessKeyId": id}),
+    )
+    .unwrap();
+    call(&acct, &r, "iam", "DeleteUser", json!({"UserName": "alice"})).unwrap();
+}
+
+#[test]
+fn users_without_policies_are_denied_with_aws_wording() {
+    let (acct, _) = account();
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "CreateUser",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap();
+    let bob = user(&acct, "bob", None);
+    let e = call(&acct, &bob, "iam", "ListUsers", json!({})).unwrap_err();
+    assert_eq!((e.code, e.status), ("AccessDenied", 403));
+    assert!(e.message.starts_with("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::111122223333:user/ because no identity-based policy allows the iam:ListUsers action"), "{}", e.message);
+    // GetCallerIdentity needs no permission.
+    let me = call(&acct, &bob, "sts", "GetCallerIdentity", json!({})).unwrap();
+    assert_eq!(me["Arn"], "arn:aws:iam::111122223333:user/bob");
+}
+
+#[test]
+fn access_key_quota_and_secret_sealing() {
+    let (acct, _) = account();
+    let r = root();
+    call(&acct, &r, "iam", "CreateUser", json!({"UserName": "carol"})).unwrap();
+    let k1 = call(
+        &acct,
+        &r,
+        "iam",
+        "CreateAccessKey",
+        json!({"UserName": "carol"}),
+    )
+    .unwrap();
+    call(
+        &acct,
+        &r,
+        "iam",
+        "CreateAccessKey",
+        json!({"UserName": "carol"}),
+    )
+    .unwrap();
+    let e = call(
+        &acct,
+        &r,
+        "iam",
+        "CreateAccessKey",
+        json!({"UserName": "carol"}),
+    )
+    .unwrap_err();
+    assert_eq!(e.message, "Cannot exceed quota for AccessKeysPerUser: 2");
+    let id = k1["AccessKey"]["AccessKeyId"].as_str().unwrap();
+    let secret = k1["AccessKey"]["SecretAccessKey"].as_str().unwrap();
+    let state = acct.snapshot();
+    let stored = state.access_keys.get(id).unwrap();
+    assert!(!stored.sealed_secret.contains(secret));
+    let opened = crate::unseal_secret(&acct, stored).unwrap();
+    assert_eq!(opened.as_slice(), secret.as_bytes());
+    let listed = call(
+        &acct,
+        &r,
+        "iam",
+        "ListAccessKeys",
+        json!({"UserName": "carol"}),
+    )
+    .unwrap();
+    assert_eq!(listed["AccessKeyMetadata"].as_array().unwrap().len(), 2);
+    assert!(
+        listed.to_string().find(secret).is_none(),
+        "secrets are returned only at creation"
+    );
+}

@@ -1,0 +1,454 @@
+//! Users: Create/Get/Update/Delete/List, tags and permissions boundaries.
+
+use std::sync::Arc;
+
+use iamd_policy::ContextValue;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::support::{input, paginate, path_or_root};
+use super::{Auth, OpContext, Operation};
+use crate::crypto::{unique_id, UniqueIdKind};
+use crate::error::IamError;
+use crate::model::{Tag, User};
+
+pub(super) static OPS: &[Operation] = &[
+    op("CreateUser", create_user, false),
+    op("GetUser", get_user, true),
+    op("ListUsers", list_users, true),
+    op("UpdateUser", update_user, false),
+    op("DeleteUser", delete_user, false),
+    op("TagUser", tag_user, false),
+    op("UntagUser", untag_user, false),
+    op("ListUserTags", list_user_tags, true),
+    op("PutUserPermissionsBoundary", put_boundary, false),
+    op("DeleteUserPermissionsBoundary", delete_boundary, false),
+];
+
+const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
+    Operation {
+        service: "iam",
+        name,
+        auth: Auth::Policy,
+        handler,
+        read_only,
+    }
+}
+
+pub(crate) const MAX_USERS: usize = 5000;
+pub(crate) const MAX_TAGS: usize = 50;
+
+/// A user as the API shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct UserView {
+    path: String,
+    user_name: String,
+    user_id: String,
+    arn: String,
+    create_date: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions_boundary: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tags: Option<Vec<Tag>>,
+}
+
+impl UserView {
+    /// `full`: with boundary and tags (GetUser, CreateUser); lists leave them out.
+    pub(crate) fn of(user: &User, full: bool) -> UserView {
+        UserView {
+            path: user.path.clone(),
+            user_name: user.name.clone(),
+            user_id: user.id.clone(),
+            arn: user.arn.clone(),
+            create_date: user.create_date,
+            permissions_boundary: user.boundary.as_ref().filter(|_| full).map(|arn| {
+                json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
+            }),
+            tags: (full && !user.tags.is_empty()).then(|| user.tags.clone()),
+        }
+    }
+}
+
+/// The ARN of user `name`: its real one when it exists, else with the root path.
+pub(crate) fn user_arn(ctx: &OpContext<'_>, name: &str) -> String {
+    match ctx.state.user(name) {
+        Some(user) => user.arn.clone(),
+        None => ctx.arn("user", "/", name),
+    }
+}
+
+/// Looks a user up in a transaction's state.
+pub(crate) fn find_user(
+    state: &crate::state::AccountState,
+    name: &str,
+) -> Result<Arc<User>, IamError> {
+    state
+        .user(name)
+        .cloned()
+        .ok_or_else(|| IamError::no_such_user(name))
+}
+
+/// Stores a user in a transaction.
+pub(crate) fn save_user(txn: &mut crate::account::Txn, user: User) -> Result<(), IamError> {
+    let key = user.name.to_lowercase();
+    txn.put("user", &key, &user)?;
+    txn.state.users.insert(key, Arc::new(user));
+    Ok(())
+}
+
+/// `aws:RequestTag/k` and `aws:TagKeys` for tags in a request.
+pub(crate) fn tag_context(tags: &[Tag]) -> Vec<(String, ContextValue)> {
+    let mut extra: Vec<(String, ContextValue)> = tags
+        .iter()
+        .map(|t| {
+            (
+                format!("aws:RequestTag/{}", t.key),
+                ContextValue::Single(t.value.clone()),
+            )
+        })
+        .collect();
+    extra.push((
+        "aws:TagKeys".into(),
+        ContextValue::Multi(tags.iter().map(|t| t.key.clone()).collect()),
+    ));
+    extra
+}
+
+/// Merges `new` into `tags` (same key replaces), enforcing the quota of 50.
+pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), IamError> {
+    for tag in new {
+        match tags.iter_mut().find(|t| t.key == tag.key) {
+            Some(existing) => existing.value = tag.value,
+            None => tags.push(tag),
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(IamError::limit_exceeded(format!(
+            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CreateUserInput {
+    user_name: String,
+    path: Option<String>,
+    permissions_boundary: Option<String>,
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: CreateUserInput = input(value)?;
+    let path = path_or_root(input.path);
+    let arn = ctx.arn("user", &path, &input.user_name);
+    let mut extra = tag_context(&input.tags);
+    if let Some(boundary) = &input.permissions_boundary {
+        extra.push((
+            "iam:PermissionsBoundary".into(),
+            ContextValue::Single(boundary.clone()),
+        ));
+    }
+    ctx.authorize_with("iam:CreateUser", &arn, &extra)?;
+    if input.tags.len() > MAX_TAGS {
+        return Err(IamError::limit_exceeded(format!(
+            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
+        )));
+    }
+    let id = unique_id(UniqueIdKind::User).map_err(|_| IamError::service_failure())?;
+    let user = ctx.account.write(|txn| {
+        if txn.state.user(&input.user_name).is_some() {
+            return Err(IamError::already_exists(format!(
+                "User with name {} already exists.",
+                input.user_name
+            )));
+        }
+        if txn.state.users.len() >= MAX_USERS {
+            return Err(IamError::limit_exceeded(format!(
+                "Cannot exceed quota for UsersPerAccount: {MAX_USERS}"
+            )));
+        }
+        if let Some(b) = &input.permissions_boundary {
+            check_boundary_policy(&txn.state, b)?;
+        }
+        let user = User {
+            name: input.user_name.clone(),
+            id,
+            path,
+            arn,
+            create_date: txn.now,
+            tags: input.tags,
+            inline: Default::default(),
+            attached: Vec::new(),
+            groups: Vec::new(),
+            boundary: input.permissions_boundary,
+        };
+        save_user(txn, user.clone())?;
+        Ok(user)
+    })?;
+    Ok(json!({ "User": UserView::of(&user, true) }))
+}
+
+/// A boundary must be an existing managed policy.
+fn check_boundary_policy(state: &crate::state::AccountState, arn: &str) -> Result<(), IamError> {
+    if state.policy(arn).is_none() {
+        return Err(IamError::no_such_entity(format!(
+            "Policy {arn} does not exist or is not attachable."
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserNameInput {
+    user_name: Option<String>,
+}
+
+fn get_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: UserNameInput = input(value)?;
+    let Some(name) = input
+        .user_name
+        .or_else(|| ctx.caller_user().map(str::to_string))
+    else {
+        // The root user asking about itself.
+        let arn = format!("arn:aws:iam::{}:root", ctx.account_id());
+        ctx.authorize("iam:GetUser", &arn)?;
+        return Ok(json!({ "User": {
+            "Path": "/", "UserName": ctx.account_id(), "UserId": ctx.account_id(), "Arn": arn,
+            "CreateDate": 0
+        }}));
+    };
+    ctx.authorize("iam:GetUser", &user_arn(ctx, &name))?;
+    let user = find_user(&ctx.state, &name)?;
+    Ok(json!({ "User": UserView::of(&user, true) }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListInput {
+    path_prefix: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_users(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: ListInput = input(value)?;
+    ctx.authorize("iam:ListUsers", &ctx.arn("user", "/", ""))?;
+    let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
+    let users = ctx
+        .state
+        .users
+        .iter()
+        .filter(|(_, u)| u.path.starts_with(&prefix))
+        .map(|(k, u)| (k.clone(), UserView::of(u, false)));
+    paginate(users, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Users")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateUserInput {
+    user_name: String,
+    new_path: Option<String>,
+    new_user_name: Option<String>,
+}
+
+fn update_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: UpdateUserInput = input(value)?;
+    ctx.authorize("iam:UpdateUser", &user_arn(ctx, &input.user_name))?;
+    if let Some(new_name) = &input.new_user_name {
+        let user = ctx.state.user(&input.user_name);
+        let new_arn = ctx.arn("user", user.map_or("/", |u| &u.path), new_name);
+        ctx.authorize("iam:UpdateUser", &new_arn)?;
+    }
+    ctx.account.write(|txn| {
+        let old = find_user(&txn.state, &input.user_name)?;
+        let mut user = (*old).clone();
+        if let Some(new_name) = &input.new_user_name {
+            if new_name.to_lowercase() != old.name.to_lowercase()
+                && txn.state.user(new_name).is_some()
+            {
+                return Err(IamError::already_exists(format!(
+                    "User with name {new_name} already exists."
+                )));
+            }
+            user.name = new_name.clone();
+        }
+        if let Some(path) = &input.new_path {
+            user.path = path.clone();
+        }
+        user.arn = format!(
+            "arn:aws:iam::{}:user{}{}",
+            txn.state.account_id, user.path, user.name
+        );
+        let old_key = old.name.to_lowercase();
+        if user.name.to_lowercase() != old_key {
+            txn.delete("user", &old_key);
+            txn.state.users.remove(&old_key);
+            let keys: Vec<_> = txn
+                .state
+                .access_keys
+                .values()
+                .filter(|k| k.user.as_deref() == Some(old.name.as_str()))
+                .cloned()
+                .collect();
+            for key in keys {
+                let mut key = (*key).clone();
+                key.user = Some(user.name.clone());
+                txn.put("access_key", &key.id, &key)?;
+                txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
+            }
+        }
+        save_user(txn, user)
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteUserInput {
+    user_name: String,
+}
+
+fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: DeleteUserInput = input(value)?;
+    ctx.authorize("iam:DeleteUser", &user_arn(ctx, &input.user_name))?;
+    ctx.account.write(|txn| {
+        let user = find_user(&txn.state, &input.user_name)?;
+        let conflict = |what: &str| {
+            Err(IamError::delete_conflict(format!(
+                "Cannot delete entity, must {what} first."
+            )))
+        };
+        if txn
+            .state
+            .access_keys
+            .values()
+            .any(|k| k.user.as_deref() == Some(user.name.as_str()))
+        {
+            return conflict("delete access keys");
+        }
+        if !user.attached.is_empty() {
+            return conflict("detach all policies");
+        }
+        if !user.inline.is_empty() {
+            return conflict("delete policies");
+        }
+        if !user.groups.is_empty() {
+            return conflict("remove users from group");
+        }
+        let key = user.name.to_lowercase();
+        txn.delete("user", &key);
+        txn.state.users.remove(&key);
+        Ok(())
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TagUserInput {
+    user_name: String,
+    tags: Vec<Tag>,
+}
+
+fn tag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: TagUserInput = input(value)?;
+    ctx.authorize_with(
+        "iam:TagUser",
+        &user_arn(ctx, &input.user_name),
+        &tag_context(&input.tags),
+    )?;
+    ctx.account.write(|txn| {
+        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
+        merge_tags(&mut user.tags, input.tags)?;
+        save_user(txn, user)
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UntagUserInput {
+    user_name: String,
+    tag_keys: Vec<String>,
+}
+
+fn untag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: UntagUserInput = input(value)?;
+    let extra = [(
+        "aws:TagKeys".to_string(),
+        ContextValue::Multi(input.tag_keys.clone()),
+    )];
+    ctx.authorize_with("iam:UntagUser", &user_arn(ctx, &input.user_name), &extra)?;
+    ctx.account.write(|txn| {
+        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
+        user.tags.retain(|t| !input.tag_keys.contains(&t.key));
+        save_user(txn, user)
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListUserTagsInput {
+    user_name: String,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_user_tags(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: ListUserTagsInput = input(value)?;
+    ctx.authorize("iam:ListUserTags", &user_arn(ctx, &input.user_name))?;
+    let user = find_user(&ctx.state, &input.user_name)?;
+    let tags = user
+        .tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("{i:08}"), t.clone()));
+    paginate(tags, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Tags")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PutBoundaryInput {
+    user_name: String,
+    permissions_boundary: String,
+}
+
+fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: PutBoundaryInput = input(value)?;
+    let extra = [(
+        "iam:PermissionsBoundary".to_string(),
+        ContextValue::Single(input.permissions_boundary.clone()),
+    )];
+    ctx.authorize_with(
+        "iam:PutUserPermissionsBoundary",
+        &user_arn(ctx, &input.user_name),
+        &extra,
+    )?;
+    ctx.account.write(|txn| {
+        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
+        check_boundary_policy(&txn.state, &input.permissions_boundary)?;
+        user.boundary = Some(input.permissions_boundary);
+        save_user(txn, user)
+    })?;
+    Ok(json!({}))
+}
+
+fn delete_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: DeleteUserInput = input(value)?;
+    ctx.authorize(
+        "iam:DeleteUserPermissionsBoundary",
+        &user_arn(ctx, &input.user_name),
+    )?;
+    ctx.account.write(|txn| {
+        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
+        user.boundary = None;
+        save_user(txn, user)
+    })?;
+    Ok(json!({}))
+}
