@@ -1,6 +1,7 @@
 //! The account: entities, operations, authentication, MFA, the authorization snapshot. No HTTP.
 
 pub mod account;
+pub mod audit;
 pub mod authz;
 pub mod clock;
 pub mod crypto;

@@ -97,5 +97,5 @@ pub fn call(
             format!("no operation {action}"),
         ));
     };
-    crate::ops::dispatch(account, caller, op, &input)
+    crate::ops::dispatch(account, caller, op, &input, "test-request")
 }

@@ -18,6 +18,8 @@ struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the IAM and STS API server (embedded SQLite in the data directory).
+    Serve(cli::serve::ServeArgs),
     /// Offline policy tools: validate and simulate IAM policy documents.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
@@ -25,6 +27,7 @@ enum Command {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
+        Command::Serve(args) => cli::serve::run(args),
         Command::Policy(command) => cli::policy::run(command),
     }
 }

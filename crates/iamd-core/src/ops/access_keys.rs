@@ -151,7 +151,7 @@ fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
     let input: UserInput = input(value)?;
     let user = target(ctx, input.user_name);
     ctx.authorize("iam:CreateAccessKey", &resource(ctx, &user))?;
-    let (key, secret) = ctx.account.write(|txn| {
+    let (key, secret) = ctx.write(|txn| {
         let owner = match &user {
             Some(name) => Some(find_user(&txn.state, name)?.name.clone()),
             None => None,
@@ -242,7 +242,7 @@ fn update_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         Some("Inactive") => KeyStatus::Inactive,
         _ => return Err(IamError::validation("1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]")),
     };
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let mut key = (*owned_key(&txn.state, &user, &input.access_key_id)?).clone();
         key.status = status;
         txn.put("access_key", &key.id, &key)?;
@@ -256,7 +256,7 @@ fn delete_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
     let input: KeyInput = input(value)?;
     let user = target(ctx, input.user_name);
     ctx.authorize("iam:DeleteAccessKey", &resource(ctx, &user))?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let key = owned_key(&txn.state, &user, &input.access_key_id)?;
         txn.delete("access_key", &key.id);
         txn.state.access_keys.remove(&key.id);

@@ -159,7 +159,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         )));
     }
     let id = unique_id(UniqueIdKind::User).map_err(|_| IamError::service_failure())?;
-    let user = ctx.account.write(|txn| {
+    let user = ctx.write(|txn| {
         if txn.state.user(&input.user_name).is_some() {
             return Err(IamError::already_exists(format!(
                 "User with name {} already exists.",
@@ -264,7 +264,7 @@ fn update_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         let new_arn = ctx.arn("user", user.map_or("/", |u| &u.path), new_name);
         ctx.authorize("iam:UpdateUser", &new_arn)?;
     }
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let old = find_user(&txn.state, &input.user_name)?;
         let mut user = (*old).clone();
         if let Some(new_name) = &input.new_user_name {
@@ -316,7 +316,7 @@ struct DeleteUserInput {
 fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: DeleteUserInput = input(value)?;
     ctx.authorize("iam:DeleteUser", &user_arn(ctx, &input.user_name))?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let user = find_user(&txn.state, &input.user_name)?;
         let conflict = |what: &str| {
             Err(IamError::delete_conflict(format!(
@@ -362,7 +362,7 @@ fn tag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         &user_arn(ctx, &input.user_name),
         &tag_context(&input.tags),
     )?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
         merge_tags(&mut user.tags, input.tags)?;
         save_user(txn, user)
@@ -384,7 +384,7 @@ fn untag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         ContextValue::Multi(input.tag_keys.clone()),
     )];
     ctx.authorize_with("iam:UntagUser", &user_arn(ctx, &input.user_name), &extra)?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
         user.tags.retain(|t| !input.tag_keys.contains(&t.key));
         save_user(txn, user)
@@ -430,7 +430,7 @@ fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         &user_arn(ctx, &input.user_name),
         &extra,
     )?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
         check_boundary_policy(&txn.state, &input.permissions_boundary)?;
         user.boundary = Some(input.permissions_boundary);
@@ -445,7 +445,7 @@ fn delete_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
         "iam:DeleteUserPermissionsBoundary",
         &user_arn(ctx, &input.user_name),
     )?;
-    ctx.account.write(|txn| {
+    ctx.write(|txn| {
         let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
         user.boundary = None;
         save_user(txn, user)

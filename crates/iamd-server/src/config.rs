@@ -1,0 +1,33 @@
+//! Server settings (flags and `IAMD_*` environment variables are mapped onto this by the binary).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `sqlite:PATH`; `None`: `DATA_DIR/iamd.db`.
+    pub database_url: Option<String>,
+    pub account_id: String,
+    /// Root credentials to install on first start (automation, tests).
+    pub root_access_key_id: Option<String>,
+    pub root_secret_access_key: Option<String>,
+    /// Base64 sealing key; `None`: the key file `DATA_DIR/sealing.key`.
+    pub sealing_key: Option<String>,
+}
+
+impl Config {
+    /// Defaults: 127.0.0.1:8080, `./data`, account 123456789012.
+    pub fn new(data_dir: PathBuf) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir,
+            database_url: None,
+            account_id: "123456789012".to_string(),
+            root_access_key_id: None,
+            root_secret_access_key: None,
+            sealing_key: None,
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Opening the account (store, sealing key, root credentials) and running the listener.
+
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use iamd_core::clock::{Clock, SystemClock};
+use iamd_core::crypto::SealingKey;
+use iamd_core::Account;
+use iamd_store::SqliteStore;
+
+use crate::config::Config;
+
+/// A running server's address and its shutdown.
+pub struct Server {
+    pub addr: std::net::SocketAddr,
+    pub account: Arc<Account>,
+}
+
+fn database_path(config: &Config) -> Result<PathBuf, String> {
+    match &config.database_url {
+        None => Ok(config.data_dir.join("iamd.db")),
+        Some(url) => match url.strip_prefix("sqlite:") {
+            Some(path) => Ok(PathBuf::from(path.trim_start_matches("//"))),
+            None => Err(format!(
+                "unsupported database URL `{url}`: iamd supports `sqlite:PATH` (PostgreSQL is planned)"
+            )),
+        },
+    }
+}
+
+/// Opens (creating on first start) the account in the data directory.
+pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, String> {
+    if config.account_id.len() != 12 || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "account id `{}` must be 12 digits",
+            config.account_id
+        ));
+    }
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create data directory {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
+    let sealing = match &config.sealing_key {
+        Some(b64) => SealingKey::from_base64(b64).map_err(|e| format!("IAMD_SEALING_KEY: {e}"))?,
+        None => SealingKey::load_or_create(&config.data_dir.join("sealing.key"))
+            .map_err(|e| format!("sealing key: {e}"))?,
+    };
+    let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
+    let store = SqliteStore::open(&database_path(config)?, full_sync).map_err(|e| e.to_string())?;
+    let account = Account::open(&config.account_id, Box::new(store), clock, sealing)?;
+    let given = match (&config.root_access_key_id, &config.root_secret_access_key) {
+        (Some(id), Some(secret)) => Some((id.as_str(), secret.as_str())),
+        (None, None) => None,
+        _ => {
+            return Err(
+                "set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither"
+                    .into(),
+            )
+        }
+    };
+    let generated = iamd_core::bootstrap_root_key(&account, given).map_err(|e| e.to_string())?;
+    if let Some((id, secret)) = generated {
+        let path = config.data_dir.join("root-credentials.csv");
+        write_credentials(&path, &id, secret.expose())?;
+        eprintln!(
+            "iamd: root access key {id} created; its secret is in {} (mode 0600)",
+            path.display()
+        );
+    }
+    Ok(account)
+}
+
+/// AWS's access key CSV layout.
+fn write_credentials(path: &Path, id: &str, secret: &str) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    writeln!(file, "Access key ID,Secret access key\n{id},{secret}")
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Opens the account and serves until interrupted.
+pub async fn serve(config: Config) -> Result<(), String> {
+    let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!(
+        "iamd: account {} serving IAM and STS on http://{addr}",
+        config.account_id
+    );
+    let app = crate::api::router(account);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,171 @@
+//! The embedded default: one SQLite file in WAL mode. A commit is one transaction; with
+//! `synchronous=NORMAL` in WAL mode a committed write survives the process being killed
+//! (`kill -9`), and `synchronous=FULL` (`IAMD_SQLITE_SYNC=full`) also survives power loss.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use iamd_core::{AuditRecord, Change, Record, Store, StoreError};
+use rusqlite::{params, Connection};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    key  TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id     TEXT NOT NULL UNIQUE,
+    event_time   INTEGER NOT NULL,
+    event_name   TEXT NOT NULL,
+    event_source TEXT NOT NULL,
+    username     TEXT NOT NULL,
+    body         TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_by_name ON audit (event_name, event_time);
+";
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+fn fail(e: rusqlite::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: &Path, full_sync: bool) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path).map_err(fail)?;
+        let sync = if full_sync { "FULL" } else { "NORMAL" };
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000; {SCHEMA}"
+        ))
+        .map_err(fail)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// An in-memory database (tests).
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open_in_memory().map_err(fail)?;
+        conn.execute_batch(SCHEMA).map_err(fail)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError("connection lock poisoned".into()))
+    }
+}
+
+impl Store for SqliteStore {
+    fn load(&self) -> Result<Vec<Record>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare("SELECT kind, key, body FROM records ORDER BY kind, key")
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([], |row| {
+                Ok(Record {
+                    kind: row.get(0)?,
+                    key: row.get(1)?,
+                    body: row.get(2)?,
+                })
+            })
+            .map_err(fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
+    }
+
+    fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction().map_err(fail)?;
+        for change in changes {
+            match change {
+                Change::Put { kind, key, body } => tx.execute(
+                    "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
+                    params![kind, key, body],
+                ),
+                Change::Delete { kind, key } => tx.execute(
+                    "DELETE FROM records WHERE kind = ?1 AND key = ?2",
+                    params![kind, key],
+                ),
+            }
+            .map_err(fail)?;
+        }
+        for event in audit {
+            tx.execute(
+                "INSERT INTO audit (event_id, event_time, event_name, event_source, username, body)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    event.event_id,
+                    event.event_time,
+                    event.event_name,
+                    event.event_source,
+                    event.username,
+                    event.body
+                ],
+            )
+            .map_err(fail)?;
+        }
+        tx.commit().map_err(fail)
+    }
+
+    fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare(
+                "SELECT event_id, event_time, event_name, event_source, username, body
+                 FROM audit ORDER BY seq DESC LIMIT ?1",
+            )
+            .map_err(fail)?;
+        let rows = stmt
+            .query_map([limit as i64], |row| {
+                Ok(AuditRecord {
+                    event_id: row.get(0)?,
+                    event_time: row.get(1)?,
+                    event_name: row.get(2)?,
+                    event_source: row.get(3)?,
+                    username: row.get(4)?,
+                    body: row.get(5)?,
+                })
+            })
+            .map_err(fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_conforms() {
+        crate::conformance::run(&SqliteStore::in_memory().unwrap());
+    }
+
+    #[test]
+    fn file_conforms_and_persists() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iamd.db");
+        {
+            let store = SqliteStore::open(&path, false).unwrap();
+            crate::conformance::run(&store);
+        }
+        let reopened = SqliteStore::open(&path, true).unwrap();
+        let records = reopened.load().unwrap();
+        assert_eq!(
+            records.len(),
+            1,
+            "what the suite left behind is still there"
+        );
+        assert_eq!(reopened.audit_events(10).unwrap().len(), 2);
+    }
+}

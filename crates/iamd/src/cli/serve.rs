@@ -1,0 +1,51 @@
+//! `iamd serve`: the IAM and STS API server on an embedded SQLite database.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+/// Flags of `iamd serve`; each also reads an `IAMD_*` environment variable.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "IAMD_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Directory for the database, the sealing key and the root credentials file.
+    #[arg(long, env = "IAMD_DATA_DIR", default_value = "./data")]
+    data_dir: PathBuf,
+    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db).
+    #[arg(long, env = "IAMD_DATABASE_URL")]
+    database: Option<String>,
+    /// The 12-digit account id.
+    #[arg(long, env = "IAMD_ACCOUNT_ID", default_value = "123456789012")]
+    account_id: String,
+}
+
+pub fn run(args: ServeArgs) -> ExitCode {
+    let mut config = iamd_server::Config::new(args.data_dir);
+    config.listen = args.listen;
+    config.database_url = args.database;
+    config.account_id = args.account_id;
+    config.root_access_key_id = std::env::var("IAMD_ROOT_ACCESS_KEY_ID").ok();
+    config.root_secret_access_key = std::env::var("IAMD_ROOT_SECRET_ACCESS_KEY").ok();
+    config.sealing_key = std::env::var("IAMD_SEALING_KEY").ok();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("iamd: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(iamd_server::serve(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("iamd: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
