@@ -21,8 +21,9 @@ pub struct Account {
     store: Box<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sealing: SealingKey,
-    /// Access key last use, kept in memory (it changes on every request).
-    last_used: Mutex<HashMap<String, LastUsed>>,
+    /// Access key last use, kept in memory (it changes on every request) and flushed to the
+    /// store periodically by [`Account::flush_last_used`]. The flag marks unflushed entries.
+    last_used: Mutex<HashMap<String, (LastUsed, bool)>>,
 }
 
 /// A write in progress: a private copy of the state plus the changes to store.
@@ -71,6 +72,11 @@ impl Account {
         sealing: SealingKey,
     ) -> Result<Account, String> {
         let records = store.load().map_err(|e| e.to_string())?;
+        let last_used = records
+            .iter()
+            .filter(|r| r.kind == "last_used")
+            .filter_map(|r| Some((r.key.clone(), (serde_json::from_str(&r.body).ok()?, false))))
+            .collect();
         let state = AccountState::from_records(account_id, records)?;
         Ok(Account {
             state: ArcSwap::from_pointee(state),
@@ -78,7 +84,7 @@ impl Account {
             store,
             clock,
             sealing,
-            last_used: Mutex::new(HashMap::new()),
+            last_used: Mutex::new(last_used),
         })
     }
 
@@ -124,19 +130,53 @@ impl Account {
     /// Records that an access key was used now, for a service in a region.
     pub fn record_key_use(&self, key_id: &str, service: &str, region: &str) {
         if let Ok(mut map) = self.last_used.lock() {
-            map.insert(
-                key_id.to_string(),
-                LastUsed {
-                    date: self.now(),
-                    service: service.to_string(),
-                    region: region.to_string(),
-                },
-            );
+            let used = LastUsed {
+                date: self.now(),
+                service: service.to_string(),
+                region: region.to_string(),
+            };
+            map.insert(key_id.to_string(), (used, true));
         }
     }
 
     pub fn key_last_used(&self, key_id: &str) -> Option<LastUsed> {
-        self.last_used.lock().ok()?.get(key_id).cloned()
+        self.last_used
+            .lock()
+            .ok()?
+            .get(key_id)
+            .map(|(used, _)| used.clone())
+    }
+
+    /// Writes the access key uses recorded since the last flush to the store.
+    pub fn flush_last_used(&self) -> Result<(), IamError> {
+        let changes: Vec<Change> = {
+            let mut map = self
+                .last_used
+                .lock()
+                .map_err(|_| IamError::service_failure())?;
+            map.iter_mut()
+                .filter(|(_, (_, dirty))| *dirty)
+                .filter_map(|(id, (used, dirty))| {
+                    *dirty = false;
+                    let body = serde_json::to_string(used).ok()?;
+                    Some(Change::Put {
+                        kind: "last_used",
+                        key: id.clone(),
+                        body,
+                    })
+                })
+                .collect()
+        };
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let _guard = self
+            .writer
+            .lock()
+            .map_err(|_| IamError::service_failure())?;
+        self.store
+            .commit(&changes, &[])
+            .map_err(|_| IamError::service_failure())
     }
 
     /// Audit events, newest first.

@@ -70,7 +70,7 @@ async fn handle(
         .unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into());
     let result = process(&account, peer, &method, &uri, &headers, &body, &request_id).await;
     match result {
-        Ok((xml, _)) => xml_response(StatusCode::OK, xml, &request_id),
+        Ok(xml) => xml_response(StatusCode::OK, xml, &request_id),
         Err(f) => {
             let xml = iamd_wire::encode_error(
                 f.service,
@@ -124,7 +124,7 @@ async fn process(
     headers: &HeaderMap,
     body: &Bytes,
     request_id: &str,
-) -> Result<(String, ()), Failure> {
+) -> Result<String, Failure> {
     let (caller, service) = authenticate(account, peer, method, uri, headers, body)?;
     let params = parameters(service, method, uri, headers, body)?;
     let model = ServiceModel::get(service);
@@ -160,7 +160,7 @@ async fn process(
     let value = result.map_err(|e| Failure::iam(service, e))?;
     let xml = iamd_wire::encode_response(model, &decoded.action, &value, request_id)
         .map_err(|e| Failure::new(service, e.code, e.message, e.status))?;
-    Ok((xml, ()))
+    Ok(xml)
 }
 
 /// Verifies the signature and finds who signed.

@@ -97,7 +97,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         "iamd: account {} serving IAM and STS on http://{addr}",
         config.account_id
     );
-    let app = crate::api::router(account);
+    spawn_last_used_flusher(account.clone());
+    let app = crate::api::router(account.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -106,5 +107,18 @@ pub async fn serve(config: Config) -> Result<(), String> {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    account.flush_last_used().map_err(|e| e.to_string())
+}
+
+/// Persists access key last use every few seconds (it is recorded in memory per request).
+fn spawn_last_used_flusher(account: Arc<Account>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            let account = account.clone();
+            let _ = tokio::task::spawn_blocking(move || account.flush_last_used()).await;
+        }
+    });
 }
