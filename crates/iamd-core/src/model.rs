@@ -149,3 +149,87 @@ pub struct LastUsed {
     pub service: String,
     pub region: String,
 }
+
+/// Whether a TOTP device is an app (created by CreateVirtualMFADevice) or a hardware token
+/// (registered by an administrator with its serial number and seed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MfaKind {
+    Virtual,
+    Hardware,
+}
+
+/// A TOTP device. The seed is sealed (AAD: the serial number) and never returned after
+/// creation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MfaDevice {
+    /// `arn:aws:iam::ACCOUNT:mfa{path}{name}` for virtual devices, the token's serial for
+    /// hardware ones.
+    pub serial: String,
+    pub name: String,
+    pub path: String,
+    pub kind: MfaKind,
+    /// Base64 of the sealed seed bytes.
+    pub sealed_seed: String,
+    /// The user it is assigned to (name as created); `None` while unassigned.
+    pub user: Option<String>,
+    pub enable_date: Option<i64>,
+    pub create_date: i64,
+    /// The TOTP step last accepted: codes of this step or older are refused (no replay).
+    pub last_used_step: Option<u64>,
+    #[serde(default)]
+    pub throttle: crate::crypto::Throttle,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// A user's console password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginProfile {
+    /// The user's name as created.
+    pub user: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    pub create_date: i64,
+    pub password_reset_required: bool,
+    pub password_last_changed: i64,
+    #[serde(default)]
+    pub password_last_used: Option<i64>,
+    /// Earlier hashes, newest first, for `PasswordReusePrevention`.
+    #[serde(default)]
+    pub history: Vec<String>,
+}
+
+/// The account password policy (UpdateAccountPasswordPolicy); absent until set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: u32,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub allow_users_to_change_password: bool,
+    /// Days; `None`: passwords do not expire.
+    pub max_password_age: Option<u32>,
+    pub password_reuse_prevention: Option<u32>,
+    pub hard_expiry: bool,
+}
+
+/// Temporary credentials (GetSessionToken, later AssumeRole).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    /// `ASIA...`.
+    pub access_key_id: String,
+    /// Base64 of the sealed secret (AAD: the key id).
+    pub sealed_secret: String,
+    /// Hex SHA-256 of the session token (the token itself is not stored).
+    pub token_sha256: String,
+    /// The user the session acts as; `None`: the root user.
+    pub user: Option<String>,
+    pub expiration: i64,
+    /// Whether MFA was given, and when.
+    pub mfa_present: bool,
+    pub mfa_authenticated_at: Option<i64>,
+    /// The device that was used, for the audit log.
+    #[serde(default)]
+    pub mfa_serial: Option<String>,
+}

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
-use crate::model::{AccessKey, Group, ManagedPolicy, User};
+use crate::model::{
+    AccessKey, Group, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, Session, User,
+};
 use crate::store::Record;
 
 /// Keys are lowercase names (names are unique case-insensitively) or ARNs / key ids.
@@ -18,6 +20,13 @@ pub struct AccountState {
     pub groups: OrdMap<String, Arc<Group>>,
     pub policies: OrdMap<String, Arc<ManagedPolicy>>,
     pub access_keys: OrdMap<String, Arc<AccessKey>>,
+    /// By serial number.
+    pub mfa_devices: OrdMap<String, Arc<MfaDevice>>,
+    /// By lowercase user name.
+    pub login_profiles: OrdMap<String, Arc<LoginProfile>>,
+    pub password_policy: Option<Arc<PasswordPolicy>>,
+    /// Temporary credentials by access key id.
+    pub sessions: OrdMap<String, Arc<Session>>,
 }
 
 /// The policies that apply to a user, gathered for one decision.
@@ -45,6 +54,18 @@ impl AccountState {
 
     pub fn policy(&self, arn: &str) -> Option<&Arc<ManagedPolicy>> {
         self.policies.get(arn)
+    }
+
+    /// The MFA devices assigned to user `name`.
+    pub fn user_mfa_devices<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a Arc<MfaDevice>> + 'a {
+        self.mfa_devices.values().filter(move |d| {
+            d.user
+                .as_deref()
+                .is_some_and(|u| u.eq_ignore_ascii_case(name))
+        })
     }
 
     /// Every policy that applies to `user`: inline, attached, and its groups' inline and
@@ -108,6 +129,23 @@ impl AccountState {
                 "access_key" => {
                     let key: AccessKey = serde_json::from_str(&record.body).map_err(fail)?;
                     state.access_keys.insert(record.key, Arc::new(key));
+                }
+                "mfa_device" => {
+                    let device: MfaDevice = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.mfa_devices.insert(record.key, Arc::new(device));
+                }
+                "login_profile" => {
+                    let profile: LoginProfile = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.login_profiles.insert(record.key, Arc::new(profile));
+                }
+                "password_policy" => {
+                    let policy: PasswordPolicy =
+                        serde_json::from_str(&record.body).map_err(fail)?;
+                    state.password_policy = Some(Arc::new(policy));
+                }
+                "session" => {
+                    let session: Session = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.sessions.insert(record.key, Arc::new(session));
                 }
                 _ => {}
             }

@@ -40,7 +40,7 @@ pub struct Locked {
 }
 
 /// Persisted throttle state. All times are Unix seconds so it stores as plain integers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Throttle {
     /// Failures since the last success or the last in-a-row lockout.
     pub failures_in_a_row: u32,
