@@ -3,6 +3,8 @@
 //! model's input shape) and return JSON following the output shape.
 
 mod access_keys;
+mod attachments;
+mod managed_policies;
 mod sts;
 mod support;
 mod users;
@@ -91,7 +93,13 @@ impl OpContext<'_> {
     }
 }
 
-static REGISTRY: &[&[Operation]] = &[users::OPS, access_keys::OPS, sts::OPS];
+static REGISTRY: &[&[Operation]] = &[
+    users::OPS,
+    access_keys::OPS,
+    sts::OPS,
+    managed_policies::OPS,
+    attachments::OPS,
+];
 
 /// Looks an operation up.
 pub fn find(service: &str, action: &str) -> Option<&'static Operation> {
@@ -135,3 +143,5 @@ pub fn dispatch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_policies;
