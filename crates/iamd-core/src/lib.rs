@@ -6,6 +6,7 @@ pub mod authz;
 pub mod clock;
 pub mod crypto;
 pub mod error;
+pub mod mfa;
 pub mod model;
 pub mod ops;
 pub mod state;
