@@ -4,6 +4,8 @@
 
 mod access_keys;
 mod attachments;
+mod groups;
+mod inline_policies;
 mod managed_policies;
 mod sts;
 mod support;
@@ -97,6 +99,8 @@ static REGISTRY: &[&[Operation]] = &[
     users::OPS,
     access_keys::OPS,
     sts::OPS,
+    groups::OPS,
+    inline_policies::OPS,
     managed_policies::OPS,
     attachments::OPS,
 ];
@@ -143,5 +147,7 @@ pub fn dispatch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_groups;
 #[cfg(test)]
 mod tests_policies;
