@@ -22,6 +22,15 @@ pub enum Identity {
     User(String),
 }
 
+/// What kind of temporary credentials a caller signed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// `sts:GetSessionToken`: without MFA such a session may not call IAM at all.
+    SessionToken,
+    /// A console sign-in.
+    Console,
+}
+
 /// An authenticated caller.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -31,6 +40,8 @@ pub struct Caller {
     pub user_id: String,
     pub access_key_id: String,
     pub mfa: Option<MfaInfo>,
+    /// `None` for long-term access keys.
+    pub session: Option<SessionKind>,
     pub source_ip: String,
     pub secure_transport: bool,
     pub region: String,

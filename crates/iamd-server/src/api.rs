@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
+use iamd_core::credentials::Refused;
 use iamd_core::{Account, Caller, IamError, Identity};
 use iamd_policy::Principal;
 use iamd_sigv4::{SecretKey, SigV4Error, SignedRequest};
@@ -195,26 +196,33 @@ fn authenticate(
     };
     let state = account.snapshot();
     let invalid = || Failure::sigv4(service, &SigV4Error::invalid_client_token_id());
-    let key = state
-        .access_keys
-        .get(parsed.access_key_id())
-        .filter(|k| k.status == iamd_core::model::KeyStatus::Active)
-        .ok_or_else(invalid)?;
-    let secret = iamd_core::unseal_secret(account, key).ok_or_else(invalid)?;
-    let secret = SecretKey::new(secret.to_vec());
+    let resolved = iamd_core::credentials::resolve(
+        account,
+        &state,
+        parsed.access_key_id(),
+        parsed.session_token(),
+        account.now(),
+    )
+    .map_err(|refused| match refused {
+        Refused::Invalid => invalid(),
+        Refused::Expired => Failure::new(
+            service,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+            403,
+        ),
+    })?;
+    let secret = SecretKey::new(resolved.secret.to_vec());
     iamd_sigv4::verify(&parsed, &request, &secret, account.clock.now())
         .map_err(|e| Failure::sigv4(service, &e))?;
     let region = parsed.scope().region.clone();
-    account.record_key_use(
-        &key.id,
-        if service == Service::Sts {
-            "sts"
-        } else {
-            "iam"
-        },
-        &region,
-    );
-    let (arn, identity, user_id) = match &key.user {
+    let service_name = if service == Service::Sts {
+        "sts"
+    } else {
+        "iam"
+    };
+    account.record_key_use(parsed.access_key_id(), service_name, &region);
+    let (arn, identity, user_id) = match &resolved.user {
         None => (
             format!("arn:aws:iam::{}:root", state.account_id),
             Identity::Root,
@@ -234,8 +242,9 @@ fn authenticate(
         principal,
         identity,
         user_id,
-        access_key_id: key.id.clone(),
-        mfa: None,
+        access_key_id: parsed.access_key_id().to_string(),
+        mfa: resolved.mfa,
+        session: resolved.session,
         source_ip: peer.ip().to_string(),
         secure_transport: false,
         region,

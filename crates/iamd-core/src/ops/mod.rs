@@ -6,7 +6,12 @@ mod access_keys;
 mod attachments;
 mod groups;
 mod inline_policies;
+mod login_profiles;
 mod managed_policies;
+mod mfa_device_lists;
+mod mfa_devices;
+mod passwords;
+mod sessions;
 mod sts;
 mod support;
 mod users;
@@ -21,11 +26,17 @@ use crate::authz::{authorize, Caller};
 use crate::error::IamError;
 use crate::state::AccountState;
 
+pub use sessions::token_digest;
 pub use support::{paginate, Page};
 
 /// Access key functions the server needs outside an operation.
 pub mod access_keys_api {
     pub use super::access_keys::{bootstrap_root_key, unseal_secret};
+}
+
+/// Password rules, for the console's sign-in and change-password pages.
+pub mod passwords_api {
+    pub use super::passwords::{check_password, SYMBOLS};
 }
 
 /// How an operation is authorized.
@@ -56,10 +67,87 @@ pub struct OpContext<'a> {
     /// The snapshot the request started with.
     pub state: Arc<AccountState>,
     pub now: i64,
+    /// The operation's name and input, for the audit record written with each change.
+    operation: &'a Operation,
+    input: &'a Value,
+    request_id: &'a str,
     authorized: Cell<bool>,
 }
 
 impl OpContext<'_> {
+    /// Runs a write (see [`Account::write`]) and records this call in the audit log in the
+    /// same transaction.
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut crate::account::Txn) -> Result<T, IamError>,
+    ) -> Result<T, IamError> {
+        let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+        self.account.write(|txn| {
+            let out = f(txn)?;
+            self.audit_call(txn, event_id, None);
+            Ok(out)
+        })
+    }
+
+    /// As [`write`](Self::write), for a call whose changes must be committed even when it
+    /// fails (an MFA code check records replay and throttle state on the device): `f`
+    /// returns `Ok(Err(e))` for such a failure; the changes are committed with an audit
+    /// record carrying `errorCode`/`errorMessage`, and `e` is returned.
+    pub fn write_committed<T>(
+        &self,
+        f: impl FnOnce(&mut crate::account::Txn) -> Result<Result<T, IamError>, IamError>,
+    ) -> Result<T, IamError> {
+        let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+        self.account
+            .write(|txn| {
+                let out = f(txn)?;
+                self.audit_call(txn, event_id, out.as_ref().err());
+                Ok(out)
+            })
+            .and_then(|out| out)
+    }
+
+    /// Adds this call's audit record to `txn`.
+    fn audit_call(
+        &self,
+        txn: &mut crate::account::Txn,
+        event_id: String,
+        error: Option<&IamError>,
+    ) {
+        let call = crate::audit::ApiCall {
+            caller: self.caller,
+            account_id: &txn.state.account_id,
+            event_source: self.event_source(),
+            event_name: self.operation.name,
+            input: self.input,
+            read_only: self.operation.read_only,
+            request_id: self.request_id,
+            event_id,
+            now: txn.now,
+        };
+        let record = call.record_with(error);
+        txn.audit(record);
+    }
+
+    /// `iam.amazonaws.com` or `sts.amazonaws.com`, for audit records.
+    pub fn event_source(&self) -> &'static str {
+        if self.operation.service == "sts" {
+            "sts.amazonaws.com"
+        } else {
+            "iam.amazonaws.com"
+        }
+    }
+
+    /// The operation's name, for audit records.
+    pub fn operation_name(&self) -> &'static str {
+        self.operation.name
+    }
+
+    /// This request's id, for audit records written besides the call's own.
+    pub fn request_id(&self) -> &str {
+        self.request_id
+    }
+
     /// Authorizes the caller for `action` on `resource` (the one choke point).
     pub fn authorize(&self, action: &str, resource: &str) -> Result<(), IamError> {
         self.authorize_with(action, resource, &[])
@@ -99,11 +187,36 @@ static REGISTRY: &[&[Operation]] = &[
     users::OPS,
     access_keys::OPS,
     sts::OPS,
+    sessions::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
     attachments::OPS,
+    mfa_devices::OPS,
+    login_profiles::OPS,
+    passwords::OPS,
 ];
+
+/// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
+/// InvalidClientTokenId), or call STS beyond GetCallerIdentity and AssumeRole.
+fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamError> {
+    let mfa = caller.mfa.is_some_and(|m| m.present);
+    if caller.session != Some(crate::authz::SessionKind::SessionToken) || mfa {
+        return None;
+    }
+    match (operation.service, operation.name) {
+        ("iam", _) => Some(IamError::new(
+            "InvalidClientTokenId",
+            403,
+            "The security token included in the request is invalid",
+        )),
+        ("sts", "GetCallerIdentity" | "AssumeRole" | "GetSessionToken") => None,
+        ("sts", name) => Some(IamError::access_denied(format!(
+            "Credentials from GetSessionToken without MFA can call only GetCallerIdentity and AssumeRole in STS, not {name}."
+        ))),
+        _ => None,
+    }
+}
 
 /// Looks an operation up.
 pub fn find(service: &str, action: &str) -> Option<&'static Operation> {
@@ -124,16 +237,23 @@ pub fn all() -> impl Iterator<Item = &'static Operation> {
 pub fn dispatch(
     account: &Account,
     caller: &Caller,
-    operation: &Operation,
+    operation: &'static Operation,
     input: &Value,
+    request_id: &str,
 ) -> Result<Value, IamError> {
     let ctx = OpContext {
         account,
         caller,
         state: account.snapshot(),
         now: account.now(),
+        operation,
+        input,
+        request_id,
         authorized: Cell::new(false),
     };
+    if let Some(refusal) = session_restriction(caller, operation) {
+        return Err(refusal);
+    }
     let result = (operation.handler)(&ctx, input);
     if operation.auth == Auth::Policy && !ctx.authorized.get() && result.is_ok() {
         eprintln!(
@@ -150,4 +270,10 @@ mod tests;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
+mod tests_mfa;
+#[cfg(test)]
+mod tests_passwords;
+#[cfg(test)]
 mod tests_policies;
+#[cfg(test)]
+mod tests_sessions;

@@ -1,0 +1,126 @@
+//! STS GetSessionToken: temporary credentials for the caller, with MFA when a device code is
+//! given. Needs no permission; only long-term keys may call it.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::support::input;
+use super::{Auth, OpContext, Operation};
+use crate::authz::Identity;
+use crate::crypto::{access_key_id, secret_access_key, session_token, AccessKeyKind};
+use crate::error::IamError;
+use crate::mfa::{check_code, Check, Outcome, Rejection};
+use crate::model::Session;
+
+pub(super) static OPS: &[Operation] = &[Operation {
+    service: "sts",
+    name: "GetSessionToken",
+    auth: Auth::None,
+    handler: get_session_token,
+    read_only: false,
+}];
+
+/// AWS's texts.
+pub const WITH_SESSION_CREDENTIALS: &str = "Cannot call GetSessionToken with session credentials";
+pub const INVALID_CODE: &str =
+    "MultiFactorAuthentication failed with invalid MFA one time pass code.";
+pub const UNKNOWN_SERIAL: &str = "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid and associated with this user.";
+
+const DEFAULT_USER_SECONDS: i64 = 43_200;
+const ROOT_MAX_SECONDS: i64 = 3_600;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct GetSessionTokenInput {
+    duration_seconds: Option<i64>,
+    serial_number: Option<String>,
+    token_code: Option<String>,
+}
+
+/// Hex SHA-256 of a session token, as stored.
+pub fn token_digest(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: GetSessionTokenInput = input(value)?;
+    if ctx.caller.session.is_some() {
+        return Err(IamError::access_denied(WITH_SESSION_CREDENTIALS));
+    }
+    let user = ctx.caller_user().map(str::to_string);
+    let duration = match (&ctx.caller.identity, input.duration_seconds) {
+        (Identity::Root, d) => d.unwrap_or(ROOT_MAX_SECONDS).min(ROOT_MAX_SECONDS),
+        (_, d) => d.unwrap_or(DEFAULT_USER_SECONDS),
+    };
+    let mfa_code = match (input.serial_number, input.token_code) {
+        (Some(serial), Some(code)) => Some((serial, code)),
+        (None, None) => None,
+        _ => {
+            return Err(IamError::access_denied(UNKNOWN_SERIAL));
+        }
+    };
+    let fail = |_| IamError::service_failure();
+    let key_id = access_key_id(AccessKeyKind::Temporary).map_err(fail)?;
+    let secret = secret_access_key().map_err(fail)?;
+    let token = session_token().map_err(fail)?;
+    let sealed = ctx
+        .account
+        .sealing
+        .seal(secret.expose().as_bytes(), key_id.as_bytes())
+        .map_err(|_| IamError::service_failure())?;
+    let now = ctx.account.clock.now();
+    let outcome = ctx.write(|txn| {
+        let mut mfa_serial = None;
+        if let Some((serial, code)) = &mfa_code {
+            let owned = txn
+                .state
+                .mfa_devices
+                .get(serial)
+                .is_some_and(|d| match (&d.user, &user) {
+                    (Some(owner), Some(name)) => owner.eq_ignore_ascii_case(name),
+                    _ => false,
+                });
+            if !owned {
+                return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
+            }
+            match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
+                Outcome::Accepted => mfa_serial = Some(serial.clone()),
+                Outcome::Rejected(Rejection::Locked) => {
+                    return Ok(Err(IamError::access_denied(format!(
+                        "{INVALID_CODE} Too many failed attempts: the device is locked for a while."
+                    ))))
+                }
+                Outcome::Rejected(_) => return Ok(Err(IamError::access_denied(INVALID_CODE))),
+            }
+        }
+        let session = Session {
+            access_key_id: key_id.clone(),
+            sealed_secret: base64::engine::general_purpose::STANDARD.encode(&sealed),
+            token_sha256: token_digest(token.expose()),
+            user: user.clone(),
+            expiration: txn.now + duration,
+            mfa_present: mfa_serial.is_some(),
+            mfa_authenticated_at: mfa_serial.as_ref().map(|_| txn.now),
+            mfa_serial,
+        };
+        txn.put("session", &session.access_key_id, &session)?;
+        txn.state
+            .sessions
+            .insert(session.access_key_id.clone(), Arc::new(session.clone()));
+        Ok(Ok(session))
+    })?;
+    let session = outcome?;
+    Ok(json!({ "Credentials": {
+        "AccessKeyId": session.access_key_id,
+        "SecretAccessKey": secret.expose(),
+        "SessionToken": token.expose(),
+        "Expiration": session.expiration,
+    }}))
+}
