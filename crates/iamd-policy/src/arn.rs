@@ -18,16 +18,29 @@ pub struct Arn<'a> {
 impl<'a> Arn<'a> {
     /// Parses `arn:partition:service:region:account:resource`.
     pub fn parse(text: &'a str) -> Option<Arn<'a>> {
-        let mut parts = text.splitn(6, ':');
-        if parts.next()? != "arn" {
+        // The same as `splitn(6, ':')`, by hand: this runs for every statement decided.
+        let rest = text.strip_prefix("arn:")?;
+        let bytes = rest.as_bytes();
+        let mut cuts = [0usize; 4];
+        let mut found = 0;
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b':' {
+                cuts[found] = i;
+                found += 1;
+                if found == cuts.len() {
+                    break;
+                }
+            }
+        }
+        if found < cuts.len() {
             return None;
         }
         Some(Arn {
-            partition: parts.next()?,
-            service: parts.next()?,
-            region: parts.next()?,
-            account: parts.next()?,
-            resource: parts.next()?,
+            partition: rest.get(..cuts[0])?,
+            service: rest.get(cuts[0] + 1..cuts[1])?,
+            region: rest.get(cuts[1] + 1..cuts[2])?,
+            account: rest.get(cuts[2] + 1..cuts[3])?,
+            resource: rest.get(cuts[3] + 1..)?,
         })
     }
 
@@ -99,15 +112,30 @@ impl ArnPattern {
 
     /// Whether the ARN matches; `None` when a policy variable could not be resolved.
     pub(crate) fn matches(&self, subject: &str, context: &Context) -> Option<bool> {
+        match self {
+            ArnPattern::Any => Some(true),
+            ArnPattern::Segments(_) => self.matches_parsed(Arn::parse(subject).as_ref(), context),
+        }
+    }
+
+    /// `matches` with the subject already parsed (`None`: not an ARN), for callers that
+    /// match one subject against many patterns.
+    pub(crate) fn matches_parsed(&self, arn: Option<&Arn<'_>>, context: &Context) -> Option<bool> {
         let segments = match self {
             ArnPattern::Any => return Some(true),
             ArnPattern::Segments(segments) => segments,
         };
-        let Some(arn) = Arn::parse(subject) else {
+        let Some(arn) = arn else {
             return Some(false);
         };
         let mut unresolved = false;
-        for (pattern, part) in segments.iter().zip(arn.segments()) {
+        // Any mismatch decides, so the order is free: the resource part first, as it differs
+        // most often, then account, service, region, partition.
+        let parts = arn.segments();
+        for i in [4, 3, 1, 2, 0] {
+            let (Some(pattern), Some(part)) = (segments.get(i), parts.get(i)) else {
+                continue;
+            };
             match pattern.matches(part, context) {
                 Some(true) => {}
                 Some(false) => return Some(false),

@@ -182,12 +182,24 @@ impl Principal {
     }
 }
 
+/// One of 64 bits for a (lowercase) service prefix such as `s3` (FNV-1a). Statements keep the
+/// union of their services' bits, so most statements about other services are skipped with
+/// one AND; equal bits for different services only cost the full check.
+pub(crate) fn service_bit(service: &str) -> u64 {
+    let hash = service.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    1 << (hash >> 58)
+}
+
 /// A request for the engine to decide.
 #[derive(Debug, Clone)]
 pub struct Request {
     pub principal: Principal,
     action: String,
     action_lower: String,
+    /// Bloom bit of the action's service, see [`service_bit`].
+    service_bit: u64,
     /// The resource ARN, or `*` for actions without a resource.
     pub resource: String,
     /// The account that owns the resource; `None` means the principal's own account.
@@ -197,10 +209,16 @@ pub struct Request {
 
 impl Request {
     pub fn new(principal: Principal, action: &str, resource: &str, context: Context) -> Request {
+        let action_lower = action.to_ascii_lowercase();
+        let service_bit = match action_lower.split_once(':') {
+            Some((service, _)) => service_bit(service),
+            None => u64::MAX,
+        };
         Request {
             principal,
             action: action.to_string(),
-            action_lower: action.to_ascii_lowercase(),
+            action_lower,
+            service_bit,
             resource: resource.to_string(),
             resource_account: None,
             context,
@@ -214,6 +232,10 @@ impl Request {
 
     pub(crate) fn action_lower(&self) -> &str {
         &self.action_lower
+    }
+
+    pub(crate) fn service_bit(&self) -> u64 {
+        self.service_bit
     }
 
     /// Whether the resource lies in another account than the principal's.

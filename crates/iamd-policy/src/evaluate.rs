@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use crate::arn::Arn;
 use crate::context::{PrincipalType, Request};
 use crate::policy::{Effect, Policy, Statement};
 use crate::principal::PrincipalMatch;
@@ -135,11 +136,20 @@ struct Scan<'a> {
 /// Whether a statement applies to the request; `None` when it does not, else how the
 /// principal matched (always `Direct` for policies without `Principal`).
 pub(crate) fn applies(statement: &Statement, request: &Request) -> Option<PrincipalMatch> {
-    if !statement.matches_action(request.action_lower()) {
+    applies_to(statement, request, Arn::parse(&request.resource).as_ref())
+}
+
+/// `applies` with the request's resource ARN parsed once (`None` when it is not an ARN).
+fn applies_to(
+    statement: &Statement,
+    request: &Request,
+    resource: Option<&Arn<'_>>,
+) -> Option<PrincipalMatch> {
+    if !statement.matches_action_fast(request.action_lower(), request.service_bit()) {
         return None;
     }
     let matched = principal_match(statement, request)?;
-    if !statement.matches_resource(&request.resource, &request.context) {
+    if !statement.matches_resource_parsed(resource, &request.context) {
         return None;
     }
     if !statement
@@ -179,6 +189,7 @@ fn strength(m: PrincipalMatch) -> u8 {
 /// Decides a request. Allocation-free; stops at the first explicit deny.
 pub fn evaluate<'a>(set: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
     let mut scan = Scan::default();
+    let resource = Arn::parse(&request.resource);
     for (source, policy) in set.all() {
         for statement in &policy.policy.statements {
             let found = match (statement.effect, source) {
@@ -193,7 +204,7 @@ pub fn evaluate<'a>(set: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
             if found {
                 continue;
             }
-            let Some(matched) = applies(statement, request) else {
+            let Some(matched) = applies_to(statement, request, resource.as_ref()) else {
                 continue;
             };
             let here = StatementRef {

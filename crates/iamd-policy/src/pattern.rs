@@ -130,28 +130,17 @@ impl Pattern {
 
     /// Whether `subject` matches. `None` when a variable is absent from the context and has
     /// no default: then the element matches nothing (AWS).
+    #[inline]
     pub(crate) fn matches(&self, subject: &str, context: &Context) -> Option<bool> {
         Some(match self {
             Pattern::Any => true,
-            Pattern::Exact(s) => s == subject,
-            Pattern::Prefix(p) => subject.starts_with(p.as_str()),
+            Pattern::Exact(s) => same(s.as_bytes(), subject.as_bytes()),
+            Pattern::Prefix(p) => subject
+                .as_bytes()
+                .get(..p.len())
+                .is_some_and(|head| same(p.as_bytes(), head)),
             Pattern::Glob(units) => glob(units, subject.as_bytes()),
-            Pattern::Template(tokens) => {
-                let mut units = Vec::with_capacity(subject.len() + 8);
-                for token in tokens {
-                    match token {
-                        Token::Var { key, default } => {
-                            let value = match context.single(key) {
-                                Some(v) => v,
-                                None => default.as_deref()?,
-                            };
-                            units.extend(value.bytes().map(Unit::Byte));
-                        }
-                        other => push_units(&mut units, std::slice::from_ref(other)),
-                    }
-                }
-                glob(&units, subject.as_bytes())
-            }
+            Pattern::Template(tokens) => return template(tokens, subject, context),
         })
     }
 
@@ -171,6 +160,88 @@ impl Pattern {
         }
         Some(out)
     }
+}
+
+/// Byte equality that rejects on length and on the last and first bytes before comparing
+/// the rest: actions share their service prefix, so they mostly differ at the end, and the
+/// short strings here do not pay for a `memcmp` call.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.last() == b.last() && a.first() == b.first() && a == b
+}
+
+/// Units resolved on the stack when they fit (policy ARNs are short), else on the heap.
+/// Lives only on the stack of one match, so the large variant is the point.
+#[allow(clippy::large_enum_variant)]
+enum Units {
+    Stack([Unit; 160], usize),
+    Heap(Vec<Unit>),
+}
+
+impl Units {
+    fn push(&mut self, unit: Unit) {
+        match self {
+            Units::Stack(buf, len) => match buf.get_mut(*len) {
+                Some(slot) => {
+                    *slot = unit;
+                    *len += 1;
+                }
+                None => {
+                    let mut heap = Vec::with_capacity(buf.len() * 2);
+                    heap.extend_from_slice(buf);
+                    heap.push(unit);
+                    *self = Units::Heap(heap);
+                }
+            },
+            Units::Heap(v) => v.push(unit),
+        }
+    }
+
+    fn as_slice(&self) -> &[Unit] {
+        match self {
+            Units::Stack(buf, len) => buf.get(..*len).unwrap_or(buf),
+            Units::Heap(v) => v,
+        }
+    }
+}
+
+/// A template matched against `subject` with its variables resolved from `context`;
+/// allocation-free for resolved patterns of up to 160 bytes.
+fn template(tokens: &[Token], subject: &str, context: &Context) -> Option<bool> {
+    // Literal text at either end must match as is: reject before resolving anything. A
+    // variable that cannot be resolved makes the result `None` rather than `false`.
+    let literal_mismatch = match (tokens.first(), tokens.last()) {
+        (Some(Token::Lit(head)), _) if !subject.starts_with(head.as_str()) => true,
+        (_, Some(Token::Lit(tail))) if !subject.ends_with(tail.as_str()) => true,
+        _ => false,
+    };
+    if literal_mismatch {
+        return resolvable(tokens, context).then_some(false);
+    }
+    let mut units = Units::Stack([Unit::Star; 160], 0);
+    for token in tokens {
+        match token {
+            Token::Var { key, default } => {
+                let value = match context.single(key) {
+                    Some(v) => v,
+                    None => default.as_deref()?,
+                };
+                value.bytes().for_each(|b| units.push(Unit::Byte(b)));
+            }
+            Token::Lit(s) => s.bytes().for_each(|b| units.push(Unit::Byte(b))),
+            Token::Star => units.push(Unit::Star),
+            Token::One => units.push(Unit::One),
+        }
+    }
+    Some(glob(units.as_slice(), subject.as_bytes()))
+}
+
+/// Whether every variable of the template has a value or a default.
+fn resolvable(tokens: &[Token], context: &Context) -> bool {
+    tokens.iter().all(|token| match token {
+        Token::Var { key, default } => default.is_some() || context.single(key).is_some(),
+        _ => true,
+    })
 }
 
 fn push_units(units: &mut Vec<Unit>, tokens: &[Token]) {

@@ -48,6 +48,9 @@ pub struct ActionSet {
     pub negated: bool,
     pub texts: Vec<String>,
     patterns: Vec<Pattern>,
+    /// Bloom bits of the services the patterns can match (see `service_bit`); `u64::MAX`
+    /// when any service can match (`NotAction`, wildcards in the service part).
+    services: u64,
 }
 
 /// `Resource` (or `NotResource`) patterns.
@@ -90,6 +93,16 @@ impl Statement {
 
     /// Whether the action matches `Action` / `NotAction`; `action` must be lowercase.
     pub(crate) fn matches_action(&self, action: &str) -> bool {
+        self.matches_action_fast(action, u64::MAX)
+    }
+
+    /// `matches_action` with the request's service bit: statements that name only other
+    /// services are rejected without looking at their patterns.
+    #[inline]
+    pub(crate) fn matches_action_fast(&self, action: &str, service_bit: u64) -> bool {
+        if self.actions.services & service_bit == 0 {
+            return false;
+        }
         let empty = crate::context::Context::default();
         let hit = self
             .actions
@@ -106,13 +119,23 @@ impl Statement {
         resource: &str,
         context: &crate::context::Context,
     ) -> bool {
+        self.matches_resource_parsed(crate::arn::Arn::parse(resource).as_ref(), context)
+    }
+
+    /// `matches_resource` with the resource ARN parsed once per request (`None`: `*` or
+    /// another non-ARN resource, which only `Resource: "*"` matches).
+    pub(crate) fn matches_resource_parsed(
+        &self,
+        resource: Option<&crate::arn::Arn<'_>>,
+        context: &crate::context::Context,
+    ) -> bool {
         let Some(set) = &self.resources else {
             return true;
         };
         let hit = set
             .patterns
             .iter()
-            .any(|p| p.matches(resource, context) == Some(true));
+            .any(|p| p.matches_parsed(resource, context) == Some(true));
         hit != set.negated
     }
 }
@@ -342,11 +365,27 @@ fn parse_actions(st: &Map<String, Value>, place: &Place) -> Result<ActionSet, Po
         check_vendor(text, &place.child(&key))?;
         patterns.push(Pattern::compile(&text.to_ascii_lowercase(), true, false));
     }
+    let services = if negated {
+        u64::MAX
+    } else {
+        texts.iter().fold(0, |bits, text| bits | service_bits(text))
+    };
     Ok(ActionSet {
         negated,
         texts,
         patterns,
+        services,
     })
+}
+
+/// The service bit of an action pattern, or every bit when its service part has wildcards.
+fn service_bits(text: &str) -> u64 {
+    match text.split_once(':') {
+        Some((service, _)) if !service.contains(['*', '?']) => {
+            crate::context::service_bit(&service.to_ascii_lowercase())
+        }
+        _ => u64::MAX,
+    }
 }
 
 /// `service:action` with a valid vendor, or `*`.
