@@ -1,0 +1,291 @@
+//! Shared by the end-to-end tests: a real `iamd serve` process on a free loopback port with a
+//! temporary data directory and fixed root credentials, SDK clients for any access key, and a
+//! raw HTTP client for requests the SDK cannot send.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+
+pub const ACCOUNT: &str = "123456789012";
+pub const ROOT_KEY_ID: &str = "AKIAIAMDTESTROOT0001";
+pub const ROOT_SECRET: &str = "iamdTestRootSecret/0123456789abcdefghijklmn";
+pub const REGION: &str = "us-east-1";
+
+/// A running `iamd serve`; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub endpoint: String,
+    dir: tempfile::TempDir,
+}
+
+/// A free loopback port: bind port 0, read it, release it.
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+impl Server {
+    /// Starts a server and waits until it accepts connections. Another process may take the
+    /// chosen port between our probe and the server's bind; then it starts again elsewhere.
+    pub fn start() -> Server {
+        for _ in 0..5 {
+            if let Some(server) = Server::try_start() {
+                return server;
+            }
+        }
+        panic!("iamd serve did not start in 5 attempts");
+    }
+
+    fn try_start() -> Option<Server> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_iamd"))
+            .arg("serve")
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--account-id")
+            .arg(ACCOUNT)
+            .env("IAMD_ROOT_ACCESS_KEY_ID", ROOT_KEY_ID)
+            .env("IAMD_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
+            .env_remove("IAMD_DATABASE_URL")
+            .env_remove("IAMD_SEALING_KEY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn iamd serve");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                let log =
+                    std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+                if log.contains("cannot listen") {
+                    return None;
+                }
+                panic!("iamd serve exited with {status}: {log}");
+            }
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("iamd serve did not listen on port {port}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Server {
+            child,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            dir,
+        })
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// IAM client signing with the root user's key.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.iam_as(ROOT_KEY_ID, ROOT_SECRET)
+    }
+
+    /// STS client signing with the root user's key.
+    pub fn sts(&self) -> aws_sdk_sts::Client {
+        self.sts_as(ROOT_KEY_ID, ROOT_SECRET)
+    }
+
+    /// IAM client signing with `key_id`/`secret`.
+    pub fn iam_as(&self, key_id: &str, secret: &str) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::config::Builder::new()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new(key_id, secret, None, None, "iamd-test"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// STS client signing with `key_id`/`secret`.
+    pub fn sts_as(&self, key_id: &str, secret: &str) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::new()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(Credentials::new(key_id, secret, None, None, "iamd-test"))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// Creates user `name` with one access key; returns (key id, secret).
+    pub async fn user_with_key(&self, name: &str) -> (String, String) {
+        let iam = self.iam();
+        iam.create_user()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateUser");
+        let key = iam
+            .create_access_key()
+            .user_name(name)
+            .send()
+            .await
+            .expect("CreateAccessKey")
+            .access_key
+            .expect("AccessKey");
+        (key.access_key_id, key.secret_access_key)
+    }
+
+    /// Sends a raw HTTP/1.1 POST of `body` with `headers` (plus Host, Content-Length and
+    /// Connection: close) and returns the status and the response body.
+    pub fn raw_post(&self, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        let mut head = format!(
+            "POST / HTTP/1.1\r\nhost: 127.0.0.1:{}\r\ncontent-length: {}\r\nconnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).expect("write head");
+        // The server may answer (and close) before reading a large body.
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// As [`raw_post`](Self::raw_post), SigV4-signed by the official signer for `service`
+    /// (`iam` or `sts`) with `key_id`/`secret`, as a form body.
+    pub fn signed_post(
+        &self,
+        service: &str,
+        key_id: &str,
+        secret: &str,
+        body: &[u8],
+    ) -> (u16, String) {
+        let host = format!("127.0.0.1:{}", self.port);
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let identity: Identity = Credentials::new(key_id, secret, None, None, "iamd-test").into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(REGION)
+            .name(service)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing params")
+            .into();
+        let url = format!("http://{host}/");
+        let signable = SignableRequest::new(
+            "POST",
+            &url,
+            [("host", host.as_str()), ("content-type", content_type)].into_iter(),
+            SignableBody::Bytes(body),
+        )
+        .expect("signable");
+        let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+        let mut headers: Vec<(&str, &str)> = vec![("content-type", content_type)];
+        headers.extend(instructions.headers());
+        self.raw_post(&headers, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A policy document from `fixtures/policies`.
+pub fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/policies")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text between `<tag>` and `</tag>` in an XML document, unescaped.
+pub fn xml_value(xml: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let close = format!("</{tag}>");
+    let start = xml.find(&open)? + open.len();
+    let end = xml[start..].find(&close)? + start;
+    let text = xml[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
+    Some(text)
+}
+
+/// The code and message of a failed SDK call (any operation's error).
+pub fn code_message<E, R>(
+    err: aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> (String, String)
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    use aws_sdk_iam::error::ProvideErrorMetadata;
+    let code = err
+        .code()
+        .unwrap_or_else(|| panic!("no error code: {err:?}"));
+    (
+        code.to_string(),
+        err.message().unwrap_or_default().to_string(),
+    )
+}
+
+/// Decodes `%XX` escapes (policy documents come back percent-encoded, as from AWS).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ascii escape");
+            out.push(u8::from_str_radix(hex, 16).expect("hex escape"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 document")
+}
