@@ -5,8 +5,17 @@ use serde_json::{json, Map, Value};
 use crate::authz::{Caller, Identity};
 use crate::store::AuditRecord;
 
-/// Request parameters never written to the log.
-const REDACTED: [&str; 4] = ["password", "oldPassword", "newPassword", "secretAccessKey"];
+/// Request parameters never written to the log (MFA codes included: a logged code of a
+/// failed attempt could still be valid for a few seconds).
+const REDACTED: &[&str] = &[
+    "password",
+    "oldPassword",
+    "newPassword",
+    "secretAccessKey",
+    "authenticationCode1",
+    "authenticationCode2",
+    "tokenCode",
+];
 
 /// CloudTrail's camelCase request parameters from the PascalCase input.
 fn request_parameters(input: &Value) -> Value {
@@ -70,9 +79,25 @@ pub struct ApiCall<'a> {
     pub now: i64,
 }
 
+/// CloudTrail's `errorCode` for an error: IAM's modelled errors carry an `Exception` suffix
+/// there (`NoSuchEntityException`); `AccessDenied` does not.
+pub fn cloudtrail_error_code(code: &str) -> String {
+    if code == "AccessDenied" || code.ends_with("Exception") {
+        code.to_string()
+    } else {
+        format!("{code}Exception")
+    }
+}
+
 impl ApiCall<'_> {
     pub fn record(&self) -> AuditRecord {
-        let body = json!({
+        self.record_with(None)
+    }
+
+    /// The record of this call; `error`: the call failed with it (`errorCode`,
+    /// `errorMessage`), for failures whose changes are committed anyway.
+    pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
+        let mut body = json!({
             "eventVersion": "1.11",
             "userIdentity": user_identity(self.caller, self.account_id),
             "eventTime": crate::time::iso8601(self.now),
@@ -90,16 +115,85 @@ impl ApiCall<'_> {
             "eventCategory": "Management",
             "recipientAccountId": self.account_id,
         });
-        let username = match &self.caller.identity {
-            Identity::Root => "root".to_string(),
-            Identity::User(name) => name.clone(),
-        };
+        if let Some(error) = error {
+            body["errorCode"] = Value::String(cloudtrail_error_code(error.code));
+            body["errorMessage"] = Value::String(error.message.clone());
+        }
         AuditRecord {
             event_id: self.event_id.clone(),
             event_time: self.now,
             event_name: self.event_name.to_string(),
             event_source: self.event_source.to_string(),
-            username,
+            username: audit_username(self.caller),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// The `Username` a record is looked up by.
+fn audit_username(caller: &Caller) -> String {
+    match &caller.identity {
+        Identity::Root => "root".to_string(),
+        Identity::User(name) => name.clone(),
+    }
+}
+
+/// A refused MFA code (wrong, replayed, or the device locked): a `CheckMfa` record with
+/// `responseElements {"CheckMfa": "Failure"}`, the reason and the device in
+/// `additionalEventData`, and the error the caller got. Written in the transaction that
+/// records the refusal on the device, so a replayed code is always both refused and logged
+/// (OWASP ASVS 4.0.3 2.8.5). Never carries the code itself.
+pub struct MfaCheckFailure<'a> {
+    pub caller: &'a Caller,
+    pub account_id: &'a str,
+    pub event_source: &'a str,
+    /// The operation the code was given to (`EnableMFADevice`, `GetSessionToken`, ...).
+    pub operation: &'a str,
+    pub serial: &'a str,
+    /// `Virtual MFA` or `Hardware MFA`.
+    pub mfa_type: &'a str,
+    /// `Invalid`, `Malformed`, `Replayed` or `Locked`.
+    pub reason: &'a str,
+    pub error: &'a crate::error::IamError,
+    pub request_id: &'a str,
+    pub event_id: String,
+    pub now: i64,
+}
+
+impl MfaCheckFailure<'_> {
+    pub fn record(&self) -> AuditRecord {
+        let body = json!({
+            "eventVersion": "1.11",
+            "userIdentity": user_identity(self.caller, self.account_id),
+            "eventTime": crate::time::iso8601(self.now),
+            "eventSource": self.event_source,
+            "eventName": "CheckMfa",
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": self.caller.source_ip,
+            "requestParameters": Value::Null,
+            "responseElements": {"CheckMfa": "Failure"},
+            "additionalEventData": {
+                "MfaType": self.mfa_type,
+                "MFAIdentifier": self.serial,
+                "Operation": self.operation,
+                "FailureReason": self.reason,
+            },
+            "errorCode": cloudtrail_error_code(self.error.code),
+            "errorMessage": self.error.message,
+            "requestID": self.request_id,
+            "eventID": self.event_id,
+            "readOnly": false,
+            "eventType": "AwsApiCall",
+            "managementEvent": true,
+            "eventCategory": "Management",
+            "recipientAccountId": self.account_id,
+        });
+        AuditRecord {
+            event_id: self.event_id.clone(),
+            event_time: self.now,
+            event_name: "CheckMfa".to_string(),
+            event_source: self.event_source.to_string(),
+            username: audit_username(self.caller),
             body: body.to_string(),
         }
     }
