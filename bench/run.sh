@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Load benchmark: iamd vs moto's server, side by side on 127.0.0.1, driven by wrk with the same
+# pre-signed requests. See bench/README.md. Every knob is an environment variable:
+#
+#   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10   wrk settings (duration in seconds)
+#   BENCH_WARMUP=2              seconds of unrecorded load before each read run (0: none)
+#   BENCH_SCENARIOS="GetUser ListUsers GetCallerIdentity CreateUser"
+#   BENCH_CREATE_N=4898         distinct CreateUser requests signed for each server; the run
+#                               stops after them (or after BENCH_DURATION). iamd enforces AWS's
+#                               UsersPerAccount quota of 5000, so at most 5000 - BENCH_USERS - 2.
+#   BENCH_USERS=100             fixture users created in both servers
+#   BENCH_SKIP_BUILD=1          use the existing target/release/iamd
+#   BENCH_IAMD_BIN=PATH         use this iamd binary (implies no build)
+#   BENCH_VENV=DIR              virtualenv with moto[server] (default target/bench-venv)
+#   BENCH_OUT=DIR               keep request files, wrk output and results.tsv there
+#
+# Exit status: 0 when every run answered only 2xx, 1 when a run had errors (the run is invalid),
+# 2 on a setup failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH="$ROOT/bench"
+THREADS="${BENCH_THREADS:-2}"
+CONNECTIONS="${BENCH_CONNECTIONS:-32}"
+DURATION="${BENCH_DURATION:-10}"
+WARMUP="${BENCH_WARMUP:-2}"
+SCENARIOS="${BENCH_SCENARIOS:-GetUser ListUsers GetCallerIdentity CreateUser}"
+USERS="${BENCH_USERS:-100}"
+USER_QUOTA=5000 # iamd, like AWS: UsersPerAccount
+CREATE_N="${BENCH_CREATE_N:-$((USER_QUOTA - USERS - 2))}"
+VENV="${BENCH_VENV:-$ROOT/target/bench-venv}"
+
+export IAMD_ROOT_ACCESS_KEY_ID="${IAMD_ROOT_ACCESS_KEY_ID:-AKIAIOSFODNN7EXAMPLE}"
+export IAMD_ROOT_SECRET_ACCESS_KEY="${IAMD_ROOT_SECRET_ACCESS_KEY:-wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY}"
+# moto: no real credentials anywhere near it, and no instance metadata lookups.
+export AWS_ACCESS_KEY_ID="$IAMD_ROOT_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$IAMD_ROOT_SECRET_ACCESS_KEY"
+export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+log() { echo "bench: $*" >&2; }
+die() { log "$*"; exit 2; }
+
+for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N USERS; do
+  [[ "${!v}" =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number (got '${!v}')"
+done
+(( DURATION >= 1 && DURATION <= 600 )) || die "BENCH_DURATION must be 1..600 seconds"
+(( WARMUP <= 60 )) || die "BENCH_WARMUP must be at most 60 seconds"
+(( THREADS >= 1 && CONNECTIONS >= THREADS )) || die "need 1 <= BENCH_THREADS <= BENCH_CONNECTIONS"
+(( USERS >= 100 && USERS < USER_QUOTA - 2 )) || die "BENCH_USERS must be 100..$((USER_QUOTA - 3))"
+(( CREATE_N >= THREADS && CREATE_N <= USER_QUOTA - USERS - 2 )) \
+  || die "BENCH_CREATE_N must be $THREADS..$((USER_QUOTA - USERS - 2)) (the fixture users, the sample and the run stay within iamd's quota of $USER_QUOTA users)"
+
+# --- tools -------------------------------------------------------------------------------------
+if ! command -v wrk >/dev/null; then
+  log "installing wrk (Debian package)"
+  (apt-get update -qq && apt-get install -y -qq wrk) >&2 || die "cannot install wrk"
+fi
+if [[ ! -x "$VENV/bin/moto_server" ]]; then
+  log "creating $VENV with moto[server]"
+  python3 -m venv "$VENV" || die "cannot create the virtualenv"
+  "$VENV/bin/pip" install -q 'moto[server]' >&2 || die "cannot install moto[server]"
+fi
+PY="$VENV/bin/python"
+
+if [[ "${BENCH_SKIP_BUILD:-}" != 1 && -z "${BENCH_IAMD_BIN:-}" ]]; then
+  log "building iamd (release)"
+  (cd "$ROOT" && cargo build --release -p iamd) >&2 || die "cargo build failed"
+fi
+IAMD="${BENCH_IAMD_BIN:-$ROOT/target/release/iamd}"
+[[ -x "$IAMD" ]] || die "no $IAMD"
+
+# --- servers -----------------------------------------------------------------------------------
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/iamd-bench.XXXXXX")"
+OUT="${BENCH_OUT:-$WORK/out}"
+mkdir -p "$OUT"
+IAMD_PID="" MOTO_PID=""
+
+stop_server() { # pid signal
+  local pid="$1" sig="$2" i
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_server "$IAMD_PID" INT
+  stop_server "$MOTO_PID" TERM
+  IAMD_PID="" MOTO_PID=""
+  rm -rf "$WORK/iamd-data"
+  [[ -n "${BENCH_OUT:-}" ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+IAMD_PORT="$(free_port)"
+MOTO_PORT="$(free_port)"
+[[ "$IAMD_PORT" != "$MOTO_PORT" ]] || MOTO_PORT="$(free_port)"
+
+wait_port() { # name port pid
+  local i
+  for ((i = 0; i < 300; i++)); do
+    kill -0 "$3" 2>/dev/null || die "$1 exited at start (see $OUT/$1.log)"
+    if "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1',$2),timeout=1).close()" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "$1 did not listen on 127.0.0.1:$2 within 30 s"
+}
+
+"$IAMD" serve --data-dir "$WORK/iamd-data" --listen "127.0.0.1:$IAMD_PORT" >"$OUT/iamd.log" 2>&1 &
+IAMD_PID=$!
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$OUT/moto.log" 2>&1 &
+MOTO_PID=$!
+wait_port iamd "$IAMD_PORT" "$IAMD_PID"
+wait_port moto "$MOTO_PORT" "$MOTO_PID"
+log "iamd pid $IAMD_PID on 127.0.0.1:$IAMD_PORT, moto pid $MOTO_PID on 127.0.0.1:$MOTO_PORT"
+
+# --- fixtures ----------------------------------------------------------------------------------
+"$PY" "$BENCH/sign.py" fixtures --port "$IAMD_PORT" --users "$USERS" || die "iamd fixtures failed"
+"$PY" "$BENCH/sign.py" fixtures --port "$MOTO_PORT" --users "$USERS" || die "moto fixtures failed"
+
+# --- conditions --------------------------------------------------------------------------------
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "host: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+  echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+  echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  if [[ -n "${BENCH_IAMD_BIN:-}" ]]; then
+    echo "iamd: $IAMD (given)"
+  else
+    echo "iamd: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet HEAD -- crates 2>/dev/null || echo ' + uncommitted changes in crates/'), release build"
+  fi
+  echo "moto: $("$PY" -c 'import moto; print(moto.__version__)'), $("$PY" --version)"
+  echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s for reads; CreateUser: $CREATE_N distinct users), client and servers on the same cores"
+} | tee "$OUT/conditions.txt" >&2
+
+# CPU seconds (user+system, all threads) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK="$(getconf CLK_TCK)"
+
+RESULTS="$OUT/results.tsv"
+printf 'scenario\tserver\trequests\tduration_us\telapsed_us\tp50_us\tp99_us\tmax_us\tstatus_errors\tsocket_errors\texhausted\tserver_cpu_s\n' >"$RESULTS"
+
+run_one() { # scenario server port pid
+  local scenario="$1" server="$2" port="$3" pid="$4" count=1 file line before after
+  if [[ "$scenario" == CreateUser ]]; then
+    count="$CREATE_N"
+  fi
+  file="$OUT/$scenario-$server.req"
+  "$PY" "$BENCH/sign.py" requests --port "$port" --scenario "$scenario" --count "$count" --out "$file" \
+    || { log "$scenario on $server: the sample request did not answer 200"; FAILED=1; return; }
+  if [[ "$scenario" != CreateUser && "$WARMUP" -gt 0 ]]; then
+    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s \
+      -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" >/dev/null 2>&1 || true
+  fi
+  log "$scenario on $server: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+  before="$(cpu_ticks "$pid")"
+  timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency \
+    -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" >"$OUT/$scenario-$server.wrk" 2>&1 || true
+  after="$(cpu_ticks "$pid")"
+  [[ "$scenario" == CreateUser ]] && rm -f "$file"
+  line="$(grep '^BENCH ' "$OUT/$scenario-$server.wrk" || true)"
+  if [[ -z "$line" ]]; then
+    log "$scenario on $server: wrk gave no result:"; cat "$OUT/$scenario-$server.wrk" >&2; FAILED=1; return
+  fi
+  kill -0 "$pid" 2>/dev/null || { log "$server died during $scenario"; FAILED=1; }
+  local -A f=()
+  local kv
+  for kv in ${line#BENCH }; do f[${kv%%=*}]="${kv#*=}"; done
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$server" "${f[requests]}" \
+    "${f[duration_us]}" "${f[elapsed_us]}" "${f[p50_us]}" "${f[p99_us]}" "${f[max_us]}" "${f[status_errors]}" \
+    "$((f[connect_errors] + f[read_errors] + f[write_errors] + f[timeouts]))" "${f[exhausted]}" \
+    "$(awk -v a="$before" -v b="$after" -v t="$CLK_TCK" 'BEGIN {printf "%.2f", (b - a) / t}')" >>"$RESULTS"
+}
+
+FAILED=0
+for scenario in $SCENARIOS; do
+  case "$scenario" in
+    GetUser | ListUsers | GetCallerIdentity | CreateUser) ;;
+    *) die "unknown scenario $scenario" ;;
+  esac
+  run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID"
+  run_one "$scenario" moto "$MOTO_PORT" "$MOTO_PID"
+done
+
+echo
+cat "$OUT/conditions.txt"
+echo
+"$PY" "$BENCH/report.py" "$RESULTS" || FAILED=1
+[[ -n "${BENCH_OUT:-}" ]] && log "raw output in $OUT"
+exit "$FAILED"
