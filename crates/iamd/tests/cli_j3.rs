@@ -11,106 +11,12 @@
 
 mod support;
 
-use std::process::Command;
-
 use serde_json::Value;
-use support::{Server, REGION, ROOT_KEY_ID, ROOT_SECRET};
+use support::cli::Cli;
+use support::Server;
 
 const DEVELOPERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Developers","Effect":"Allow","Action":["iam:ListGroups","iam:ListUsers"],"Resource":"*"}]}"#;
 const READERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Readers","Effect":"Allow","Action":["iam:GetUser","iam:ListUsers"],"Resource":"*"}]}"#;
-
-/// One `aws` invocation's outcome.
-struct Outcome {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl Outcome {
-    fn json(&self) -> Value {
-        assert!(self.ok, "aws failed: {}", self.stderr);
-        if self.stdout.trim().is_empty() {
-            return Value::Null;
-        }
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("aws printed no JSON ({e}): {}", self.stdout))
-    }
-
-    fn denied(&self, operation: &str, message: &str) {
-        assert!(!self.ok, "aws {operation} should fail: {}", self.stdout);
-        let expected = format!(
-            "An error occurred (AccessDenied) when calling the {operation} operation: {message}"
-        );
-        assert!(
-            self.stderr.contains(&expected),
-            "stderr:\n{}\nlacks:\n{expected}",
-            self.stderr
-        );
-    }
-}
-
-struct Cli<'a> {
-    program: String,
-    server: &'a Server,
-    home: tempfile::TempDir,
-}
-
-impl<'a> Cli<'a> {
-    fn new(server: &'a Server) -> Self {
-        let program = std::env::var("IAMD_TEST_AWS_CLI").unwrap_or_else(|_| "aws".into());
-        let version = Command::new(&program).arg("--version").output();
-        match version {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => panic!(
-                "`{program} --version` failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            Err(e) => panic!(
-                "the AWS CLI `{program}` cannot run ({e}): run scripts/test, which installs it, \
-                 or set IAMD_TEST_AWS_CLI"
-            ),
-        }
-        Cli {
-            program,
-            server,
-            home: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    /// Runs `aws ARGS --endpoint-url ... --output json` signing with `key_id`/`secret`.
-    fn run(&self, key_id: &str, secret: &str, args: &[&str]) -> Outcome {
-        let out = Command::new(&self.program)
-            .args(args)
-            .args(["--endpoint-url", &self.server.endpoint, "--output", "json"])
-            .env("AWS_ACCESS_KEY_ID", key_id)
-            .env("AWS_SECRET_ACCESS_KEY", secret)
-            .env("AWS_DEFAULT_REGION", REGION)
-            .env("AWS_CONFIG_FILE", self.home.path().join("config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                self.home.path().join("credentials"),
-            )
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_PAGER", "")
-            .env("AWS_MAX_ATTEMPTS", "1")
-            .env("HOME", self.home.path())
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env_remove("AWS_REGION")
-            .output()
-            .unwrap();
-        Outcome {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn root(&self, args: &[&str]) -> Value {
-        self.run(ROOT_KEY_ID, ROOT_SECRET, args).json()
-    }
-}
 
 fn names(list: &Value, field: &str, name: &str) -> Vec<String> {
     list[field]

@@ -3,6 +3,8 @@
 //! raw HTTP client for requests the SDK cannot send.
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
