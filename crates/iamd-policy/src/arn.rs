@@ -43,16 +43,6 @@ impl<'a> Arn<'a> {
             resource: rest.get(cuts[3] + 1..)?,
         })
     }
-
-    fn segments(&self) -> [&'a str; 5] {
-        [
-            self.partition,
-            self.service,
-            self.region,
-            self.account,
-            self.resource,
-        ]
-    }
 }
 
 /// A compiled resource (or `Arn*` condition) pattern.
@@ -128,14 +118,18 @@ impl ArnPattern {
         let Some(arn) = arn else {
             return Some(false);
         };
-        let mut unresolved = false;
         // Any mismatch decides, so the order is free: the resource part first, as it differs
         // most often, then account, service, region, partition.
-        let parts = arn.segments();
-        for i in [4, 3, 1, 2, 0] {
-            let (Some(pattern), Some(part)) = (segments.get(i), parts.get(i)) else {
-                continue;
-            };
+        let [partition, service, region, account, resource] = &**segments;
+        let checks = [
+            (resource, arn.resource),
+            (account, arn.account),
+            (service, arn.service),
+            (region, arn.region),
+            (partition, arn.partition),
+        ];
+        let mut unresolved = false;
+        for (pattern, part) in checks {
             match pattern.matches(part, context) {
                 Some(true) => {}
                 Some(false) => return Some(false),

@@ -135,10 +135,7 @@ impl Pattern {
         Some(match self {
             Pattern::Any => true,
             Pattern::Exact(s) => same(s.as_bytes(), subject.as_bytes()),
-            Pattern::Prefix(p) => subject
-                .as_bytes()
-                .get(..p.len())
-                .is_some_and(|head| same(p.as_bytes(), head)),
+            Pattern::Prefix(p) => starts_with(subject.as_bytes(), p.as_bytes()),
             Pattern::Glob(units) => glob(units, subject.as_bytes()),
             Pattern::Template(tokens) => return template(tokens, subject, context),
         })
@@ -211,7 +208,7 @@ fn template(tokens: &[Token], subject: &str, context: &Context) -> Option<bool> 
     // Literal text at either end must match as is: reject before resolving anything. A
     // variable that cannot be resolved makes the result `None` rather than `false`.
     let literal_mismatch = match (tokens.first(), tokens.last()) {
-        (Some(Token::Lit(head)), _) if !subject.starts_with(head.as_str()) => true,
+        (Some(Token::Lit(head)), _) if !starts_with(subject.as_bytes(), head.as_bytes()) => true,
         (_, Some(Token::Lit(tail))) if !subject.ends_with(tail.as_str()) => true,
         _ => false,
     };
@@ -242,6 +239,14 @@ fn resolvable(tokens: &[Token], context: &Context) -> bool {
         Token::Var { key, default } => default.is_some() || context.single(key).is_some(),
         _ => true,
     })
+}
+
+/// `subject.starts_with(prefix)` through [`same`].
+#[inline]
+fn starts_with(subject: &[u8], prefix: &[u8]) -> bool {
+    subject
+        .get(..prefix.len())
+        .is_some_and(|head| same(prefix, head))
 }
 
 fn push_units(units: &mut Vec<Unit>, tokens: &[Token]) {

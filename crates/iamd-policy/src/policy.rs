@@ -100,7 +100,7 @@ impl Statement {
     /// services are rejected without looking at their patterns.
     #[inline]
     pub(crate) fn matches_action_fast(&self, action: &str, service_bit: u64) -> bool {
-        if self.actions.services & service_bit == 0 {
+        if !self.may_match_service(service_bit) {
             return false;
         }
         let empty = crate::context::Context::default();
@@ -110,6 +110,13 @@ impl Statement {
             .iter()
             .any(|p| p.matches(action, &empty) == Some(true));
         hit != self.actions.negated
+    }
+
+    /// `false` when the statement's actions certainly name other services than the one of
+    /// `service_bit` (see `context::service_bit`).
+    #[inline]
+    pub(crate) fn may_match_service(&self, service_bit: u64) -> bool {
+        self.actions.services & service_bit != 0
     }
 
     /// Whether the resource matches `Resource` / `NotResource`. A policy variable without a
