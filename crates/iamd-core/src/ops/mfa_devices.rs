@@ -258,30 +258,45 @@ fn check_consecutive(
         Outcome::Accepted => return Ok(Ok(())),
         Outcome::Rejected(rejection) => rejection,
     };
+    let locked_for = locked_seconds(txn, serial);
+    let error = match rejection {
+        Rejection::Malformed | Rejection::Invalid => invalid_code(INVALID_CODE.to_string()),
+        Rejection::Replayed => invalid_code(format!(
+            "{INVALID_CODE} These codes were already used: each code works once. \
+             Wait for the next two codes."
+        )),
+        Rejection::Locked => invalid_code(format!(
+            "{INVALID_CODE} Too many failed attempts: this device accepts no codes \
+             for {locked_for} more seconds."
+        )),
+    };
+    audit_rejection(ctx, txn, serial, rejection, &error)?;
+    Ok(Err(error))
+}
+
+/// Seconds until a locked device accepts codes again (at least 1 when locked).
+pub(crate) fn locked_seconds(txn: &Txn, serial: &str) -> i64 {
+    txn.state
+        .mfa_devices
+        .get(serial)
+        .and_then(|d| d.throttle.locked_until)
+        .map_or(0, |until| (until as i64).saturating_sub(txn.now).max(1))
+}
+
+/// Adds a `CheckMfa` audit record for a refused code to `txn` (never the code itself).
+pub(crate) fn audit_rejection(
+    ctx: &OpContext<'_>,
+    txn: &mut Txn,
+    serial: &str,
+    rejection: Rejection,
+    error: &IamError,
+) -> Result<(), IamError> {
     let device = find_device(&txn.state, serial)?;
-    let (reason, error) = match rejection {
-        Rejection::Malformed => ("Malformed", invalid_code(INVALID_CODE.to_string())),
-        Rejection::Invalid => ("Invalid", invalid_code(INVALID_CODE.to_string())),
-        Rejection::Replayed => (
-            "Replayed",
-            invalid_code(format!(
-                "{INVALID_CODE} These codes were already used: each code works once. \
-                 Wait for the next two codes."
-            )),
-        ),
-        Rejection::Locked => {
-            let wait = device
-                .throttle
-                .locked_until
-                .map_or(0, |until| (until as i64).saturating_sub(txn.now).max(1));
-            (
-                "Locked",
-                invalid_code(format!(
-                    "{INVALID_CODE} Too many failed attempts: this device accepts no codes \
-                     for {wait} more seconds."
-                )),
-            )
-        }
+    let reason = match rejection {
+        Rejection::Malformed => "Malformed",
+        Rejection::Invalid => "Invalid",
+        Rejection::Replayed => "Replayed",
+        Rejection::Locked => "Locked",
     };
     let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
     let record = crate::audit::MfaCheckFailure {
@@ -295,14 +310,14 @@ fn check_consecutive(
             MfaKind::Hardware => "Hardware MFA",
         },
         reason,
-        error: &error,
+        error,
         request_id: ctx.request_id(),
         event_id,
         now: txn.now,
     }
     .record();
     txn.audit(record);
-    Ok(Err(error))
+    Ok(())
 }
 
 /// 403 InvalidAuthenticationCode.

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::mfa_devices::{audit_rejection, locked_seconds};
 use super::support::input;
 use super::{Auth, OpContext, Operation};
 use crate::authz::Identity;
@@ -76,7 +77,7 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         .seal(secret.expose().as_bytes(), key_id.as_bytes())
         .map_err(|_| IamError::service_failure())?;
     let now = ctx.account.clock.now();
-    let outcome = ctx.write(|txn| {
+    let session = ctx.write_committed(|txn| {
         let mut mfa_serial = None;
         if let Some((serial, code)) = &mfa_code {
             let owned = txn
@@ -92,12 +93,17 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             }
             match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
                 Outcome::Accepted => mfa_serial = Some(serial.clone()),
-                Outcome::Rejected(Rejection::Locked) => {
-                    return Ok(Err(IamError::access_denied(format!(
-                        "{INVALID_CODE} Too many failed attempts: the device is locked for a while."
-                    ))))
+                Outcome::Rejected(rejection) => {
+                    let error = IamError::access_denied(match rejection {
+                        Rejection::Locked => format!(
+                            "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
+                            locked_seconds(txn, serial)
+                        ),
+                        _ => INVALID_CODE.to_string(),
+                    });
+                    audit_rejection(ctx, txn, serial, rejection, &error)?;
+                    return Ok(Err(error));
                 }
-                Outcome::Rejected(_) => return Ok(Err(IamError::access_denied(INVALID_CODE))),
             }
         }
         let session = Session {
@@ -116,7 +122,6 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             .insert(session.access_key_id.clone(), Arc::new(session.clone()));
         Ok(Ok(session))
     })?;
-    let session = outcome?;
     Ok(json!({ "Credentials": {
         "AccessKeyId": session.access_key_id,
         "SecretAccessKey": secret.expose(),

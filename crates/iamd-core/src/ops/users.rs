@@ -340,6 +340,16 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         if !user.groups.is_empty() {
             return conflict("remove users from group");
         }
+        if txn
+            .state
+            .login_profiles
+            .contains_key(&user.name.to_lowercase())
+        {
+            return conflict("delete login profile");
+        }
+        if txn.state.user_mfa_devices(&user.name).next().is_some() {
+            return conflict("delete MFA device");
+        }
         let key = user.name.to_lowercase();
         txn.delete("user", &key);
         txn.state.users.remove(&key);
