@@ -23,4 +23,4 @@ for svc, ver in [("iam", "2010-05-08"), ("sts", "2011-06-15"), ("cloudtrail", "2
         model = json.load(f)
     os.makedirs(os.path.join(HERE, svc), exist_ok=True)
     with open(os.path.join(HERE, svc, "service-2.json"), "w") as out:
-        json.dump(strip(model), out, indent=1, sort_keys=True)
+        json.dump(strip(model), out, indent=1)

@@ -66,7 +66,7 @@ fn get_user() {
     // Model order (botocore's document order), absent members skipped.
     assert_eq!(
         elements(u),
-        ["Arn", "CreateDate", "Path", "UserId", "UserName"]
+        ["Path", "UserName", "UserId", "Arn", "CreateDate"]
     );
     assert_eq!(text(root, &["ResponseMetadata", "RequestId"]), "req-1");
 }
