@@ -435,7 +435,7 @@ fn user_attachments() {
         })
         .collect();
     for arn in &arns[..10] {
-        attach("User", &acct, "alice", &arn);
+        attach("User", &acct, "alice", arn);
     }
     // Attaching again is a no-op, even at the quota.
     attach("User", &acct, "alice", &arns[0]);
@@ -527,7 +527,7 @@ fn group_attachments() {
         .map(|i| create(&acct, &format!("g{i}"), "/", &allow("*")))
         .collect();
     for arn in &arns[..10] {
-        attach("Group", &acct, "DEVS", &arn);
+        attach("Group", &acct, "DEVS", arn);
     }
     attach("Group", &acct, "devs", &arns[9]);
     fails(
@@ -671,7 +671,7 @@ fn force_mfa_seed_policy_denies_without_mfa() {
     let seed = create(&acct, "ForceMFA", "/", SEED_FORCE_MFA);
     let admin = create(&acct, "Admin", "/", ADMIN);
     for arn in [&seed, &admin] {
-        attach("User", &acct, "mallory", &arn);
+        attach("User", &acct, "mallory", arn);
     }
     let without_mfa = user(&acct, "mallory", None);
     let e = iam(&acct, &without_mfa, "ListGroups", json!({})).unwrap_err();
