@@ -22,21 +22,25 @@ const MAX_BODY: usize = 256 * 1024;
 pub fn router(account: Arc<Account>) -> Router {
     Router::new()
         .route("/", any(handle))
+        .route(
+            crate::admin::IMPORT_PATH,
+            axum::routing::post(crate::admin::import),
+        )
         .route("/{*path}", any(handle))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(account)
 }
 
 /// An error on its way to the caller.
-struct Failure {
-    service: Service,
-    code: String,
-    message: String,
-    status: u16,
+pub(crate) struct Failure {
+    pub(crate) service: Service,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) status: u16,
 }
 
 impl Failure {
-    fn new(
+    pub(crate) fn new(
         service: Service,
         code: impl Into<String>,
         message: impl Into<String>,
@@ -54,7 +58,7 @@ impl Failure {
         Failure::new(service, e.code(), e.message(), e.status())
     }
 
-    fn iam(service: Service, e: IamError) -> Self {
+    pub(crate) fn iam(service: Service, e: IamError) -> Self {
         Failure::new(service, e.code, e.message, e.status)
     }
 }
@@ -165,7 +169,7 @@ async fn process(
 }
 
 /// Verifies the signature and finds who signed.
-fn authenticate(
+pub(crate) fn authenticate(
     account: &Account,
     peer: SocketAddr,
     method: &Method,

@@ -2,6 +2,7 @@
 //! the SigV4 credential scope's service). Every request is authenticated here and handed
 //! to `iamd_core::ops::dispatch`, which authorizes it.
 
+mod admin;
 mod api;
 mod config;
 mod startup;

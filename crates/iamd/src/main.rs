@@ -23,11 +23,15 @@ enum Command {
     /// Offline policy tools: validate and simulate IAM policy documents.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
+    /// MFA administration on a running iamd: import hardware TOTP tokens.
+    #[command(subcommand)]
+    Mfa(cli::mfa::MfaCommand),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => cli::serve::run(args),
         Command::Policy(command) => cli::policy::run(command),
+        Command::Mfa(command) => cli::mfa::run(command),
     }
 }

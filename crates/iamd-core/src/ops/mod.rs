@@ -5,6 +5,7 @@
 mod access_keys;
 mod attachments;
 mod groups;
+mod hardware_import;
 mod inline_policies;
 mod login_profiles;
 mod managed_policies;
@@ -195,6 +196,7 @@ static REGISTRY: &[&[Operation]] = &[
     mfa_devices::OPS,
     login_profiles::OPS,
     passwords::OPS,
+    hardware_import::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
