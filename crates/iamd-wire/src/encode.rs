@@ -51,18 +51,22 @@ pub fn encode_response_checked(
     })?;
     let mut w = Writer {
         model,
-        out: String::with_capacity(512),
+        out: String::with_capacity(1024),
         problems: Vec::new(),
     };
-    w.open(&format!("{action}Response"), Some(&model.xml_namespace));
+    w.out.push('<');
+    w.out.push_str(action);
+    w.out.push_str("Response xmlns=\"");
+    escape_into(&mut w.out, &model.xml_namespace);
+    w.out.push_str("\">");
     match &op.output {
         Some(shape) => {
             if let Some(wrapper) = &op.result_wrapper {
                 w.open(wrapper, None);
-                w.members(shape, result, "", 0);
+                w.members(shape, result, &Path::Root, 0);
                 w.close(wrapper);
             } else {
-                w.members(shape, result, "", 0);
+                w.members(shape, result, &Path::Root, 0);
             }
         }
         None => {
@@ -78,7 +82,9 @@ pub fn encode_response_checked(
     w.open("ResponseMetadata", None);
     w.text_element("RequestId", request_id);
     w.close("ResponseMetadata");
-    w.close(&format!("{action}Response"));
+    w.out.push_str("</");
+    w.out.push_str(action);
+    w.out.push_str("Response>");
     Ok(Encoded {
         xml: w.out,
         problems: w.problems,
@@ -141,7 +147,25 @@ fn namespace(service: Service) -> &'static str {
 /// survives parsing; other control characters XML 1.0 cannot carry become U+FFFD.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    escape_into(&mut out, s);
+    out
+}
+
+/// Whether `c` is written as something other than itself by [`escape`].
+fn needs_escape(c: char) -> bool {
+    matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}')
+        || ((c as u32) < 0x20 && c != '\t' && c != '\n')
+}
+
+/// [`escape`], appending to `out`: runs of characters that need nothing are copied whole.
+fn escape_into(out: &mut String, s: &str) {
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        if !needs_escape(c) {
+            continue;
+        }
+        out.push_str(&s[plain..i]);
+        plain = i + c.len_utf8();
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -149,12 +173,53 @@ pub fn escape(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\r' => out.push_str("&#xD;"),
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
+            _ => out.push('\u{FFFD}'),
         }
     }
-    out
+    out.push_str(&s[plain..]);
+}
+
+/// Where a value sits in the result, rendered (`Users[3].CreateDate`) only when a problem is
+/// reported.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Member(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    /// `Users[3].CreateDate`; empty for the result itself.
+    fn render(&self) -> String {
+        let mut out = String::new();
+        self.render_into(&mut out);
+        out
+    }
+
+    fn render_into(&self, out: &mut String) {
+        match self {
+            Path::Root => {}
+            Path::Member(parent, name) => {
+                parent.render_into(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Index(parent, i) => {
+                parent.render_into(out);
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Path::Key(parent, k) => {
+                parent.render_into(out);
+                out.push('.');
+                out.push_str(k);
+            }
+        }
+    }
 }
 
 struct Writer<'m> {
@@ -169,7 +234,7 @@ impl Writer<'_> {
         self.out.push_str(name);
         if let Some(ns) = ns {
             self.out.push_str(" xmlns=\"");
-            self.out.push_str(&escape(ns));
+            escape_into(&mut self.out, ns);
             self.out.push('"');
         }
         self.out.push('>');
@@ -183,54 +248,66 @@ impl Writer<'_> {
 
     fn text_element(&mut self, name: &str, text: &str) {
         self.open(name, None);
-        self.out.push_str(&escape(text));
+        escape_into(&mut self.out, text);
         self.close(name);
     }
 
+    fn problem(&mut self, path: &Path<'_>, what: std::fmt::Arguments<'_>) {
+        self.problems.push(format!("{}: {what}", path.render()));
+    }
+
     /// Emit the members of the structure `shape` from the object `value`, in model order.
-    fn members(&mut self, shape: &str, value: &Value, path: &str, depth: usize) {
+    fn members(&mut self, shape: &str, value: &Value, path: &Path<'_>, depth: usize) {
         let Some(ShapeKind::Structure { members, .. }) = self.model.shape(shape).map(|s| &s.kind)
         else {
-            self.problems
-                .push(format!("{path}: model shape {shape} is not a structure"));
+            self.problem(path, format_args!("model shape {shape} is not a structure"));
             return;
         };
         let Some(obj) = value.as_object() else {
             if !value.is_null() {
+                let at = path.render();
                 self.problems
-                    .push(format!("{}: expected an object", display(path)));
+                    .push(format!("{}: expected an object", display(&at)));
             }
             return;
         };
         for m in members {
             match obj.get(&m.name) {
                 None | Some(Value::Null) => {}
-                Some(v) => self.element(m.wire_name(), m, v, &join(path, &m.name), depth + 1),
+                Some(v) => {
+                    let at = Path::Member(path, &m.name);
+                    self.element(m.wire_name(), m, v, &at, depth + 1);
+                }
             }
         }
         for k in obj.keys() {
             if !members.iter().any(|m| &m.name == k) {
-                self.problems
-                    .push(format!("{}: not in the model", join(path, k)));
+                self.problem(&Path::Member(path, k), format_args!("not in the model"));
             }
         }
     }
 
     /// Emit `<name>…</name>` for `value` of the shape `member` refers to.
-    fn element(&mut self, name: &str, member: &Member, value: &Value, path: &str, depth: usize) {
+    fn element(
+        &mut self,
+        name: &str,
+        member: &Member,
+        value: &Value,
+        path: &Path<'_>,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH {
-            self.problems.push(format!("{path}: nested too deeply"));
+            self.problem(path, format_args!("nested too deeply"));
             return;
         }
         let Some(shape) = self.model.shape(&member.shape) else {
-            self.problems
-                .push(format!("{path}: model lacks shape {}", member.shape));
+            self.problem(path, format_args!("model lacks shape {}", member.shape));
             return;
         };
         match &shape.kind {
             ShapeKind::Structure { .. } => {
                 if !value.is_object() {
-                    self.problems.push(format!("{path}: expected an object"));
+                    self.problem(path, format_args!("expected an object"));
                     return;
                 }
                 self.open(name, None);
@@ -242,7 +319,7 @@ impl Writer<'_> {
                 flattened,
             } => {
                 let Some(items) = value.as_array() else {
-                    self.problems.push(format!("{path}: expected an array"));
+                    self.problem(path, format_args!("expected an array"));
                     return;
                 };
                 if !flattened {
@@ -251,7 +328,7 @@ impl Writer<'_> {
                 let item_name = if *flattened { name } else { item.wire_name() };
                 for (i, v) in items.iter().enumerate() {
                     if !v.is_null() {
-                        self.element(item_name, item, v, &format!("{path}[{i}]"), depth + 1);
+                        self.element(item_name, item, v, &Path::Index(path, i), depth + 1);
                     }
                 }
                 if !flattened {
@@ -264,7 +341,7 @@ impl Writer<'_> {
                 flattened,
             } => {
                 let Some(entries) = value.as_object() else {
-                    self.problems.push(format!("{path}: expected an object"));
+                    self.problem(path, format_args!("expected an object"));
                     return;
                 };
                 if !flattened {
@@ -275,8 +352,7 @@ impl Writer<'_> {
                     self.open(entry_name, None);
                     self.text_element(key.wire_name(), k);
                     if !v.is_null() {
-                        let vp = format!("{path}.{k}");
-                        self.element(val.wire_name(), val, v, &vp, depth + 1);
+                        self.element(val.wire_name(), val, v, &Path::Key(path, k), depth + 1);
                     }
                     self.close(entry_name);
                 }
@@ -284,34 +360,59 @@ impl Writer<'_> {
                     self.close(name);
                 }
             }
-            kind => match scalar_text(kind, value) {
-                Some(text) => self.text_element(name, &text),
-                None => self
-                    .problems
-                    .push(format!("{path}: not a valid {}", kind_name(kind))),
-            },
+            kind => {
+                let mark = self.out.len();
+                self.open(name, None);
+                if self.scalar_text(kind, value) {
+                    self.close(name);
+                } else {
+                    self.out.truncate(mark);
+                    self.problem(path, format_args!("not a valid {}", kind_name(kind)));
+                }
+            }
         }
     }
-}
 
-/// The text of a scalar value, or `None` if it does not fit the shape's kind.
-fn scalar_text(kind: &ShapeKind, value: &Value) -> Option<String> {
-    match (kind, value) {
-        (ShapeKind::Timestamp, v) => time::normalize(v),
-        (ShapeKind::Boolean, Value::Bool(b)) => Some(b.to_string()),
-        (ShapeKind::Boolean, Value::String(s)) if s == "true" || s == "false" => Some(s.clone()),
-        (ShapeKind::Integer | ShapeKind::Long, Value::Number(n)) if n.is_i64() || n.is_u64() => {
-            Some(n.to_string())
+    /// Appends the text of a scalar value; `false` (having appended nothing) if it does not
+    /// fit the shape's kind.
+    fn scalar_text(&mut self, kind: &ShapeKind, value: &Value) -> bool {
+        use std::fmt::Write as _;
+        let out = &mut self.out;
+        match (kind, value) {
+            (ShapeKind::Timestamp, v) => match time::epoch_of(v) {
+                Some(epoch) => time::write_iso8601(out, epoch),
+                None => return false,
+            },
+            (ShapeKind::Boolean, Value::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
+            (ShapeKind::Boolean, Value::String(s)) if s == "true" || s == "false" => {
+                out.push_str(s)
+            }
+            (ShapeKind::Integer | ShapeKind::Long, Value::Number(n))
+                if n.is_i64() || n.is_u64() =>
+            {
+                let _ = write!(out, "{n}");
+            }
+            (ShapeKind::Integer | ShapeKind::Long, Value::String(s))
+                if s.parse::<i64>().is_ok() =>
+            {
+                escape_into(out, s)
+            }
+            (ShapeKind::Double, Value::Number(n)) => {
+                let _ = write!(out, "{n}");
+            }
+            (ShapeKind::Double, Value::String(s)) if s.parse::<f64>().is_ok() => {
+                escape_into(out, s)
+            }
+            (ShapeKind::String { .. } | ShapeKind::Blob, Value::String(s)) => escape_into(out, s),
+            (ShapeKind::String { .. }, Value::Number(n)) => {
+                let _ = write!(out, "{n}");
+            }
+            (ShapeKind::String { .. }, Value::Bool(b)) => {
+                out.push_str(if *b { "true" } else { "false" })
+            }
+            _ => return false,
         }
-        (ShapeKind::Integer | ShapeKind::Long, Value::String(s)) if s.parse::<i64>().is_ok() => {
-            Some(s.clone())
-        }
-        (ShapeKind::Double, Value::Number(n)) => Some(n.to_string()),
-        (ShapeKind::Double, Value::String(s)) if s.parse::<f64>().is_ok() => Some(s.clone()),
-        (ShapeKind::String { .. } | ShapeKind::Blob, Value::String(s)) => Some(s.clone()),
-        (ShapeKind::String { .. }, Value::Number(n)) => Some(n.to_string()),
-        (ShapeKind::String { .. }, Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
+        true
     }
 }
 
@@ -323,14 +424,6 @@ fn kind_name(kind: &ShapeKind) -> &'static str {
         ShapeKind::Double => "number",
         ShapeKind::Blob => "blob (base64 string)",
         _ => "string",
-    }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
     }
 }
 

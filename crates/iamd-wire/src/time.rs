@@ -82,6 +82,52 @@ pub fn format_iso8601(epoch: i64) -> String {
     )
 }
 
+/// Append `epoch` as `YYYY-MM-DDTHH:MM:SSZ` (what [`format_iso8601`] returns) to `out`.
+pub fn write_iso8601(out: &mut String, epoch: i64) {
+    let days = epoch.div_euclid(86_400);
+    let secs = epoch.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{y:04}");
+    } else {
+        push_digits(out, y, 4);
+    }
+    out.push('-');
+    push_digits(out, m, 2);
+    out.push('-');
+    push_digits(out, d, 2);
+    out.push('T');
+    push_digits(out, secs / 3600, 2);
+    out.push(':');
+    push_digits(out, secs / 60 % 60, 2);
+    out.push(':');
+    push_digits(out, secs % 60, 2);
+    out.push('Z');
+}
+
+/// The `width` low decimal digits of `n` (0 ≤ n), zero-padded.
+fn push_digits(out: &mut String, n: i64, width: u32) {
+    let mut div = 10i64.pow(width.saturating_sub(1));
+    while div > 0 {
+        let digit = (n / div % 10).unsigned_abs();
+        out.push(char::from(b'0' + (digit as u8)));
+        div /= 10;
+    }
+}
+
+/// Seconds since the epoch of a timestamp JSON value (RFC 3339 string, or epoch seconds as a
+/// number or numeric string). `None` if it is neither.
+pub fn epoch_of(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::String(s) => {
+            parse_iso8601(s).or_else(|| s.trim().parse::<f64>().ok().and_then(epoch_from_f64))
+        }
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(epoch_from_f64)),
+        _ => None,
+    }
+}
+
 /// Normalise a timestamp JSON value (RFC 3339 string, or epoch seconds as a number or numeric
 /// string) to AWS's text form. `None` if it is neither.
 pub fn normalize(value: &serde_json::Value) -> Option<String> {
@@ -168,6 +214,26 @@ mod tests {
         );
         assert_eq!(format_iso8601(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(format_iso8601(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn write_matches_format() {
+        for epoch in [
+            0,
+            -1,
+            951_782_400,
+            1_795_423_481,
+            253_402_300_799,
+            253_402_300_800,
+            -62_167_219_200,
+            -62_167_219_201,
+            999_999_999_999,
+            -999_999_999_999,
+        ] {
+            let mut out = String::from("x");
+            write_iso8601(&mut out, epoch);
+            assert_eq!(out, format!("x{}", format_iso8601(epoch)), "{epoch}");
+        }
     }
 
     #[test]
