@@ -172,21 +172,56 @@ pub fn session_token() -> Result<Secret, RandomError> {
 }
 
 /// A new request id: a random (version 4) UUID in lowercase, `8-4-4-4-12` hex digits.
+///
+/// Request ids (and audit event ids) are unique labels, not secrets: they come from a fast
+/// per-thread generator (wyrand) seeded once per thread from the operating system's CSPRNG,
+/// so no system call is made per id. Fails only if that first seeding fails.
 pub fn request_id() -> Result<String, RandomError> {
-    let mut b: [u8; 16] = random::bytes()?;
+    let (hi, lo) = IdRng::with(|rng| (rng.next(), rng.next()))?;
+    let mut b = [0u8; 16];
+    b[..8].copy_from_slice(&hi.to_le_bytes());
+    b[8..].copy_from_slice(&lo.to_le_bytes());
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = |range: std::ops::Range<usize>| -> String {
-        b[range].iter().map(|x| format!("{x:02x}")).collect()
-    };
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        hex(0..4),
-        hex(4..6),
-        hex(6..8),
-        hex(8..10),
-        hex(10..16)
-    ))
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            id.push('-');
+        }
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    Ok(id)
+}
+
+/// The per-thread generator behind [`request_id`] (wyrand: a 64-bit counter through a
+/// multiply-xor mix).
+struct IdRng(u64);
+
+thread_local! {
+    static ID_RNG: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+impl IdRng {
+    fn with<T>(f: impl FnOnce(&mut IdRng) -> T) -> Result<T, RandomError> {
+        ID_RNG.with(|cell| {
+            let seed = match cell.get() {
+                Some(state) => state,
+                None => u64::from_le_bytes(random::bytes()?),
+            };
+            let mut rng = IdRng(seed);
+            let out = f(&mut rng);
+            cell.set(Some(rng.0));
+            Ok(out)
+        })
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0xa076_1d64_78bd_642f);
+        let t = u128::from(self.0) * u128::from(self.0 ^ 0xe703_7ed1_a0b4_28db);
+        ((t >> 64) as u64) ^ (t as u64)
+    }
 }
 
 #[cfg(test)]
@@ -285,6 +320,10 @@ mod tests {
         assert!(parts[2].starts_with('4'));
         assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
         assert_ne!(id, request_id().unwrap());
+        let many: HashSet<String> = (0..10_000).map(|_| request_id().unwrap()).collect();
+        assert_eq!(many.len(), 10_000);
+        let other = std::thread::spawn(|| request_id().unwrap()).join().unwrap();
+        assert!(!many.contains(&other));
     }
 
     #[test]
