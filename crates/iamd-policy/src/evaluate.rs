@@ -191,10 +191,7 @@ pub fn evaluate<'a>(set: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
     let mut scan = Scan::default();
     let resource = Arn::parse(&request.resource);
     for (source, policy) in set.all() {
-        for statement in &policy.policy.statements {
-            if !statement.may_match_service(request.service_bit()) {
-                continue;
-            }
+        for statement in policy.policy.candidates(request.service_bit()) {
             let found = match (statement.effect, source) {
                 (Effect::Deny, _) => false,
                 (Effect::Allow, Source::Identity) => scan.identity.is_some(),

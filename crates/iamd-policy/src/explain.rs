@@ -134,7 +134,7 @@ pub fn explain(set: &PolicySet<'_>, request: &Request) -> Explanation {
         .flat_map(|(source, policy)| {
             policy
                 .policy
-                .statements
+                .statements()
                 .iter()
                 .map(move |s| trace(s, source, &policy.name, request))
         })

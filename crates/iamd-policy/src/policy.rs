@@ -152,7 +152,96 @@ impl Statement {
 pub struct Policy {
     pub version: Version,
     pub id: Option<String>,
-    pub statements: Vec<Statement>,
+    statements: Vec<Statement>,
+    /// Which statements may concern a service, so a decision visits only those.
+    index: ServiceIndex,
+}
+
+/// Statement positions by service bit (see `context::service_bit`), in document order.
+#[derive(Debug, Clone, Default)]
+struct ServiceIndex {
+    /// `by_bit[b]`: statements naming a service whose bit is `1 << b`.
+    by_bit: Vec<Vec<u32>>,
+    /// Statements that may concern any service (`NotAction`, wildcard services).
+    any: Vec<u32>,
+}
+
+impl ServiceIndex {
+    fn build(statements: &[Statement]) -> ServiceIndex {
+        let mut index = ServiceIndex {
+            by_bit: vec![Vec::new(); 64],
+            any: Vec::new(),
+        };
+        for (i, statement) in statements.iter().enumerate() {
+            let services = statement.actions.services;
+            let position = i as u32;
+            if services == u64::MAX {
+                index.any.push(position);
+                continue;
+            }
+            for (bit, list) in index.by_bit.iter_mut().enumerate() {
+                if services & (1 << bit) != 0 {
+                    list.push(position);
+                }
+            }
+        }
+        index
+    }
+}
+
+/// Merges two ascending position lists into the statements they name, in document order.
+pub(crate) struct Candidates<'p> {
+    statements: &'p [Statement],
+    specific: &'p [u32],
+    any: &'p [u32],
+}
+
+impl<'p> Iterator for Candidates<'p> {
+    type Item = &'p Statement;
+
+    fn next(&mut self) -> Option<&'p Statement> {
+        let next = match (self.specific.first(), self.any.first()) {
+            (Some(&a), Some(&b)) if a < b => {
+                self.specific = &self.specific[1..];
+                a
+            }
+            (_, Some(&b)) => {
+                self.any = &self.any[1..];
+                b
+            }
+            (Some(&a), None) => {
+                self.specific = &self.specific[1..];
+                a
+            }
+            (None, None) => return None,
+        };
+        self.statements.get(next as usize)
+    }
+}
+
+impl Policy {
+    /// The statements, in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The same policy with other statements (its service index rebuilt).
+    pub fn with_statements(mut self, statements: Vec<Statement>) -> Policy {
+        self.statements = statements;
+        self.index = ServiceIndex::build(&self.statements);
+        self
+    }
+
+    /// The statements that may concern the service of `service_bit`, in document order.
+    pub(crate) fn candidates(&self, service_bit: u64) -> Candidates<'_> {
+        let bit = service_bit.trailing_zeros() as usize;
+        let specific = self.index.by_bit.get(bit).map_or(&[][..], Vec::as_slice);
+        Candidates {
+            statements: &self.statements,
+            specific,
+            any: &self.index.any,
+        }
+    }
 }
 
 impl Policy {
@@ -226,10 +315,12 @@ impl Policy {
             }
             compiled.push(statement);
         }
+        let index = ServiceIndex::build(&compiled);
         Ok(Policy {
             version,
             id,
             statements: compiled,
+            index,
         })
     }
 }

@@ -316,10 +316,9 @@ proptest! {
             0 => set.identity.push(deny),
             1 => set.session.insert(0, deny),
             _ => {
-                let mut statements = set.boundary.as_ref().map(|b| b.policy.statements.clone()).unwrap_or_default();
-                statements.extend(deny.policy.statements.clone());
-                let mut policy = deny.policy.clone();
-                policy.statements = statements;
+                let mut statements = set.boundary.as_ref().map(|b| b.policy.statements().to_vec()).unwrap_or_default();
+                statements.extend(deny.policy.statements().to_vec());
+                let policy = deny.policy.clone().with_statements(statements);
                 set.boundary = Some(NamedPolicy::new("boundary", policy));
             }
         }
