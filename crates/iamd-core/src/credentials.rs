@@ -27,24 +27,58 @@ pub enum Refused {
     Expired,
 }
 
-/// Finds the secret and owner of `key_id`; `token` is the request's `X-Amz-Security-Token`.
-pub fn resolve(
-    account: &Account,
-    state: &AccountState,
+/// The credentials behind an access key id, checked (status, session token, expiry, owner)
+/// but with the secret still sealed: [`find`] is cheap enough for every request, and
+/// [`Found::unseal`] can be skipped by a server that caches what it derives from the secret,
+/// keyed by [`Found::sealed_secret`].
+pub struct Found<'s> {
+    /// The user (name as created); `None` for root.
+    pub user: Option<&'s str>,
+    pub mfa: Option<MfaInfo>,
+    pub session: Option<SessionKind>,
+    key_id: &'s str,
+    sealed_secret: &'s str,
+}
+
+impl Found<'_> {
+    /// The stored (sealed, base64) secret. It identifies the secret: a key that is replaced
+    /// has another one, since every sealing uses a fresh nonce.
+    pub fn sealed_secret(&self) -> &str {
+        self.sealed_secret
+    }
+
+    /// The secret, unsealed.
+    pub fn unseal(&self, account: &Account) -> Result<Zeroizing<Vec<u8>>, Refused> {
+        let sealed = base64::engine::general_purpose::STANDARD
+            .decode(self.sealed_secret)
+            .map_err(|_| Refused::Invalid)?;
+        account
+            .sealing
+            .open(&sealed, self.key_id.as_bytes())
+            .map_err(|_| Refused::Invalid)
+    }
+}
+
+/// Finds and checks the credentials of `key_id` in `state`; `token` is the request's
+/// `X-Amz-Security-Token`. Refuses an inactive key, a long-term key sent with a token, an
+/// unknown key, a wrong token (compared in constant time), an expired session and a session of
+/// a deleted user.
+pub fn find<'s>(
+    state: &'s AccountState,
     key_id: &str,
     token: Option<&str>,
     now: i64,
-) -> Result<Resolved, Refused> {
+) -> Result<Found<'s>, Refused> {
     if let Some(key) = state.access_keys.get(key_id) {
         if key.status != KeyStatus::Active || token.is_some() {
             return Err(Refused::Invalid);
         }
-        let secret = crate::unseal_secret(account, key).ok_or(Refused::Invalid)?;
-        return Ok(Resolved {
-            secret,
-            user: key.user.clone(),
+        return Ok(Found {
+            user: key.user.as_deref(),
             mfa: None,
             session: None,
+            key_id: &key.id,
+            sealed_secret: &key.sealed_secret,
         });
     }
     let session = state.sessions.get(key_id).ok_or(Refused::Invalid)?;
@@ -63,20 +97,32 @@ pub fn resolve(
             return Err(Refused::Invalid);
         }
     }
-    let sealed = base64::engine::general_purpose::STANDARD
-        .decode(&session.sealed_secret)
-        .map_err(|_| Refused::Invalid)?;
-    let secret = account
-        .sealing
-        .open(&sealed, session.access_key_id.as_bytes())
-        .map_err(|_| Refused::Invalid)?;
-    Ok(Resolved {
-        secret,
-        user: session.user.clone(),
+    Ok(Found {
+        user: session.user.as_deref(),
         mfa: Some(MfaInfo {
             present: session.mfa_present,
             authenticated_at: session.mfa_authenticated_at,
         }),
         session: Some(SessionKind::SessionToken),
+        key_id: &session.access_key_id,
+        sealed_secret: &session.sealed_secret,
+    })
+}
+
+/// Finds the secret and owner of `key_id`; `token` is the request's `X-Amz-Security-Token`.
+/// [`find`] then [`Found::unseal`].
+pub fn resolve(
+    account: &Account,
+    state: &AccountState,
+    key_id: &str,
+    token: Option<&str>,
+    now: i64,
+) -> Result<Resolved, Refused> {
+    let found = find(state, key_id, token, now)?;
+    Ok(Resolved {
+        secret: found.unseal(account)?,
+        user: found.user.map(str::to_string),
+        mfa: found.mfa,
+        session: found.session,
     })
 }

@@ -9,12 +9,15 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
+use axum::Extension;
 use axum::Router;
 use iamd_core::credentials::Refused;
 use iamd_core::{Account, Caller, IamError, Identity};
 use iamd_policy::Principal;
 use iamd_sigv4::{SecretKey, SigV4Error, SignedRequest};
 use iamd_wire::{Service, ServiceModel};
+
+use crate::keycache::KeyCache;
 
 /// Largest request body accepted (policy documents are at most a few KiB).
 const MAX_BODY: usize = 256 * 1024;
@@ -28,6 +31,7 @@ pub fn router(account: Arc<Account>) -> Router {
         )
         .route("/{*path}", any(handle))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(Extension(Arc::new(KeyCache::new())))
         .with_state(account)
 }
 
@@ -65,6 +69,7 @@ impl Failure {
 
 async fn handle(
     State(account): State<Arc<Account>>,
+    Extension(keys): Extension<Arc<KeyCache>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
@@ -73,7 +78,14 @@ async fn handle(
 ) -> Response {
     let request_id = iamd_core::crypto::request_id()
         .unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into());
-    let result = process(&account, peer, &method, &uri, &headers, &body, &request_id).await;
+    let request = Request {
+        peer,
+        method: &method,
+        uri: &uri,
+        headers: &headers,
+        body: &body,
+    };
+    let result = process(&account, &keys, request, &request_id).await;
     match result {
         Ok(xml) => xml_response(StatusCode::OK, xml, &request_id),
         Err(f) => {
@@ -121,16 +133,31 @@ fn parameters(
     Ok(params)
 }
 
+/// An incoming request, as `process` needs it.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    peer: SocketAddr,
+    method: &'a Method,
+    uri: &'a Uri,
+    headers: &'a HeaderMap,
+    body: &'a Bytes,
+}
+
 async fn process(
     account: &Arc<Account>,
-    peer: SocketAddr,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
+    keys: &KeyCache,
+    request: Request<'_>,
     request_id: &str,
 ) -> Result<String, Failure> {
-    let (caller, service) = authenticate(account, peer, method, uri, headers, body)?;
+    let Request {
+        peer,
+        method,
+        uri,
+        headers,
+        body,
+    } = request;
+    let (caller, service) =
+        authenticate_with(account, Some(keys), peer, method, uri, headers, body)?;
     let params = parameters(service, method, uri, headers, body)?;
     let model = ServiceModel::get(service);
     let decoded = iamd_wire::decode_request(model, &params)
@@ -154,7 +181,7 @@ async fn process(
         iamd_core::ops::dispatch(account, &caller, operation, &decoded.input, request_id)
     } else {
         let account = account.clone();
-        let input = decoded.input.clone();
+        let input = decoded.input;
         let request_id = request_id.to_string();
         tokio::task::spawn_blocking(move || {
             iamd_core::ops::dispatch(&account, &caller, operation, &input, &request_id)
@@ -171,6 +198,20 @@ async fn process(
 /// Verifies the signature and finds who signed.
 pub(crate) fn authenticate(
     account: &Account,
+    peer: SocketAddr,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Caller, Service), Failure> {
+    authenticate_with(account, None, peer, method, uri, headers, body)
+}
+
+/// [`authenticate`], taking the signing key from `keys` (deriving and caching it there on a
+/// miss) when given. The key is found and checked in the current snapshot every time.
+fn authenticate_with(
+    account: &Account,
+    keys: Option<&KeyCache>,
     peer: SocketAddr,
     method: &Method,
     uri: &Uri,
@@ -200,14 +241,7 @@ pub(crate) fn authenticate(
     };
     let state = account.snapshot();
     let invalid = || Failure::sigv4(service, &SigV4Error::invalid_client_token_id());
-    let resolved = iamd_core::credentials::resolve(
-        account,
-        &state,
-        parsed.access_key_id(),
-        parsed.session_token(),
-        account.now(),
-    )
-    .map_err(|refused| match refused {
+    let refused = |refused| match refused {
         Refused::Invalid => invalid(),
         Refused::Expired => Failure::new(
             service,
@@ -215,10 +249,35 @@ pub(crate) fn authenticate(
             "The security token included in the request is expired",
             403,
         ),
-    })?;
-    let secret = SecretKey::new(resolved.secret.to_vec());
-    iamd_sigv4::verify(&parsed, &request, &secret, account.clock.now())
-        .map_err(|e| Failure::sigv4(service, &e))?;
+    };
+    let resolved = iamd_core::credentials::find(
+        &state,
+        parsed.access_key_id(),
+        parsed.session_token(),
+        account.now(),
+    )
+    .map_err(refused)?;
+    let verified = match keys {
+        Some(keys) => {
+            let scope = parsed.scope();
+            let key = keys
+                .signing_key(
+                    account,
+                    parsed.access_key_id(),
+                    &resolved,
+                    &scope.date,
+                    &scope.region,
+                    &scope.service,
+                )
+                .map_err(refused)?;
+            iamd_sigv4::verify_with_key(&parsed, &request, &key, account.clock.now())
+        }
+        None => {
+            let secret = SecretKey::new(resolved.unseal(account).map_err(refused)?.to_vec());
+            iamd_sigv4::verify(&parsed, &request, &secret, account.clock.now())
+        }
+    };
+    verified.map_err(|e| Failure::sigv4(service, &e))?;
     let region = parsed.scope().region.clone();
     let service_name = if service == Service::Sts {
         "sts"
@@ -226,7 +285,7 @@ pub(crate) fn authenticate(
         "iam"
     };
     account.record_key_use(parsed.access_key_id(), service_name, &region);
-    let (arn, identity, user_id) = match &resolved.user {
+    let (arn, identity, user_id) = match resolved.user {
         None => (
             format!("arn:aws:iam::{}:root", state.account_id),
             Identity::Root,

@@ -5,6 +5,7 @@
 mod admin;
 mod api;
 mod config;
+mod keycache;
 mod startup;
 
 pub use config::Config;

@@ -7,8 +7,7 @@ use crate::error::IamError;
 
 /// Reads the wire layer's JSON input as a typed struct.
 pub(crate) fn input<T: DeserializeOwned>(value: &Value) -> Result<T, IamError> {
-    serde_json::from_value(value.clone())
-        .map_err(|e| IamError::validation(format!("invalid request: {e}")))
+    T::deserialize(value).map_err(|e| IamError::validation(format!("invalid request: {e}")))
 }
 
 /// One page of a list, with AWS's `Marker` / `IsTruncated`.
