@@ -305,8 +305,13 @@ pub fn parse_pskc(xml: &str) -> Result<Vec<HardwareToken>, TokenFileError> {
 /// number, path `/`, seed sealed. All-or-nothing: a serial number already in the account
 /// (or given twice) fails the whole import with EntityAlreadyExists. Writes one audit record
 /// (`ImportHardwareMFADevices`, listing the serial numbers, never seeds). Returns the serial
-/// numbers registered.
-pub fn import(account: &Account, tokens: Vec<HardwareToken>) -> Result<Vec<String>, IamError> {
+/// numbers registered. `by` is the caller recorded in the audit record (`None`: an
+/// administrator working on the data directory).
+pub fn import(
+    account: &Account,
+    tokens: Vec<HardwareToken>,
+    by: Option<&crate::authz::Caller>,
+) -> Result<Vec<String>, IamError> {
     let mut sealed = Vec::with_capacity(tokens.len());
     let mut seen = HashSet::new();
     for token in &tokens {
@@ -353,7 +358,10 @@ pub fn import(account: &Account, tokens: Vec<HardwareToken>) -> Result<Vec<Strin
         }
         let body = json!({
             "eventVersion": "1.11",
-            "userIdentity": {"type": "iamd-administrator"},
+            "userIdentity": match by {
+                Some(caller) => crate::audit::user_identity(caller, &txn.state.account_id),
+                None => json!({"type": "iamd-administrator"}),
+            },
             "eventTime": crate::time::iso8601(txn.now),
             "eventSource": "iamd.admin",
             "eventName": "ImportHardwareMFADevices",
@@ -371,7 +379,11 @@ pub fn import(account: &Account, tokens: Vec<HardwareToken>) -> Result<Vec<Strin
             event_time: txn.now,
             event_name: "ImportHardwareMFADevices".into(),
             event_source: "iamd.admin".into(),
-            username: "iamd-administrator".into(),
+            username: match by.map(|c| &c.identity) {
+                Some(crate::authz::Identity::User(name)) => name.clone(),
+                Some(crate::authz::Identity::Root) => "root".into(),
+                None => "iamd-administrator".into(),
+            },
             body: body.to_string(),
         });
         Ok(serials)
@@ -513,12 +525,12 @@ mod tests {
     fn import_is_one_transaction() {
         let (acct, _) = crate::testing::account();
         let tokens = parse_csv(&format!("GAHT00000001,{SEED_B32}\n")).unwrap();
-        import(&acct, tokens).unwrap();
+        import(&acct, tokens, None).unwrap();
         let again = parse_csv(&format!(
             "GAHT00000002,{SEED_B32}\ngaht00000001,{SEED_B32}\n"
         ))
         .unwrap();
-        let e = import(&acct, again).unwrap_err();
+        let e = import(&acct, again, None).unwrap_err();
         assert_eq!(e.code, "EntityAlreadyExists");
         let state = acct.snapshot();
         assert_eq!(state.mfa_devices.len(), 1);

@@ -64,7 +64,7 @@ fn import_hardware(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
             "The token file was rejected ({e}); no token was imported."
         ))
     })?;
-    let imported = import(ctx.account, tokens)?;
+    let imported = import(ctx.account, tokens, Some(ctx.caller))?;
     Ok(json!({ "Imported": imported }))
 }
 
@@ -108,6 +108,16 @@ mod tests {
         let admin = user(&acct, "admin", None);
         let out = import(&acct, &admin, "CSV", &format!("GAHT00000002,{SEED_B32}\n")).unwrap();
         assert_eq!(out["Imported"][0], "GAHT00000002");
+        let event = &acct.audit_events(1).unwrap()[0];
+        assert_eq!(
+            (event.event_name.as_str(), event.username.as_str()),
+            ("ImportHardwareMFADevices", "admin")
+        );
+        assert!(
+            event.body.contains("arn:aws:iam::111122223333:user/admin"),
+            "{}",
+            event.body
+        );
 
         // iam:* is written for AWS's actions: it does not reach iamd's own.
         user_with_policy(&acct, "iamadmin", "iam:*");

@@ -448,7 +448,7 @@ fn hardware_token_is_enabled_like_a_virtual_device_and_imports_are_all_or_nothin
     let seed = [0x42u8; 20];
     let csv = format!("serial,seed\nGAHT12345678,{}\n", base32::encode(&seed));
     let tokens = crate::hardware_tokens::parse_csv(&csv).unwrap();
-    let imported = crate::hardware_tokens::import(&acct, tokens).unwrap();
+    let imported = crate::hardware_tokens::import(&acct, tokens, None).unwrap();
     assert_eq!(imported, vec!["GAHT12345678".to_string()]);
     // Not a virtual device: not listed there, not deletable through that API.
     assert!(unassigned(&acct).is_empty());
@@ -473,8 +473,12 @@ fn hardware_token_is_enabled_like_a_virtual_device_and_imports_are_all_or_nothin
         "GAHT99999999,{hex}\nGAHT12345678,{hex}\n",
         hex = "0x".to_string() + &"ab".repeat(20)
     );
-    let e = crate::hardware_tokens::import(&acct, crate::hardware_tokens::parse_csv(&csv).unwrap())
-        .unwrap_err();
+    let e = crate::hardware_tokens::import(
+        &acct,
+        crate::hardware_tokens::parse_csv(&csv).unwrap(),
+        None,
+    )
+    .unwrap_err();
     assert_eq!(e.code, "EntityAlreadyExists");
     assert!(!acct.snapshot().mfa_devices.contains_key("GAHT99999999"));
     // Deactivating a token unassigns it; it stays registered.
