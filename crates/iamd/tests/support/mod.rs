@@ -26,7 +26,11 @@ pub struct Server {
     child: Child,
     pub port: u16,
     pub endpoint: String,
+    /// The account id the server was started with (`--account-id`).
+    pub account: String,
+    /// Holds the log, and the data directory unless one was given.
     dir: tempfile::TempDir,
+    data: PathBuf,
 }
 
 /// A free loopback port: bind port 0, read it, release it.
@@ -39,26 +43,42 @@ impl Server {
     /// Starts a server and waits until it accepts connections. Another process may take the
     /// chosen port between our probe and the server's bind; then it starts again elsewhere.
     pub fn start() -> Server {
+        Server::start_with(ACCOUNT, None)
+    }
+
+    /// As [`start`](Self::start), for account `account` (`--account-id`).
+    pub fn start_with_account(account: &str) -> Server {
+        Server::start_with(account, None)
+    }
+
+    /// As [`start`](Self::start), on the data directory `data_dir` (created if missing), which
+    /// outlives the server: another server may be started on it later.
+    pub fn start_in(data_dir: &Path) -> Server {
+        Server::start_with(ACCOUNT, Some(data_dir))
+    }
+
+    fn start_with(account: &str, data_dir: Option<&Path>) -> Server {
         for _ in 0..5 {
-            if let Some(server) = Server::try_start() {
+            if let Some(server) = Server::try_start(account, data_dir) {
                 return server;
             }
         }
         panic!("iamd serve did not start in 5 attempts");
     }
 
-    fn try_start() -> Option<Server> {
+    fn try_start(account: &str, data_dir: Option<&Path>) -> Option<Server> {
         let dir = tempfile::tempdir().expect("temp dir");
+        let data = data_dir.map_or_else(|| dir.path().join("data"), Path::to_path_buf);
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_iamd"))
             .arg("serve")
             .arg("--data-dir")
-            .arg(dir.path().join("data"))
+            .arg(&data)
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             .arg("--account-id")
-            .arg(ACCOUNT)
+            .arg(account)
             .env("IAMD_ROOT_ACCESS_KEY_ID", ROOT_KEY_ID)
             .env("IAMD_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
             .env_remove("IAMD_DATABASE_URL")
@@ -91,12 +111,21 @@ impl Server {
             child,
             port,
             endpoint: format!("http://127.0.0.1:{port}"),
+            account: account.to_string(),
             dir,
+            data,
         })
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.data.clone()
+    }
+
+    /// Kills the server process at once (SIGKILL on Unix: no shutdown code runs) and waits
+    /// for it to be gone.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill iamd serve");
+        self.child.wait().expect("wait for iamd serve");
     }
 
     /// What the server wrote to stderr so far.
@@ -127,13 +156,35 @@ impl Server {
         aws_sdk_iam::Client::from_conf(config)
     }
 
+    /// IAM client signing with temporary credentials (an STS session).
+    pub fn iam_session(&self, creds: &aws_sdk_sts::types::Credentials) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::config::Builder::new()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(session_credentials(creds))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .retry_config(aws_sdk_iam::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// STS client signing with temporary credentials (an STS session).
+    pub fn sts_session(&self, creds: &aws_sdk_sts::types::Credentials) -> aws_sdk_sts::Client {
+        self.sts_with(session_credentials(creds))
+    }
+
     /// STS client signing with `key_id`/`secret`.
     pub fn sts_as(&self, key_id: &str, secret: &str) -> aws_sdk_sts::Client {
+        self.sts_with(Credentials::new(key_id, secret, None, None, "iamd-test"))
+    }
+
+    fn sts_with(&self, credentials: Credentials) -> aws_sdk_sts::Client {
         let config = aws_sdk_sts::config::Builder::new()
             .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
             .region(aws_sdk_sts::config::Region::new(REGION))
             .endpoint_url(&self.endpoint)
-            .credentials_provider(Credentials::new(key_id, secret, None, None, "iamd-test"))
+            .credentials_provider(credentials)
             .http_client(aws_smithy_http_client::Builder::new().build_http())
             .retry_config(aws_sdk_sts::config::retry::RetryConfig::disabled())
             .build();
@@ -233,6 +284,17 @@ impl Drop for Server {
     }
 }
 
+/// SDK credentials for an STS session's key, secret and session token.
+fn session_credentials(creds: &aws_sdk_sts::types::Credentials) -> Credentials {
+    Credentials::new(
+        &creds.access_key_id,
+        &creds.secret_access_key,
+        Some(creds.session_token.clone()),
+        None,
+        "iamd-test-session",
+    )
+}
+
 /// A policy document from `fixtures/policies`.
 pub fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -290,4 +352,35 @@ pub fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8(out).expect("UTF-8 document")
+}
+
+/// The TOTP seed of a virtual MFA device, from CreateVirtualMFADevice's `Base32StringSeed`
+/// (the SDK has already undone the base64 of the blob: the bytes are the Base32 text).
+pub fn mfa_seed(device: &aws_sdk_iam::types::VirtualMfaDevice) -> Vec<u8> {
+    let blob = device
+        .base32_string_seed
+        .as_ref()
+        .expect("Base32StringSeed");
+    let text = std::str::from_utf8(blob.as_ref()).expect("Base32 text");
+    iamd_core::crypto::base32::decode(text).expect("Base32 seed")
+}
+
+/// The 6-digit TOTP code of `seed` for 30-second step `step`.
+pub fn totp_code(seed: &[u8], step: u64) -> String {
+    iamd_core::crypto::totp::code_for_step(seed, step).expect("TOTP code")
+}
+
+/// Waits until at least 10 s remain in the current 30-second TOTP step and returns the step,
+/// so that codes for it (and the two before it) are still accepted when the server checks.
+pub async fn fresh_step() -> u64 {
+    loop {
+        let secs = SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs();
+        if secs % 30 < 20 {
+            return secs / 30;
+        }
+        tokio::time::sleep(Duration::from_secs(30 - secs % 30)).await;
+    }
 }
