@@ -86,34 +86,42 @@ impl Store for SqliteStore {
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         let tx = conn.transaction().map_err(fail)?;
-        for change in changes {
-            match change {
-                Change::Put { kind, key, body } => tx.execute(
+        {
+            // Cached statements: prepared once per connection, not on every commit.
+            let mut put = tx
+                .prepare_cached(
                     "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
                      ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
-                    params![kind, key, body],
-                ),
-                Change::Delete { kind, key } => tx.execute(
-                    "DELETE FROM records WHERE kind = ?1 AND key = ?2",
-                    params![kind, key],
-                ),
+                )
+                .map_err(fail)?;
+            let mut delete = tx
+                .prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")
+                .map_err(fail)?;
+            let mut insert_audit = tx
+                .prepare_cached(
+                    "INSERT INTO audit (event_id, event_time, event_name, event_source, username, body)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(fail)?;
+            for change in changes {
+                match change {
+                    Change::Put { kind, key, body } => put.execute(params![kind, key, body]),
+                    Change::Delete { kind, key } => delete.execute(params![kind, key]),
+                }
+                .map_err(fail)?;
             }
-            .map_err(fail)?;
-        }
-        for event in audit {
-            tx.execute(
-                "INSERT INTO audit (event_id, event_time, event_name, event_source, username, body)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    event.event_id,
-                    event.event_time,
-                    event.event_name,
-                    event.event_source,
-                    event.username,
-                    event.body
-                ],
-            )
-            .map_err(fail)?;
+            for event in audit {
+                insert_audit
+                    .execute(params![
+                        event.event_id,
+                        event.event_time,
+                        event.event_name,
+                        event.event_source,
+                        event.username,
+                        event.body
+                    ])
+                    .map_err(fail)?;
+            }
         }
         tx.commit().map_err(fail)
     }
