@@ -194,12 +194,21 @@ pub(crate) struct Candidates<'p> {
     statements: &'p [Statement],
     specific: &'p [u32],
     any: &'p [u32],
+    /// Small policies are scanned with the service mask instead of the index.
+    scan: Option<(std::slice::Iter<'p, Statement>, u64)>,
 }
+
+/// Up to this many statements a linear scan with the service mask beats the index.
+const SCAN_LIMIT: usize = 12;
 
 impl<'p> Iterator for Candidates<'p> {
     type Item = &'p Statement;
 
     fn next(&mut self) -> Option<&'p Statement> {
+        if let Some((iter, bit)) = &mut self.scan {
+            let bit = *bit;
+            return iter.find(|s| s.may_match_service(bit));
+        }
         let next = match (self.specific.first(), self.any.first()) {
             (Some(&a), Some(&b)) if a < b => {
                 self.specific = &self.specific[1..];
@@ -236,10 +245,13 @@ impl Policy {
     pub(crate) fn candidates(&self, service_bit: u64) -> Candidates<'_> {
         let bit = service_bit.trailing_zeros() as usize;
         let specific = self.index.by_bit.get(bit).map_or(&[][..], Vec::as_slice);
+        let scan =
+            (self.statements.len() <= SCAN_LIMIT).then(|| (self.statements.iter(), service_bit));
         Candidates {
             statements: &self.statements,
             specific,
             any: &self.index.any,
+            scan,
         }
     }
 }
