@@ -90,10 +90,6 @@ pub fn cloudtrail_error_code(code: &str) -> String {
 }
 
 impl ApiCall<'_> {
-    pub fn record(&self) -> AuditRecord {
-        self.record_with(None)
-    }
-
     /// The record of this call; `error`: the call failed with it (`errorCode`,
     /// `errorMessage`), for failures whose changes are committed anyway.
     pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
