@@ -79,6 +79,50 @@ pub struct Group {
     pub attached: Vec<String>,
 }
 
+/// An IAM role: who may assume it (the trust policy) and what its sessions may do.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    /// `AROA...`.
+    pub id: String,
+    pub path: String,
+    pub arn: String,
+    pub create_date: i64,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Seconds, 3600 to 43200.
+    pub max_session_duration: i64,
+    /// The trust policy (a resource-based policy: `Principal` required).
+    pub assume_role_policy: Document,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub inline: BTreeMap<String, Document>,
+    #[serde(default)]
+    pub attached: Vec<String>,
+    #[serde(default)]
+    pub boundary: Option<String>,
+    /// When a session of this role last made a request, and in which region.
+    #[serde(default)]
+    pub last_used: Option<(i64, String)>,
+}
+
+/// An instance profile: a container for one role, handed to applications.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InstanceProfile {
+    pub name: String,
+    /// `AIPA...`.
+    pub id: String,
+    pub path: String,
+    pub arn: String,
+    pub create_date: i64,
+    /// Role names (as created); AWS allows at most one.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyVersion {
     pub id: String,
@@ -214,7 +258,29 @@ pub struct PasswordPolicy {
     pub hard_expiry: bool,
 }
 
-/// Temporary credentials (GetSessionToken, later AssumeRole).
+/// What a role session acts as (AssumeRole).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleSession {
+    /// The role's name as created.
+    pub role: String,
+    pub session_name: String,
+    #[serde(default)]
+    pub source_identity: Option<String>,
+    /// Session tags (`aws:PrincipalTag/*` for the session, over the role's own tags).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// Session policies (`Policy`): inline document.
+    #[serde(default)]
+    pub policy: Option<Document>,
+    /// Session policies (`PolicyArns`): managed policy ARNs.
+    #[serde(default)]
+    pub policy_arns: Vec<String>,
+    /// Whether these credentials came from role chaining (a role session assuming a role).
+    #[serde(default)]
+    pub chained: bool,
+}
+
+/// Temporary credentials (GetSessionToken, AssumeRole).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     /// `ASIA...`.
@@ -232,4 +298,7 @@ pub struct Session {
     /// The device that was used, for the audit log.
     #[serde(default)]
     pub mfa_serial: Option<String>,
+    /// Set for AssumeRole sessions: then `user` is `None` and the session acts as the role.
+    #[serde(default)]
+    pub role: Option<RoleSession>,
 }

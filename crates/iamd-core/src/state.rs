@@ -8,7 +8,8 @@ use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
 use crate::model::{
-    AccessKey, Group, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy, Session, User,
+    AccessKey, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
+    Role, Session, User,
 };
 use crate::store::Record;
 
@@ -18,6 +19,8 @@ pub struct AccountState {
     pub account_id: String,
     pub users: OrdMap<String, Arc<User>>,
     pub groups: OrdMap<String, Arc<Group>>,
+    pub roles: OrdMap<String, Arc<Role>>,
+    pub instance_profiles: OrdMap<String, Arc<InstanceProfile>>,
     pub policies: OrdMap<String, Arc<ManagedPolicy>>,
     pub access_keys: OrdMap<String, Arc<AccessKey>>,
     /// By serial number.
@@ -50,6 +53,14 @@ impl AccountState {
 
     pub fn group(&self, name: &str) -> Option<&Arc<Group>> {
         self.groups.get(&name.to_lowercase())
+    }
+
+    pub fn role(&self, name: &str) -> Option<&Arc<Role>> {
+        self.roles.get(&name.to_lowercase())
+    }
+
+    pub fn instance_profile(&self, name: &str) -> Option<&Arc<InstanceProfile>> {
+        self.instance_profiles.get(&name.to_lowercase())
     }
 
     pub fn policy(&self, arn: &str) -> Option<&Arc<ManagedPolicy>> {
@@ -89,12 +100,32 @@ impl AccountState {
                 add_entity(&group.inline, &group.attached);
             }
         }
-        let boundary = user
-            .boundary
-            .as_deref()
-            .and_then(|arn| self.policy(arn))
-            .and_then(|p| p.compiled().cloned());
+        let boundary = self.compiled_policy(user.boundary.as_deref());
         UserPolicies { identity, boundary }
+    }
+
+    /// Every policy that applies to a role's sessions (inline and attached) and its
+    /// permissions boundary. Session policies are the session's own.
+    pub fn role_policies(&self, role: &Role) -> UserPolicies {
+        let mut identity: Vec<Arc<NamedPolicy>> = role
+            .inline
+            .values()
+            .filter_map(|d| d.compiled.clone())
+            .collect();
+        identity.extend(
+            role.attached
+                .iter()
+                .filter_map(|arn| self.policy(arn))
+                .filter_map(|p| p.compiled().cloned()),
+        );
+        let boundary = self.compiled_policy(role.boundary.as_deref());
+        UserPolicies { identity, boundary }
+    }
+
+    /// The compiled default version of managed policy `arn`, if there is one.
+    fn compiled_policy(&self, arn: Option<&str>) -> Option<Arc<NamedPolicy>> {
+        arn.and_then(|arn| self.policy(arn))
+            .and_then(|p| p.compiled().cloned())
     }
 
     /// Rebuilds the state from stored records, recompiling every policy document.
@@ -116,6 +147,23 @@ impl AccountState {
                         doc.recompile(name, PolicyKind::Identity);
                     }
                     state.groups.insert(record.key, Arc::new(group));
+                }
+                "role" => {
+                    let mut role: Role = serde_json::from_str(&record.body).map_err(fail)?;
+                    for (name, doc) in role.inline.iter_mut() {
+                        doc.recompile(name, PolicyKind::Identity);
+                    }
+                    let trust_name = role.name.clone();
+                    role.assume_role_policy
+                        .recompile(&trust_name, PolicyKind::Resource);
+                    state.roles.insert(record.key, Arc::new(role));
+                }
+                "instance_profile" => {
+                    let profile: InstanceProfile =
+                        serde_json::from_str(&record.body).map_err(fail)?;
+                    state
+                        .instance_profiles
+                        .insert(record.key, Arc::new(profile));
                 }
                 "policy" => {
                     let mut policy: ManagedPolicy =

@@ -115,6 +115,7 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             mfa_present: mfa_serial.is_some(),
             mfa_authenticated_at: mfa_serial.as_ref().map(|_| txn.now),
             mfa_serial,
+            role: None,
         };
         txn.put("session", &session.access_key_id, &session)?;
         txn.state
