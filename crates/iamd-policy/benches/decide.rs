@@ -170,6 +170,7 @@ fn ten_policy_requests() -> Vec<Request> {
     requests
 }
 
+#[inline(never)]
 fn decide_all(set: &PolicySet<'_>, requests: &[Request]) -> usize {
     requests
         .iter()

@@ -3,6 +3,7 @@
 //! itself contain `:` and `/`) matched as a whole.
 
 use crate::context::Context;
+use crate::lead::Lead;
 use crate::pattern::{tokenize, Pattern, Token};
 
 /// A parsed ARN, borrowing from the text.
@@ -18,23 +19,8 @@ pub struct Arn<'a> {
 impl<'a> Arn<'a> {
     /// Parses `arn:partition:service:region:account:resource`.
     pub fn parse(text: &'a str) -> Option<Arn<'a>> {
-        // The same as `splitn(6, ':')`, by hand: this runs for every statement decided.
         let rest = text.strip_prefix("arn:")?;
-        let bytes = rest.as_bytes();
-        let mut cuts = [0usize; 4];
-        let mut found = 0;
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b':' {
-                cuts[found] = i;
-                found += 1;
-                if found == cuts.len() {
-                    break;
-                }
-            }
-        }
-        if found < cuts.len() {
-            return None;
-        }
+        let cuts = first_four_colons(rest.as_bytes())?;
         Some(Arn {
             partition: rest.get(..cuts[0])?,
             service: rest.get(cuts[0] + 1..cuts[1])?,
@@ -45,13 +31,50 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// Where the first four `:` of `bytes` are. This runs once per decision, so it looks at
+/// eight bytes at a time: a word whose bytes equal `:` is found with the exact zero-byte
+/// test of "Bit Twiddling Hacks" on `word ^ "::::::::"`.
+fn first_four_colons(bytes: &[u8]) -> Option<[usize; 4]> {
+    const COLONS: u64 = 0x3a3a_3a3a_3a3a_3a3a;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut cuts = [0usize; 4];
+    let mut found = 0;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?) ^ COLONS;
+        // The high bit of each byte that was `:`, nothing else.
+        let mut hits = !(((word & LOW7) + LOW7) | word | LOW7);
+        while hits != 0 {
+            *cuts.get_mut(found)? = base + (hits.trailing_zeros() / 8) as usize;
+            found += 1;
+            if found == cuts.len() {
+                return Some(cuts);
+            }
+            hits &= hits - 1;
+        }
+        base += 8;
+    }
+    for (i, b) in chunks.remainder().iter().enumerate() {
+        if *b == b':' {
+            *cuts.get_mut(found)? = base + i;
+            found += 1;
+            if found == cuts.len() {
+                return Some(cuts);
+            }
+        }
+    }
+    None
+}
+
 /// A compiled resource (or `Arn*` condition) pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum ArnPattern {
     /// `*`: every resource.
     Any,
-    /// Per-segment patterns: partition, service, region, account, resource.
-    Segments(Box<[Pattern; 5]>),
+    /// Per-segment patterns (partition, service, region, account, resource), and the lead
+    /// of the resource part, checked first.
+    Segments(Box<[Pattern; 5]>, Lead),
 }
 
 impl ArnPattern {
@@ -97,23 +120,64 @@ impl ArnPattern {
             patterns.next()?,
             patterns.next()?,
         ];
-        Some(ArnPattern::Segments(Box::new(segments)))
+        let lead = Lead::of(&segments[4]);
+        Some(ArnPattern::Segments(Box::new(segments), lead))
     }
 
-    /// Whether the ARN matches; `None` when a policy variable could not be resolved.
+    /// Whether the ARN matches; `None` when a policy variable could not be resolved (the
+    /// engine reads that as no match, see `is_match`; the tests tell the two apart).
+    #[cfg(test)]
     pub(crate) fn matches(&self, subject: &str, context: &Context) -> Option<bool> {
         match self {
             ArnPattern::Any => Some(true),
-            ArnPattern::Segments(_) => self.matches_parsed(Arn::parse(subject).as_ref(), context),
+            ArnPattern::Segments(..) => self.matches_parsed(Arn::parse(subject).as_ref(), context),
         }
     }
 
-    /// `matches` with the subject already parsed (`None`: not an ARN), for callers that
-    /// match one subject against many patterns.
+    /// The quick reject of the resource part (one that admits everything for `*`).
+    pub(crate) fn lead(&self) -> Lead {
+        match self {
+            ArnPattern::Any => Lead::default(),
+            ArnPattern::Segments(_, lead) => *lead,
+        }
+    }
+
+    /// Whether the ARN matches; an unresolved policy variable matches nothing.
+    pub(crate) fn is_match(&self, subject: &str, context: &Context) -> bool {
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Segments(..) => self.is_match_parsed(Arn::parse(subject).as_ref(), context),
+        }
+    }
+
+    /// `is_match` with the subject already parsed (`None`: not an ARN). The resource part
+    /// first, as it differs most often, then account, service, region, partition.
+    #[inline]
+    pub(crate) fn is_match_parsed(&self, arn: Option<&Arn<'_>>, context: &Context) -> bool {
+        let (segments, lead) = match self {
+            ArnPattern::Any => return true,
+            ArnPattern::Segments(segments, lead) => (segments, lead),
+        };
+        let Some(arn) = arn else {
+            return false;
+        };
+        if !lead.admits(arn.resource.as_bytes()) {
+            return false;
+        }
+        let [partition, service, region, account, resource] = &**segments;
+        resource.is_match(arn.resource, context)
+            && account.is_match(arn.account, context)
+            && service.is_match(arn.service, context)
+            && region.is_match(arn.region, context)
+            && partition.is_match(arn.partition, context)
+    }
+
+    /// `matches` with the subject already parsed (`None`: not an ARN).
+    #[cfg(test)]
     pub(crate) fn matches_parsed(&self, arn: Option<&Arn<'_>>, context: &Context) -> Option<bool> {
         let segments = match self {
             ArnPattern::Any => return Some(true),
-            ArnPattern::Segments(segments) => segments,
+            ArnPattern::Segments(segments, _) => segments,
         };
         let Some(arn) = arn else {
             return Some(false);
@@ -223,6 +287,34 @@ mod tests {
         ];
         for (p, arn, expected) in cases {
             assert_eq!(m(p, arn), Some(expected), "{p} vs {arn}");
+        }
+    }
+
+    #[test]
+    fn parsing() {
+        let arn = Arn::parse("arn:aws:lambda:us-east-1:111122223333:function:f:1");
+        let parts = arn.map(|a| (a.partition, a.service, a.region, a.account, a.resource));
+        assert_eq!(
+            parts,
+            Some(("aws", "lambda", "us-east-1", "111122223333", "function:f:1"))
+        );
+        // Colons at every place around the eight-byte words, and `;` (`:` + 1) beside them.
+        let texts = [
+            "arn:aws:s3:::b;:x",
+            "arn:aws-us-gov:iam::111122223333:user/a",
+            "arn:a:b:c:d:",
+            "arn:::::::",
+            "arn:1234567:12345678:;;;;;;;;:1:",
+            "arn:é:ü;:x:y:z",
+            "arn:aws:s3::b",
+            "arn:abcdefgh:",
+        ];
+        for text in texts {
+            let expected: Vec<&str> = text.splitn(6, ':').collect();
+            let expected = (expected.len() == 6).then_some(expected);
+            let parsed = Arn::parse(text)
+                .map(|a| vec!["arn", a.partition, a.service, a.region, a.account, a.resource]);
+            assert_eq!(parsed, expected, "{text}");
         }
     }
 

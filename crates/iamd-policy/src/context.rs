@@ -20,12 +20,36 @@ impl ContextValue {
     }
 }
 
+/// A context key's name, lowercase, with a hash of it: lookups compare the hash first and
+/// the text only on a hit. Policies compile their keys to this once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct KeyName {
+    hash: u64,
+    lower: String,
+}
+
+impl KeyName {
+    /// The key name of `key`, in any case.
+    pub(crate) fn new(key: &str) -> KeyName {
+        let lower = key.to_ascii_lowercase();
+        KeyName {
+            hash: fnv1a(lower.as_bytes()),
+            lower,
+        }
+    }
+}
+
 /// Context keys of a request. Key names are case-insensitive (stored lowercase); values are
 /// kept as given.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    entries: Vec<(String, String, ContextValue)>,
+    entries: Vec<(KeyName, String, ContextValue)>,
 }
+
+/// A context without keys.
+pub(crate) static EMPTY: Context = Context {
+    entries: Vec::new(),
+};
 
 impl Context {
     /// Sets a single-valued key, replacing any earlier value.
@@ -40,35 +64,47 @@ impl Context {
 
     /// Sets a key to a value.
     pub fn set(&mut self, key: &str, value: ContextValue) {
-        let lower = key.to_ascii_lowercase();
-        match self.entries.iter_mut().find(|(k, _, _)| *k == lower) {
+        let name = KeyName::new(key);
+        match self.entries.iter_mut().find(|(k, _, _)| *k == name) {
             Some(entry) => entry.2 = value,
-            None => self.entries.push((lower, key.to_string(), value)),
+            None => self.entries.push((name, key.to_string(), value)),
         }
     }
 
     /// Removes a key.
     pub fn remove(&mut self, key: &str) {
-        let lower = key.to_ascii_lowercase();
-        self.entries.retain(|(k, _, _)| *k != lower);
+        let name = KeyName::new(key);
+        self.entries.retain(|(k, _, _)| *k != name);
     }
 
     /// Looks a key up; `key` must already be lowercase.
     pub fn get(&self, lower_key: &str) -> Option<&ContextValue> {
+        self.lookup(&KeyName::new(lower_key))
+    }
+
+    /// Looks a compiled key name up.
+    #[inline]
+    pub(crate) fn lookup(&self, key: &KeyName) -> Option<&ContextValue> {
         self.entries
             .iter()
-            .find(|(k, _, _)| k == lower_key)
+            .find(|(k, _, _)| k.hash == key.hash && k.lower == key.lower)
             .map(|(_, _, v)| v)
     }
 
     /// Looks a key up by any case.
     pub fn get_any_case(&self, key: &str) -> Option<&ContextValue> {
-        self.get(&key.to_ascii_lowercase())
+        self.get(key)
     }
 
     /// A single-valued key's value (multi-valued keys cannot be policy variables).
     pub fn single(&self, lower_key: &str) -> Option<&str> {
-        match self.get(lower_key)? {
+        self.single_of(&KeyName::new(lower_key))
+    }
+
+    /// `single` for a compiled key name.
+    #[inline]
+    pub(crate) fn single_of(&self, key: &KeyName) -> Option<&str> {
+        match self.lookup(key)? {
             ContextValue::Single(v) => Some(v),
             ContextValue::Multi(_) => None,
         }
@@ -186,10 +222,14 @@ impl Principal {
 /// union of their services' bits, so most statements about other services are skipped with
 /// one AND; equal bits for different services only cost the full check.
 pub(crate) fn service_bit(service: &str) -> u64 {
-    let hash = service.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    1 << (hash >> 58)
+    1 << (fnv1a(service.as_bytes()) >> 58)
+}
+
+/// The 64-bit FNV-1a hash.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A request for the engine to decide.

@@ -145,6 +145,9 @@ fn applies_to(
     request: &Request,
     resource: Option<&Arn<'_>>,
 ) -> Option<PrincipalMatch> {
+    if !statement.may_match_resource(resource) {
+        return None;
+    }
     if !statement.matches_action_fast(request.action_lower(), request.service_bit()) {
         return None;
     }
@@ -186,55 +189,81 @@ fn strength(m: PrincipalMatch) -> u8 {
     }
 }
 
-/// Decides a request. Allocation-free; stops at the first explicit deny.
+/// Decides a request. Allocation-free.
+///
+/// Two passes over the policies in evaluation order: first the Deny statements (the first
+/// that applies decides at once), then the Allow statements, where a part of the evaluation
+/// is skipped as soon as it has what it needs. The result is the one a single pass in
+/// document order gives: the same first deny, the same first allow per part.
 pub fn evaluate<'a>(set: &PolicySet<'a>, request: &Request) -> Evaluation<'a> {
-    let mut scan = Scan::default();
     let resource = Arn::parse(&request.resource);
+    let bit = request.service_bit();
     for (source, policy) in set.all() {
-        for statement in policy.policy.candidates(request.service_bit()) {
-            let found = match (statement.effect, source) {
-                (Effect::Deny, _) => false,
-                (Effect::Allow, Source::Identity) => scan.identity.is_some(),
-                (Effect::Allow, Source::Boundary) => scan.boundary.is_some(),
-                (Effect::Allow, Source::Session) => scan.session.is_some(),
-                (Effect::Allow, Source::Resource) => {
-                    scan.resource.is_some_and(|(_, m)| strength(m) == 2)
-                }
-            };
-            if found {
-                continue;
+        for statement in policy.policy.candidates(Effect::Deny, bit) {
+            if applies_to(statement, request, resource.as_ref()).is_some() {
+                return Evaluation {
+                    decision: Decision::ExplicitDeny,
+                    reason: Reason::ExplicitDeny,
+                    statement: Some(StatementRef {
+                        source,
+                        policy,
+                        statement,
+                    }),
+                };
+            }
+        }
+    }
+    let mut scan = Scan::default();
+    for (source, policy) in set.all() {
+        for statement in policy.policy.candidates(Effect::Allow, bit) {
+            if scan.settled(source) {
+                break;
             }
             let Some(matched) = applies_to(statement, request, resource.as_ref()) else {
                 continue;
             };
-            let here = StatementRef {
-                source,
-                policy,
-                statement,
-            };
-            if statement.effect == Effect::Deny {
-                return Evaluation {
-                    decision: Decision::ExplicitDeny,
-                    reason: Reason::ExplicitDeny,
-                    statement: Some(here),
-                };
-            }
-            match source {
-                Source::Identity => scan.identity = Some(here),
-                Source::Boundary => scan.boundary = Some(here),
-                Source::Session => scan.session = Some(here),
-                Source::Resource => {
-                    let better = scan
-                        .resource
-                        .is_none_or(|(_, m)| strength(matched) > strength(m));
-                    if better {
-                        scan.resource = Some((here, matched));
-                    }
+            scan.record(
+                StatementRef {
+                    source,
+                    policy,
+                    statement,
+                },
+                matched,
+            );
+        }
+    }
+    decide(set, request, &scan)
+}
+
+impl<'a> Scan<'a> {
+    /// Whether further allows of `source` can change nothing: its first allow is known (for
+    /// resource-based policies, one that names the principal as strongly as possible).
+    fn settled(&self, source: Source) -> bool {
+        match source {
+            Source::Identity => self.identity.is_some(),
+            Source::Boundary => self.boundary.is_some(),
+            Source::Session => self.session.is_some(),
+            Source::Resource => self.resource.is_some_and(|(_, m)| strength(m) == 2),
+        }
+    }
+
+    /// Keeps an applying allow if it is the first of its part (or names the principal more
+    /// strongly than the resource-based allow found so far).
+    fn record(&mut self, here: StatementRef<'a>, matched: PrincipalMatch) {
+        match here.source {
+            Source::Identity => self.identity = self.identity.or(Some(here)),
+            Source::Boundary => self.boundary = self.boundary.or(Some(here)),
+            Source::Session => self.session = self.session.or(Some(here)),
+            Source::Resource => {
+                let better = self
+                    .resource
+                    .is_none_or(|(_, m)| strength(matched) > strength(m));
+                if better {
+                    self.resource = Some((here, matched));
                 }
             }
         }
     }
-    decide(set, request, &scan)
 }
 
 fn decide<'a>(set: &PolicySet<'a>, request: &Request, scan: &Scan<'a>) -> Evaluation<'a> {

@@ -24,6 +24,7 @@ mod context;
 mod error;
 mod evaluate;
 mod explain;
+mod lead;
 mod pattern;
 mod policy;
 mod principal;

@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use crate::arn::ArnPattern;
 use crate::condition::{Condition, Operator};
+use crate::lead::Lead;
 use crate::error::{messages, Place, PolicyError};
 use crate::pattern::Pattern;
 use crate::principal::PrincipalEntry;
@@ -59,6 +60,9 @@ pub struct ResourceSet {
     pub negated: bool,
     pub texts: Vec<String>,
     patterns: Vec<ArnPattern>,
+    /// For a single `Resource` ARN: the quick reject of its resource part (see `Lead`);
+    /// else one that admits everything.
+    lead: Lead,
 }
 
 /// `Principal` (or `NotPrincipal`) entries.
@@ -103,12 +107,12 @@ impl Statement {
         if !self.may_match_service(service_bit) {
             return false;
         }
-        let empty = crate::context::Context::default();
+        // Action patterns have no policy variables: no context is needed.
         let hit = self
             .actions
             .patterns
             .iter()
-            .any(|p| p.matches(action, &empty) == Some(true));
+            .any(|p| p.is_match(action, &crate::context::EMPTY));
         hit != self.actions.negated
     }
 
@@ -129,8 +133,19 @@ impl Statement {
         self.matches_resource_parsed(crate::arn::Arn::parse(resource).as_ref(), context)
     }
 
+    /// `false` when the resource certainly does not match: the first, cheap check of a
+    /// statement, as most statements that a request visits name other resources.
+    #[inline]
+    pub(crate) fn may_match_resource(&self, resource: Option<&crate::arn::Arn<'_>>) -> bool {
+        match (&self.resources, resource) {
+            (Some(set), Some(arn)) => set.lead.admits(arn.resource.as_bytes()),
+            _ => true,
+        }
+    }
+
     /// `matches_resource` with the resource ARN parsed once per request (`None`: `*` or
     /// another non-ARN resource, which only `Resource: "*"` matches).
+    #[inline]
     pub(crate) fn matches_resource_parsed(
         &self,
         resource: Option<&crate::arn::Arn<'_>>,
@@ -142,7 +157,7 @@ impl Statement {
         let hit = set
             .patterns
             .iter()
-            .any(|p| p.matches_parsed(resource, context) == Some(true));
+            .any(|p| p.is_match_parsed(resource, context));
         hit != set.negated
     }
 }
@@ -157,74 +172,41 @@ pub struct Policy {
     index: ServiceIndex,
 }
 
-/// Statement positions by service bit (see `context::service_bit`), in document order.
+/// Statement positions by (effect, service bit), in document order, in one flat array: a
+/// decision's deny pass and allow pass each read one slice. A statement that may concern any
+/// service (`NotAction`, wildcard services) is listed under every bit.
 #[derive(Debug, Clone, Default)]
 struct ServiceIndex {
-    /// `by_bit[b]`: statements naming a service whose bit is `1 << b`.
-    by_bit: Vec<Vec<u32>>,
-    /// Statements that may concern any service (`NotAction`, wildcard services).
-    any: Vec<u32>,
+    positions: Vec<u32>,
+    /// The list of key `k` (`effect * 64 + bit`) is `positions[starts[k]..starts[k + 1]]`.
+    starts: Vec<u32>,
 }
 
 impl ServiceIndex {
     fn build(statements: &[Statement]) -> ServiceIndex {
-        let mut index = ServiceIndex {
-            by_bit: vec![Vec::new(); 64],
-            any: Vec::new(),
-        };
-        for (i, statement) in statements.iter().enumerate() {
-            let services = statement.actions.services;
-            let position = i as u32;
-            if services == u64::MAX {
-                index.any.push(position);
-                continue;
-            }
-            for (bit, list) in index.by_bit.iter_mut().enumerate() {
-                if services & (1 << bit) != 0 {
-                    list.push(position);
-                }
+        let mut index = ServiceIndex::default();
+        // In discriminant order, so that `list` finds key `effect * 64 + bit`.
+        for effect in [Effect::Allow, Effect::Deny] {
+            for bit in 0..64 {
+                index.starts.push(index.positions.len() as u32);
+                let listed = statements.iter().enumerate().filter(|(_, s)| {
+                    s.effect == effect && s.may_match_service(1 << bit)
+                });
+                index.positions.extend(listed.map(|(i, _)| i as u32));
             }
         }
+        index.starts.push(index.positions.len() as u32);
         index
     }
-}
 
-/// Merges two ascending position lists into the statements they name, in document order.
-pub(crate) struct Candidates<'p> {
-    statements: &'p [Statement],
-    specific: &'p [u32],
-    any: &'p [u32],
-    /// Small policies are scanned with the service mask instead of the index.
-    scan: Option<(std::slice::Iter<'p, Statement>, u64)>,
-}
-
-/// Up to this many statements a linear scan with the service mask beats the index.
-const SCAN_LIMIT: usize = 12;
-
-impl<'p> Iterator for Candidates<'p> {
-    type Item = &'p Statement;
-
-    fn next(&mut self) -> Option<&'p Statement> {
-        if let Some((iter, bit)) = &mut self.scan {
-            let bit = *bit;
-            return iter.find(|s| s.may_match_service(bit));
-        }
-        let next = match (self.specific.first(), self.any.first()) {
-            (Some(&a), Some(&b)) if a < b => {
-                self.specific = &self.specific[1..];
-                a
-            }
-            (_, Some(&b)) => {
-                self.any = &self.any[1..];
-                b
-            }
-            (Some(&a), None) => {
-                self.specific = &self.specific[1..];
-                a
-            }
-            (None, None) => return None,
+    fn list(&self, effect: Effect, bit: usize) -> &[u32] {
+        let key = effect as usize * 64 + bit;
+        let (Some(&start), Some(&end)) = (self.starts.get(key), self.starts.get(key + 1)) else {
+            return &[];
         };
-        self.statements.get(next as usize)
+        self.positions
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 }
 
@@ -241,18 +223,19 @@ impl Policy {
         self
     }
 
-    /// The statements that may concern the service of `service_bit`, in document order.
-    pub(crate) fn candidates(&self, service_bit: u64) -> Candidates<'_> {
+    /// The statements of `effect` that may concern the service of `service_bit`, in
+    /// document order. (A request whose action has no service has every bit set; only
+    /// statements listed under every bit can match it, so bit 0 serves.)
+    pub(crate) fn candidates(
+        &self,
+        effect: Effect,
+        service_bit: u64,
+    ) -> impl Iterator<Item = &Statement> + '_ {
         let bit = service_bit.trailing_zeros() as usize;
-        let specific = self.index.by_bit.get(bit).map_or(&[][..], Vec::as_slice);
-        let scan =
-            (self.statements.len() <= SCAN_LIMIT).then(|| (self.statements.iter(), service_bit));
-        Candidates {
-            statements: &self.statements,
-            specific,
-            any: &self.index.any,
-            scan,
-        }
+        self.index
+            .list(effect, bit)
+            .iter()
+            .filter_map(|&i| self.statements.get(i as usize))
     }
 }
 
@@ -558,10 +541,15 @@ fn parse_resources(
         })?;
         patterns.push(pattern);
     }
+    let lead = match patterns.as_slice() {
+        [single] if !negated => single.lead(),
+        _ => Lead::default(),
+    };
     Ok(Some(ResourceSet {
         negated,
         texts,
         patterns,
+        lead,
     }))
 }
 

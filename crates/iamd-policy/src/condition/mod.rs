@@ -8,7 +8,7 @@ mod values;
 pub use operator::{Comparison, Family, Operator, SetQualifier};
 
 use crate::arn::{Arn, ArnPattern};
-use crate::context::{Context, ContextValue};
+use crate::context::{Context, ContextValue, KeyName};
 use crate::pattern::{Pattern, Token};
 use values::{parse_bool, parse_date, parse_number, IpNet};
 
@@ -30,7 +30,7 @@ pub struct Condition {
     pub operator: Operator,
     /// The key as written, e.g. `aws:MultiFactorAuthPresent`.
     pub key: String,
-    key_lower: String,
+    key_name: KeyName,
     /// The values as written.
     pub values: Vec<String>,
     compiled: Vec<Value>,
@@ -103,7 +103,7 @@ impl Condition {
         Ok(Condition {
             operator,
             key: key.to_string(),
-            key_lower: key.to_ascii_lowercase(),
+            key_name: KeyName::new(key),
             values,
             compiled,
         })
@@ -111,13 +111,13 @@ impl Condition {
 
     /// The context value this condition reads.
     pub fn actual<'c>(&self, context: &'c Context) -> Option<&'c ContextValue> {
-        context.get(&self.key_lower)
+        context.lookup(&self.key_name)
     }
 
     /// Whether the condition holds, and why.
     pub fn evaluate(&self, context: &Context) -> (bool, Why) {
         let op = self.operator;
-        let value = context.get(&self.key_lower);
+        let value = context.lookup(&self.key_name);
         let present = value.is_some_and(|v| !v.values().is_empty());
         if op.comparison == Comparison::Null {
             let want_absent = self.compiled.iter().any(|v| matches!(v, Value::Bool(true)));
@@ -172,18 +172,18 @@ impl Condition {
                 (Value::Text(p), TypedActual::Text(s)) => match comparison {
                     StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => match p {
                         Pattern::Exact(lower) => *lower == s.to_lowercase(),
-                        Pattern::Template(tokens) => resolve(tokens, context)
+                        Pattern::Template { tokens, .. } => resolve(tokens, context)
                             .is_some_and(|r| r.to_lowercase() == s.to_lowercase()),
-                        other => other.matches(s, context) == Some(true),
+                        other => other.is_match(s, context),
                     },
-                    _ => p.matches(s, context) == Some(true),
+                    _ => p.is_match(s, context),
                 },
                 (Value::Number(n), TypedActual::Number(a)) => compare(comparison, a.total_cmp(n)),
                 (Value::Date(d), TypedActual::Date(a)) => compare(comparison, a.cmp(d)),
                 (Value::Bool(b), TypedActual::Bool(a)) => a == b,
                 (Value::Binary(b), TypedActual::Text(a)) => a == b,
                 (Value::Net(net), TypedActual::Text(a)) => net.contains(a) == Some(true),
-                (Value::Arn(p), TypedActual::Text(a)) => p.matches(a, context) == Some(true),
+                (Value::Arn(p), TypedActual::Text(a)) => p.is_match(a, context),
                 _ => false,
             }
         }))
