@@ -140,6 +140,8 @@ pub(crate) fn applies(statement: &Statement, request: &Request) -> Option<Princi
 }
 
 /// `applies` with the request's resource ARN parsed once (`None` when it is not an ARN).
+/// The quick reject on the resource is inlined into the decision's loops; the rest is not.
+#[inline(always)]
 fn applies_to(
     statement: &Statement,
     request: &Request,
@@ -148,6 +150,15 @@ fn applies_to(
     if !statement.may_match_resource(resource) {
         return None;
     }
+    applies_fully(statement, request, resource)
+}
+
+#[inline(never)]
+fn applies_fully(
+    statement: &Statement,
+    request: &Request,
+    resource: Option<&Arn<'_>>,
+) -> Option<PrincipalMatch> {
     if !statement.matches_action_fast(request.action_lower(), request.service_bit()) {
         return None;
     }
