@@ -312,8 +312,16 @@ mod tests {
         for text in texts {
             let expected: Vec<&str> = text.splitn(6, ':').collect();
             let expected = (expected.len() == 6).then_some(expected);
-            let parsed = Arn::parse(text)
-                .map(|a| vec!["arn", a.partition, a.service, a.region, a.account, a.resource]);
+            let parsed = Arn::parse(text).map(|a| {
+                vec![
+                    "arn",
+                    a.partition,
+                    a.service,
+                    a.region,
+                    a.account,
+                    a.resource,
+                ]
+            });
             assert_eq!(parsed, expected, "{text}");
         }
     }

@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::arn::ArnPattern;
 use crate::condition::{Condition, Operator};
-use crate::lead::Lead;
 use crate::error::{messages, Place, PolicyError};
+use crate::lead::Lead;
 use crate::pattern::Pattern;
 use crate::principal::PrincipalEntry;
 
@@ -189,9 +189,10 @@ impl ServiceIndex {
         for effect in [Effect::Allow, Effect::Deny] {
             for bit in 0..64 {
                 index.starts.push(index.positions.len() as u32);
-                let listed = statements.iter().enumerate().filter(|(_, s)| {
-                    s.effect == effect && s.may_match_service(1 << bit)
-                });
+                let listed = statements
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| s.effect == effect && s.may_match_service(1 << bit));
                 index.positions.extend(listed.map(|(i, _)| i as u32));
             }
         }
