@@ -170,6 +170,8 @@ fn ten_policy_requests() -> Vec<Request> {
     requests
 }
 
+/// Not inlined, so that instruction counts can be taken for it alone (see the README's
+/// "Policy engine" section: callgrind with `--toggle-collect='*decide_all*'`).
 #[inline(never)]
 fn decide_all(set: &PolicySet<'_>, requests: &[Request]) -> usize {
     requests
