@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use iamd_policy::{
-    evaluate, explain, Context, Decision, NamedPolicy, Policy, PolicyKind, PolicySet, Principal,
-    Request,
+    evaluate, explain, Context, Decision, Effect, NamedPolicy, Outcome, Policy, PolicyKind,
+    PolicySet, Principal, Reason, Request, Source,
 };
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -380,6 +380,34 @@ proptest! {
         prop_assert_eq!(explained.reason, fast.reason);
         prop_assert_eq!(explained.to_json()["decision"].as_str().is_some(), true);
         prop_assert!(!explained.to_text().is_empty());
+    }
+
+    /// The fast path (deny pass, then allow pass over the service index, with quick
+    /// rejects) picks the statements a plain pass in document order over every statement
+    /// does: the first deny that applies, else for identity-based grants the first allow.
+    #[test]
+    fn fast_path_picks_what_a_plain_pass_picks(set in policy_set(None), request in request()) {
+        let fast = evaluate(&set.view(), &request);
+        let picked = fast
+            .statement
+            .map(|s| (s.source, s.policy.name.clone(), s.statement.index));
+        let traces = explain(&set.view(), &request).statements;
+        let applying = |effect: Effect| {
+            traces
+                .iter()
+                .filter(move |t| t.effect == effect && matches!(t.outcome, Outcome::Applies { .. }))
+                .map(|t| (t.source, t.policy.clone(), t.index))
+        };
+        if let Some(deny) = applying(Effect::Deny).next() {
+            prop_assert_eq!(fast.decision, Decision::ExplicitDeny);
+            prop_assert_eq!(picked, Some(deny));
+        } else {
+            prop_assert_ne!(fast.decision, Decision::ExplicitDeny);
+            if fast.reason == Reason::AllowedByIdentityPolicy {
+                let first = applying(Effect::Allow).find(|t| t.0 == Source::Identity);
+                prop_assert_eq!(picked, first);
+            }
+        }
     }
 
     /// The parser never panics on arbitrary text.
