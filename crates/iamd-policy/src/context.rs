@@ -18,6 +18,14 @@ impl ContextValue {
             ContextValue::Multi(v) => v,
         }
     }
+
+    /// The value of a single-valued key.
+    fn single(&self) -> Option<&str> {
+        match self {
+            ContextValue::Single(v) => Some(v),
+            ContextValue::Multi(_) => None,
+        }
+    }
 }
 
 /// A context key's name, lowercase, with a hash of it: lookups compare the hash first and
@@ -79,7 +87,10 @@ impl Context {
 
     /// Looks a key up; `key` must already be lowercase.
     pub fn get(&self, lower_key: &str) -> Option<&ContextValue> {
-        self.lookup(&KeyName::new(lower_key))
+        self.entries
+            .iter()
+            .find(|(k, _, _)| k.lower == lower_key)
+            .map(|(_, _, v)| v)
     }
 
     /// Looks a compiled key name up.
@@ -93,21 +104,18 @@ impl Context {
 
     /// Looks a key up by any case.
     pub fn get_any_case(&self, key: &str) -> Option<&ContextValue> {
-        self.get(key)
+        self.lookup(&KeyName::new(key))
     }
 
     /// A single-valued key's value (multi-valued keys cannot be policy variables).
     pub fn single(&self, lower_key: &str) -> Option<&str> {
-        self.single_of(&KeyName::new(lower_key))
+        self.get(lower_key)?.single()
     }
 
     /// `single` for a compiled key name.
     #[inline]
     pub(crate) fn single_of(&self, key: &KeyName) -> Option<&str> {
-        match self.lookup(key)? {
-            ContextValue::Single(v) => Some(v),
-            ContextValue::Multi(_) => None,
-        }
+        self.lookup(key)?.single()
     }
 
     /// All keys with their names as first given.
