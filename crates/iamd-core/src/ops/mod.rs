@@ -6,12 +6,15 @@ mod access_keys;
 mod attachments;
 mod groups;
 mod hardware_import;
+mod holder;
 mod inline_policies;
 mod login_profiles;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
+mod role_policies;
+mod roles;
 mod sessions;
 mod sts;
 mod support;
@@ -197,6 +200,8 @@ static REGISTRY: &[&[Operation]] = &[
     login_profiles::OPS,
     passwords::OPS,
     hardware_import::OPS,
+    roles::OPS,
+    role_policies::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -277,5 +282,7 @@ mod tests_mfa;
 mod tests_passwords;
 #[cfg(test)]
 mod tests_policies;
+#[cfg(test)]
+mod tests_roles;
 #[cfg(test)]
 mod tests_sessions;

@@ -193,7 +193,10 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 }
 
 /// A boundary must be an existing managed policy.
-fn check_boundary_policy(state: &crate::state::AccountState, arn: &str) -> Result<(), IamError> {
+pub(crate) fn check_boundary_policy(
+    state: &crate::state::AccountState,
+    arn: &str,
+) -> Result<(), IamError> {
     if state.policy(arn).is_none() {
         return Err(IamError::no_such_entity(format!(
             "Policy {arn} does not exist or is not attachable."
