@@ -8,16 +8,19 @@ mod groups;
 mod hardware_import;
 mod holder;
 mod inline_policies;
+mod instance_profiles;
 mod login_profiles;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
 mod role_policies;
+mod role_settings;
 mod roles;
 mod sessions;
 mod sts;
 mod support;
+mod tags;
 mod users;
 
 use std::cell::Cell;
@@ -202,6 +205,8 @@ static REGISTRY: &[&[Operation]] = &[
     hardware_import::OPS,
     roles::OPS,
     role_policies::OPS,
+    role_settings::OPS,
+    instance_profiles::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -277,11 +282,15 @@ mod tests;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
+mod tests_instance_profiles;
+#[cfg(test)]
 mod tests_mfa;
 #[cfg(test)]
 mod tests_passwords;
 #[cfg(test)]
 mod tests_policies;
+#[cfg(test)]
+mod tests_role_settings;
 #[cfg(test)]
 mod tests_roles;
 #[cfg(test)]

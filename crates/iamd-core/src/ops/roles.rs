@@ -17,7 +17,8 @@ use serde_json::{json, Map, Value};
 
 use super::inline_policies::{encode_document, policy_size};
 use super::support::{input, paginate, path_or_root};
-use super::users::{check_boundary_policy, tag_context, MAX_TAGS};
+use super::tags::{merge_tags, tag_context};
+use super::users::check_boundary_policy;
 use super::{Auth, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
@@ -210,11 +211,8 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         ));
     }
     ctx.authorize_with("iam:CreateRole", &arn, &extra)?;
-    if input.tags.len() > MAX_TAGS {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
-        )));
-    }
+    let mut tags = Vec::new();
+    merge_tags(&mut tags, input.tags)?;
     let id = unique_id(UniqueIdKind::Role).map_err(|_| IamError::service_failure())?;
     let role = ctx.write(|txn| {
         if txn.state.role(&input.role_name).is_some() {
@@ -247,7 +245,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 .max_session_duration
                 .unwrap_or(DEFAULT_MAX_SESSION_DURATION),
             assume_role_policy: trust,
-            tags: input.tags,
+            tags,
             inline: Default::default(),
             attached: Vec::new(),
             boundary: input.permissions_boundary,
@@ -261,8 +259,8 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub(crate) struct RoleNameInput {
-    pub(crate) role_name: String,
+pub(super) struct RoleNameInput {
+    pub(super) role_name: String,
 }
 
 fn get_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
