@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use super::roles::{find_role, role_arn, RoleDetail, RoleView};
 use super::support::{input, paginate, path_or_root};
 use super::tags::{list_tags, merge_tags, tag, tag_context, untag, Tagged};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -50,16 +50,6 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// AWS's default quota of instance profiles in an account.
 pub(crate) const MAX_INSTANCE_PROFILES: usize = 1000;

@@ -55,6 +55,17 @@ pub enum Auth {
     None,
 }
 
+/// An IAM operation authorized by policy (the usual kind).
+const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
+    Operation {
+        service: "iam",
+        name,
+        auth: Auth::Policy,
+        handler,
+        read_only,
+    }
+}
+
 pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
 
 /// One operation.

@@ -6,7 +6,7 @@
 use super::attachments::{attach_policy, detach_policy, list_attached_policies};
 use super::holder::Holder;
 use super::inline_policies::{delete_policy, get_policy, list_policies, put_policy};
-use super::{Auth, Operation};
+use super::{iam_op as op, Operation};
 
 pub(super) static OPS: &[Operation] = &[
     op(
@@ -41,13 +41,3 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}

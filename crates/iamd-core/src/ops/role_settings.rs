@@ -11,8 +11,8 @@ use super::roles::{
 };
 use super::support::input;
 use super::tags::{list_tags, tag, untag, Tagged};
-use super::users::check_boundary_policy;
-use super::{Auth, OpContext, Operation};
+use super::users::{boundary_context, check_boundary_policy};
+use super::{iam_op as op, OpContext, Operation};
 use crate::error::IamError;
 use crate::model::Role;
 
@@ -26,16 +26,6 @@ pub(super) static OPS: &[Operation] = &[
     op("UntagRole", |c, v| untag(c, v, Tagged::Role), false),
     op("ListRoleTags", |c, v| list_tags(c, v, Tagged::Role), true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// Authorizes `action` on role `name`, then applies `change` to it in one write; returns the
 /// role as stored.
@@ -125,10 +115,7 @@ struct PutBoundaryInput {
 /// PutRolePermissionsBoundary, authorized with `iam:PermissionsBoundary`.
 fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: PutBoundaryInput = input(value)?;
-    let extra = [(
-        "iam:PermissionsBoundary".to_string(),
-        ContextValue::Single(input.permissions_boundary.clone()),
-    )];
+    let extra = [boundary_context(&input.permissions_boundary)];
     let action = "iam:PutRolePermissionsBoundary";
     change_role(ctx, action, &input.role_name, &extra, |state, role| {
         check_boundary_policy(state, &input.permissions_boundary)?;

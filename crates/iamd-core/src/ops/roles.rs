@@ -11,15 +11,15 @@
 
 use std::sync::Arc;
 
-use iamd_policy::{messages, ContextValue, PolicyKind, PrincipalEntry};
+use iamd_policy::{messages, PolicyKind, PrincipalEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::inline_policies::{encode_document, policy_size};
 use super::support::{input, paginate, path_or_root};
 use super::tags::{merge_tags, tag_context};
-use super::users::check_boundary_policy;
-use super::{Auth, OpContext, Operation};
+use super::users::{boundary_context, check_boundary_policy};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -32,16 +32,6 @@ pub(super) static OPS: &[Operation] = &[
     op("DeleteRole", delete_role, false),
     op("ListRoles", list_roles, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// AWS's default quota of roles in an account.
 pub(crate) const MAX_ROLES: usize = 1000;
@@ -204,12 +194,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let path = path_or_root(input.path);
     let arn = ctx.arn("role", &path, &input.role_name);
     let mut extra = tag_context(&input.tags);
-    if let Some(boundary) = &input.permissions_boundary {
-        extra.push((
-            "iam:PermissionsBoundary".into(),
-            ContextValue::Single(boundary.clone()),
-        ));
-    }
+    extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateRole", &arn, &extra)?;
     let mut tags = Vec::new();
     merge_tags(&mut tags, input.tags)?;

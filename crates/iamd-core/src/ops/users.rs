@@ -112,12 +112,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let path = path_or_root(input.path);
     let arn = ctx.arn("user", &path, &input.user_name);
     let mut extra = tag_context(&input.tags);
-    if let Some(boundary) = &input.permissions_boundary {
-        extra.push((
-            "iam:PermissionsBoundary".into(),
-            ContextValue::Single(boundary.clone()),
-        ));
-    }
+    extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateUser", &arn, &extra)?;
     if input.tags.len() > MAX_TAGS {
         return Err(IamError::limit_exceeded(format!(
@@ -156,6 +151,14 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         Ok(user)
     })?;
     Ok(json!({ "User": UserView::of(&user, true) }))
+}
+
+/// `iam:PermissionsBoundary`, the condition key of the operations setting a boundary.
+pub(crate) fn boundary_context(arn: &str) -> (String, ContextValue) {
+    (
+        "iam:PermissionsBoundary".to_string(),
+        ContextValue::Single(arn.to_string()),
+    )
 }
 
 /// A boundary must be an existing managed policy.
@@ -336,10 +339,7 @@ struct PutBoundaryInput {
 
 fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: PutBoundaryInput = input(value)?;
-    let extra = [(
-        "iam:PermissionsBoundary".to_string(),
-        ContextValue::Single(input.permissions_boundary.clone()),
-    )];
+    let extra = [boundary_context(&input.permissions_boundary)];
     ctx.authorize_with(
         "iam:PutUserPermissionsBoundary",
         &user_arn(ctx, &input.user_name),
