@@ -165,16 +165,25 @@ async fn trust_policy_rules() {
         message,
         format!("Invalid principal in policy: \"AWS\":\"{ghost}\"")
     );
-    let (code, message) = code_message(
-        iam.create_role()
-            .role_name("Bad")
-            .assume_role_policy_document(READ_S3)
-            .send()
-            .await
-            .unwrap_err(),
-    );
-    assert_eq!(code, "MalformedPolicyDocument");
-    assert!(message.contains("no principals"), "{message}");
+    let no_principal =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#;
+    for (document, expected) in [
+        (no_principal, "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!"),
+        (READ_S3, "Has prohibited field Resource"),
+    ] {
+        let (code, message) = code_message(
+            iam.create_role()
+                .role_name("Bad")
+                .assume_role_policy_document(document)
+                .send()
+                .await
+                .unwrap_err(),
+        );
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            ("MalformedPolicyDocument", expected)
+        );
+    }
     let padded = EC2_TRUST.replace(
         r#""Action":"sts:AssumeRole""#,
         &format!(
@@ -528,4 +537,57 @@ async fn role_operations_are_authorized() {
             .unwrap_err(),
     );
     assert_eq!(code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn roles_and_instance_profiles_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let first = Server::start_in(&data);
+    let iam = first.iam();
+    create_role(&iam, "Kept", "/keep/").await;
+    iam.put_role_policy()
+        .role_name("Kept")
+        .policy_name("read")
+        .policy_document(READ_S3)
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("Box")
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("Box")
+        .role_name("Kept")
+        .send()
+        .await
+        .unwrap();
+    first.kill();
+
+    let second = Server::start_in(&data);
+    let iam = second.iam();
+    let role = iam.get_role().role_name("kept").send().await.unwrap();
+    let role = role.role().unwrap();
+    assert_eq!(role.arn, "arn:aws:iam::123456789012:role/keep/Kept");
+    let document = role.assume_role_policy_document().unwrap();
+    assert_eq!(percent_decode(document), EC2_TRUST);
+    let names = iam
+        .list_role_policies()
+        .role_name("Kept")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names.policy_names(), ["read"]);
+    let profile = iam
+        .get_instance_profile()
+        .instance_profile_name("Box")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        profile.instance_profile().unwrap().roles()[0].role_name,
+        "Kept"
+    );
 }

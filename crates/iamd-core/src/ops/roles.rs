@@ -7,6 +7,9 @@
 //!   characters other than whitespace (quota `ACLSizePerRole`); an `AWS` principal naming a
 //!   user or role of this account that does not exist is refused ("Invalid principal in
 //!   policy: "AWS":"ARN""), as AWS resolves such ARNs to unique ids when it stores the policy;
+//!   `Resource`/`NotResource` are refused ("Has prohibited field Resource"), and a statement
+//!   without `Principal` gets AWS's observed "...The passed in policy has a statement with no
+//!   principals!";
 //! - `AssumeRolePolicyDocument` is returned percent-encoded, like inline policy documents.
 
 use std::sync::Arc;
@@ -139,6 +142,11 @@ pub(crate) fn compile_trust_policy(
             "Cannot exceed quota for ACLSizePerRole: {MAX_TRUST_POLICY_SIZE}"
         )));
     }
+    if let Some(field) = prohibited_field(text) {
+        return Err(IamError::malformed_policy(format!(
+            "Has prohibited field {field}"
+        )));
+    }
     let document = Document::compile(role_name, text, PolicyKind::Resource).map_err(|e| {
         if e.message == messages::MISSING_PRINCIPAL {
             IamError::malformed_policy(TRUST_POLICY_WITHOUT_PRINCIPAL)
@@ -159,6 +167,22 @@ pub(crate) fn compile_trust_policy(
         }
     }
     Ok(document)
+}
+
+/// `Resource` or `NotResource` in a trust policy statement: a trust policy applies to its
+/// role, so AWS refuses them, before it looks at the principals. Text that is not JSON is
+/// left to the parser.
+fn prohibited_field(text: &str) -> Option<&'static str> {
+    let policy: Value = serde_json::from_str(text).ok()?;
+    let statements = match policy.get("Statement")? {
+        Value::Array(list) => list.iter().collect(),
+        single => vec![single],
+    };
+    statements.into_iter().find_map(|statement| {
+        ["Resource", "NotResource"]
+            .into_iter()
+            .find(|field| statement.get(field).is_some())
+    })
 }
 
 /// Whether an `AWS` principal ARN names an existing user or role; ARNs of other accounts and

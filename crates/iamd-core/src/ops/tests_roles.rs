@@ -147,10 +147,29 @@ fn trust_policy_needs_a_principal_and_fits_2048_characters() {
     fails(
         &acct,
         "CreateRole",
-        create(allow("sts:AssumeRole")),
+        create(json!({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}).to_string()),
         "MalformedPolicyDocument",
         "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: \
          The passed in policy has a statement with no principals!",
+    );
+    let with_resource = json!({"Version": "2012-10-17", "Statement": {
+        "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+        "Action": "sts:AssumeRole", "NotResource": "*"
+    }});
+    fails(
+        &acct,
+        "CreateRole",
+        create(with_resource.to_string()),
+        "MalformedPolicyDocument",
+        "Has prohibited field NotResource",
+    );
+    // Checked before the principals, as AWS does.
+    fails(
+        &acct,
+        "CreateRole",
+        create(allow("s3:*")),
+        "MalformedPolicyDocument",
+        "Has prohibited field Resource",
     );
     let e = iam(&acct, &root(), "CreateRole", create("{not json".into())).unwrap_err();
     assert_eq!(e.code, "MalformedPolicyDocument");
