@@ -1,8 +1,9 @@
-//! Managed policy attachments: Attach/Detach/ListAttached for users and groups, who uses a
-//! policy (ListEntitiesForPolicy), and the usage counts GetPolicy and ListPolicies report.
+//! Managed policy attachments: Attach/Detach/ListAttached for users, groups and roles (the role
+//! operations are registered in `role_policies`), who uses a policy (ListEntitiesForPolicy),
+//! and the usage counts GetPolicy and ListPolicies report.
 //!
-//! Attachments are stored on the entity (`User.attached`, `Group.attached`, ARNs in
-//! attachment order), so a user's permissions change as soon as the write commits.
+//! Attachments are stored on the entity (`User.attached`, `Group.attached`, `Role.attached`,
+//! ARNs in attachment order), so permissions change as soon as the write commits.
 //! Attaching a policy that is already attached changes nothing; detaching one that is not
 //! attached is NoSuchEntity "Policy X was not found.".
 
@@ -12,27 +13,42 @@ use iamd_policy::ContextValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::groups::{find_group, group_arn, save_group};
+use super::holder::{Holder, MAX_ATTACHED_POLICIES};
 use super::managed_policies::{find_policy, is_aws_managed};
 use super::support::{input, paginate, Page};
-use super::users::{find_user, save_user, user_arn};
 use super::{Auth, OpContext, Operation};
 use crate::error::IamError;
 use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
-    op("AttachUserPolicy", attach_user_policy, false),
-    op("DetachUserPolicy", detach_user_policy, false),
+    op(
+        "AttachUserPolicy",
+        |c, v| attach_policy(c, v, Holder::User),
+        false,
+    ),
+    op(
+        "DetachUserPolicy",
+        |c, v| detach_policy(c, v, Holder::User),
+        false,
+    ),
     op(
         "ListAttachedUserPolicies",
-        list_attached_user_policies,
+        |c, v| list_attached_policies(c, v, Holder::User),
         true,
     ),
-    op("AttachGroupPolicy", attach_group_policy, false),
-    op("DetachGroupPolicy", detach_group_policy, false),
+    op(
+        "AttachGroupPolicy",
+        |c, v| attach_policy(c, v, Holder::Group),
+        false,
+    ),
+    op(
+        "DetachGroupPolicy",
+        |c, v| detach_policy(c, v, Holder::Group),
+        false,
+    ),
     op(
         "ListAttachedGroupPolicies",
-        list_attached_group_policies,
+        |c, v| list_attached_policies(c, v, Holder::Group),
         true,
     ),
     op("ListEntitiesForPolicy", list_entities_for_policy, true),
@@ -48,21 +64,16 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
     }
 }
 
-/// Managed policies attached to one user (AWS's default quota).
-pub(crate) const MAX_POLICIES_PER_USER: usize = 10;
-/// Managed policies attached to one group.
-pub(crate) const MAX_POLICIES_PER_GROUP: usize = 10;
-
 /// How a managed policy is used.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PolicyUsage {
-    /// Users and groups (roles later) the policy is attached to.
+    /// Users, groups and roles the policy is attached to.
     pub attachments: usize,
-    /// Users (roles later) whose permissions boundary the policy is.
+    /// Users and roles whose permissions boundary the policy is.
     pub boundaries: usize,
 }
 
-/// Usage of every policy in use, by ARN (one pass over users and groups).
+/// Usage of every policy in use, by ARN (one pass over users, groups and roles).
 pub(crate) fn usage_counts(state: &AccountState) -> HashMap<&str, PolicyUsage> {
     let mut usage: HashMap<&str, PolicyUsage> = HashMap::new();
     for user in state.users.values() {
@@ -76,6 +87,14 @@ pub(crate) fn usage_counts(state: &AccountState) -> HashMap<&str, PolicyUsage> {
     for group in state.groups.values() {
         for arn in &group.attached {
             usage.entry(arn.as_str()).or_default().attachments += 1;
+        }
+    }
+    for role in state.roles.values() {
+        for arn in &role.attached {
+            usage.entry(arn.as_str()).or_default().attachments += 1;
+        }
+        if let Some(arn) = &role.boundary {
+            usage.entry(arn.as_str()).or_default().boundaries += 1;
         }
     }
     usage
@@ -105,12 +124,8 @@ fn require_attachable(state: &AccountState, arn: &str) -> Result<(), IamError> {
 }
 
 /// Adds `arn` to an entity's attachments; `Ok(false)` when it was already there.
-fn attach(
-    attached: &mut Vec<String>,
-    arn: &str,
-    quota: &str,
-    max: usize,
-) -> Result<bool, IamError> {
+fn attach(attached: &mut Vec<String>, arn: &str, quota: &str) -> Result<bool, IamError> {
+    let max = MAX_ATTACHED_POLICIES;
     if attached.iter().any(|a| a == arn) {
         return Ok(false);
     }
@@ -157,150 +172,91 @@ impl AttachedPolicy {
     }
 }
 
-/// One page of an entity's attached policies.
-fn list_attached(
-    attached: &[String],
-    path_prefix: Option<&str>,
-    marker: Option<&str>,
-    max_items: Option<i64>,
+/// The input of Attach/Detach{User,Group,Role}Policy (the wire layer has checked the
+/// operation's own shape, so only one entity name is present).
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AttachInput {
+    #[serde(rename = "UserName", alias = "GroupName", alias = "RoleName")]
+    entity_name: String,
+    policy_arn: String,
+}
+
+/// Attach{User,Group,Role}Policy.
+pub(super) fn attach_policy(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
 ) -> Result<Value, IamError> {
-    let prefix = path_prefix.unwrap_or("/");
-    let policies = attached
+    let input: AttachInput = input(value)?;
+    ctx.authorize_with(
+        &format!("iam:Attach{}Policy", holder.title()),
+        &holder.arn(ctx, &input.entity_name),
+        &policy_arn_context(&input.policy_arn),
+    )?;
+    ctx.write(|txn| {
+        let mut held = holder.load(&txn.state, &input.entity_name)?;
+        require_attachable(&txn.state, &input.policy_arn)?;
+        let quota = format!("PoliciesPer{}", holder.title());
+        if attach(&mut held.attached, &input.policy_arn, &quota)? {
+            holder.store(txn, held)?;
+        }
+        Ok(())
+    })?;
+    Ok(json!({}))
+}
+
+/// Detach{User,Group,Role}Policy.
+pub(super) fn detach_policy(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
+    let input: AttachInput = input(value)?;
+    ctx.authorize_with(
+        &format!("iam:Detach{}Policy", holder.title()),
+        &holder.arn(ctx, &input.entity_name),
+        &policy_arn_context(&input.policy_arn),
+    )?;
+    ctx.write(|txn| {
+        let mut held = holder.load(&txn.state, &input.entity_name)?;
+        detach(&mut held.attached, &input.policy_arn)?;
+        holder.store(txn, held)
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListAttachedInput {
+    #[serde(rename = "UserName", alias = "GroupName", alias = "RoleName")]
+    entity_name: String,
+    path_prefix: Option<String>,
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+/// ListAttached{User,Group,Role}Policies.
+pub(super) fn list_attached_policies(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
+    let input: ListAttachedInput = input(value)?;
+    ctx.authorize(
+        &format!("iam:ListAttached{}Policies", holder.title()),
+        &holder.arn(ctx, &input.entity_name),
+    )?;
+    let held = holder.load(&ctx.state, &input.entity_name)?;
+    let prefix = input.path_prefix.as_deref().unwrap_or("/");
+    let policies = held
+        .attached
         .iter()
         .enumerate()
         .map(|(i, arn)| (format!("{i:08}"), AttachedPolicy::of(arn)))
         .filter(|(_, p)| p.path.starts_with(prefix));
-    paginate(policies, marker, max_items)?.finish(Map::new(), "AttachedPolicies")
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UserPolicyInput {
-    user_name: String,
-    policy_arn: String,
-}
-
-fn attach_user_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: UserPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:AttachUserPolicy",
-        &user_arn(ctx, &input.user_name),
-        &policy_arn_context(&input.policy_arn),
-    )?;
-    ctx.write(|txn| {
-        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
-        require_attachable(&txn.state, &input.policy_arn)?;
-        let quota = ("PoliciesPerUser", MAX_POLICIES_PER_USER);
-        if attach(&mut user.attached, &input.policy_arn, quota.0, quota.1)? {
-            save_user(txn, user)?;
-        }
-        Ok(())
-    })?;
-    Ok(json!({}))
-}
-
-fn detach_user_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: UserPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:DetachUserPolicy",
-        &user_arn(ctx, &input.user_name),
-        &policy_arn_context(&input.policy_arn),
-    )?;
-    ctx.write(|txn| {
-        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
-        detach(&mut user.attached, &input.policy_arn)?;
-        save_user(txn, user)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListAttachedUserInput {
-    user_name: String,
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
-fn list_attached_user_policies(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: ListAttachedUserInput = input(value)?;
-    ctx.authorize(
-        "iam:ListAttachedUserPolicies",
-        &user_arn(ctx, &input.user_name),
-    )?;
-    let user = find_user(&ctx.state, &input.user_name)?;
-    list_attached(
-        &user.attached,
-        input.path_prefix.as_deref(),
-        input.marker.as_deref(),
-        input.max_items,
-    )
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct GroupPolicyInput {
-    group_name: String,
-    policy_arn: String,
-}
-
-fn attach_group_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: GroupPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:AttachGroupPolicy",
-        &group_arn(ctx, &input.group_name),
-        &policy_arn_context(&input.policy_arn),
-    )?;
-    ctx.write(|txn| {
-        let mut group = (*find_group(&txn.state, &input.group_name)?).clone();
-        require_attachable(&txn.state, &input.policy_arn)?;
-        let quota = ("PoliciesPerGroup", MAX_POLICIES_PER_GROUP);
-        if attach(&mut group.attached, &input.policy_arn, quota.0, quota.1)? {
-            save_group(txn, group)?;
-        }
-        Ok(())
-    })?;
-    Ok(json!({}))
-}
-
-fn detach_group_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: GroupPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:DetachGroupPolicy",
-        &group_arn(ctx, &input.group_name),
-        &policy_arn_context(&input.policy_arn),
-    )?;
-    ctx.write(|txn| {
-        let mut group = (*find_group(&txn.state, &input.group_name)?).clone();
-        detach(&mut group.attached, &input.policy_arn)?;
-        save_group(txn, group)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListAttachedGroupInput {
-    group_name: String,
-    path_prefix: Option<String>,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
-fn list_attached_group_policies(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: ListAttachedGroupInput = input(value)?;
-    ctx.authorize(
-        "iam:ListAttachedGroupPolicies",
-        &group_arn(ctx, &input.group_name),
-    )?;
-    let group = find_group(&ctx.state, &input.group_name)?;
-    list_attached(
-        &group.attached,
-        input.path_prefix.as_deref(),
-        input.marker.as_deref(),
-        input.max_items,
-    )
+    paginate(policies, input.marker.as_deref(), input.max_items)?
+        .finish(Map::new(), "AttachedPolicies")
 }
 
 #[derive(Deserialize)]
@@ -317,69 +273,87 @@ struct ListEntitiesInput {
 /// An entity using a policy, in the list it is reported in.
 enum PolicyEntity {
     Group(Value),
+    Role(Value),
     User(Value),
 }
 
-/// Groups then users (roles will sort between them), each by lowercase name; the marker
-/// is the sort key of the first entity of the next page.
+/// Which entity kinds ListEntitiesForPolicy reports: (groups, roles, users).
+fn wanted_kinds(filter: Option<&str>, aws_managed: bool) -> (bool, bool, bool) {
+    match filter {
+        Some("User") => (false, false, true),
+        Some("Group") => (true, false, false),
+        Some("Role") => (false, true, false),
+        Some("LocalManagedPolicy") => (!aws_managed, !aws_managed, !aws_managed),
+        Some("AWSManagedPolicy") => (aws_managed, aws_managed, aws_managed),
+        _ => (true, true, true),
+    }
+}
+
+/// Groups, then roles, then users, each by lowercase name; the marker is the sort key of the
+/// first entity of the next page.
 fn list_entities_for_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ListEntitiesInput = input(value)?;
     ctx.authorize("iam:ListEntitiesForPolicy", &input.policy_arn)?;
     let policy = find_policy(&ctx.state, &input.policy_arn)?;
     let arn = policy.arn.as_str();
-    let aws_managed = is_aws_managed(arn);
-    let (groups_wanted, users_wanted) = match input.entity_filter.as_deref() {
-        Some("User") => (false, true),
-        Some("Group") => (true, false),
-        Some("Role") => (false, false),
-        Some("LocalManagedPolicy") => (!aws_managed, !aws_managed),
-        Some("AWSManagedPolicy") => (aws_managed, aws_managed),
-        _ => (true, true),
-    };
+    let (groups_wanted, roles_wanted, users_wanted) =
+        wanted_kinds(input.entity_filter.as_deref(), is_aws_managed(arn));
     let usage = input.policy_usage_filter.as_deref();
     let (as_policy, as_boundary) = (
         usage != Some("PermissionsBoundary"),
         usage != Some("PermissionsPolicy"),
     );
     let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let attached = |list: &[String]| as_policy && list.iter().any(|a| a == arn);
+    let uses = |attached: &[String], boundary: Option<&str>| {
+        (as_policy && attached.iter().any(|a| a == arn)) || (as_boundary && boundary == Some(arn))
+    };
 
-    let groups = ctx
-        .state
+    let state = &ctx.state;
+    let groups = state
         .groups
         .iter()
-        .filter(|(_, g)| groups_wanted && g.path.starts_with(&prefix) && attached(&g.attached))
+        .filter(|(_, g)| groups_wanted && g.path.starts_with(&prefix) && uses(&g.attached, None))
         .map(|(key, g)| {
             let view = json!({"GroupName": g.name, "GroupId": g.id});
             (format!("g/{key}"), PolicyEntity::Group(view))
         });
-    let users = ctx
-        .state
+    let roles = state
+        .roles
+        .iter()
+        .filter(|(_, r)| {
+            roles_wanted && r.path.starts_with(&prefix) && uses(&r.attached, r.boundary.as_deref())
+        })
+        .map(|(key, r)| {
+            let view = json!({"RoleName": r.name, "RoleId": r.id});
+            (format!("r/{key}"), PolicyEntity::Role(view))
+        });
+    let users = state
         .users
         .iter()
         .filter(|(_, u)| {
-            let boundary = as_boundary && u.boundary.as_deref() == Some(arn);
-            users_wanted && u.path.starts_with(&prefix) && (attached(&u.attached) || boundary)
+            users_wanted && u.path.starts_with(&prefix) && uses(&u.attached, u.boundary.as_deref())
         })
         .map(|(key, u)| {
             let view = json!({"UserName": u.name, "UserId": u.id});
             (format!("u/{key}"), PolicyEntity::User(view))
         });
     let page = paginate(
-        groups.chain(users),
+        groups.chain(roles).chain(users),
         input.marker.as_deref(),
         input.max_items,
     )?;
-    let (mut policy_groups, mut policy_users) = (Vec::new(), Vec::new());
+    let (mut policy_groups, mut policy_roles, mut policy_users) =
+        (Vec::new(), Vec::new(), Vec::new());
     for entity in page.items {
         match entity {
             PolicyEntity::Group(view) => policy_groups.push(view),
+            PolicyEntity::Role(view) => policy_roles.push(view),
             PolicyEntity::User(view) => policy_users.push(view),
         }
     }
     let mut result = Map::new();
     result.insert("PolicyGroups".into(), Value::Array(policy_groups));
-    result.insert("PolicyRoles".into(), Value::Array(Vec::new()));
+    result.insert("PolicyRoles".into(), Value::Array(policy_roles));
     Page {
         items: policy_users,
         marker: page.marker,

@@ -1,9 +1,10 @@
-//! Inline policies of users and groups: Put/Get/Delete/List{User,Group}Policy.
+//! Inline policies of users, groups and roles: Put/Get/Delete/List{User,Group,Role}Policy
+//! (the role operations are registered in `role_policies`).
 //!
-//! Both kinds share one implementation, parameterised by [`Holder`]. Choices, as AWS:
+//! All kinds share one implementation, parameterised by [`Holder`]. Choices, as AWS:
 //! - the document is validated as an identity policy (`MalformedPolicyDocument` otherwise);
 //! - the aggregate size of an entity's inline policies, counted in characters other than
-//!   whitespace, is limited to 2048 for a user and 5120 for a group; beyond it the answer is
+//!   whitespace, is limited to 2048 for a user, 5120 for a group and 10240 for a role; beyond it the answer is
 //!   `LimitExceeded` "Maximum policy size of 2048 bytes exceeded for user NAME" (AWS's text,
 //!   seen in CloudFormation/CDK and CLI reports; "... 5120 bytes exceeded for group NAME");
 //!   replacing a policy counts the new document instead of the old one;
@@ -11,21 +12,16 @@
 //! - `Get*Policy` returns `PolicyDocument` percent-encoded (RFC 3986: everything but
 //!   unreserved characters is escaped), as AWS does in its XML; the SDKs and CLI decode it.
 
-use std::collections::BTreeMap;
-
 use iamd_policy::PolicyKind;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::groups::{find_group, group_arn, save_group};
+use super::holder::Holder;
 use super::support::{input, paginate};
-use super::users::{find_user, save_user, user_arn};
 use super::{Auth, OpContext, Operation};
-use crate::account::Txn;
 use crate::error::IamError;
 use crate::model::Document;
-use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
     op(
@@ -76,11 +72,6 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
     }
 }
 
-/// AWS's quota on the aggregate size of a user's inline policies (characters, no whitespace).
-pub(crate) const MAX_USER_INLINE_SIZE: usize = 2048;
-/// AWS's quota on the aggregate size of a group's inline policies.
-pub(crate) const MAX_GROUP_INLINE_SIZE: usize = 5120;
-
 /// RFC 3986: every byte but the unreserved characters `A-Z a-z 0-9 - . _ ~` is escaped.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -98,92 +89,20 @@ pub(crate) fn policy_size(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
-/// The kind of entity holding inline policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Holder {
-    User,
-    Group,
+/// AWS's NoSuchEntity for a missing inline policy.
+fn no_such_policy(holder: Holder, policy_name: &str) -> IamError {
+    IamError::no_such_entity(format!(
+        "The {} policy with name {policy_name} cannot be found.",
+        holder.noun()
+    ))
 }
 
-impl Holder {
-    /// `user` or `group`, as in AWS's messages and action names.
-    fn noun(self) -> &'static str {
-        match self {
-            Holder::User => "user",
-            Holder::Group => "group",
-        }
-    }
-
-    /// `User` or `Group`, as in action names and output members.
-    fn title(self) -> &'static str {
-        match self {
-            Holder::User => "User",
-            Holder::Group => "Group",
-        }
-    }
-
-    fn max_size(self) -> usize {
-        match self {
-            Holder::User => MAX_USER_INLINE_SIZE,
-            Holder::Group => MAX_GROUP_INLINE_SIZE,
-        }
-    }
-
-    /// `iam:{verb}UserPolicy` / `iam:{verb}GroupPolicy` (`ListUserPolicies` for List).
-    fn action(self, verb: &str) -> String {
-        match verb {
-            "List" => format!("iam:List{}Policies", self.title()),
-            _ => format!("iam:{verb}{}Policy", self.title()),
-        }
-    }
-
-    /// The resource every action is authorized on: the entity's ARN.
-    fn arn(self, ctx: &OpContext<'_>, name: &str) -> String {
-        match self {
-            Holder::User => user_arn(ctx, name),
-            Holder::Group => group_arn(ctx, name),
-        }
-    }
-
-    /// The entity's name as created, and its inline policies.
-    fn load(
-        self,
-        state: &AccountState,
-        name: &str,
-    ) -> Result<(String, BTreeMap<String, Document>), IamError> {
-        match self {
-            Holder::User => find_user(state, name).map(|u| (u.name.clone(), u.inline.clone())),
-            Holder::Group => find_group(state, name).map(|g| (g.name.clone(), g.inline.clone())),
-        }
-    }
-
-    /// Replaces the entity's inline policies in a transaction.
-    fn store(
-        self,
-        txn: &mut Txn,
-        name: &str,
-        inline: BTreeMap<String, Document>,
-    ) -> Result<(), IamError> {
-        match self {
-            Holder::User => {
-                let mut user = (*find_user(&txn.state, name)?).clone();
-                user.inline = inline;
-                save_user(txn, user)
-            }
-            Holder::Group => {
-                let mut group = (*find_group(&txn.state, name)?).clone();
-                group.inline = inline;
-                save_group(txn, group)
-            }
-        }
-    }
-
-    /// AWS's NoSuchEntity for a missing inline policy.
-    fn no_such_policy(self, policy_name: &str) -> IamError {
-        IamError::no_such_entity(format!(
-            "The {} policy with name {policy_name} cannot be found.",
-            self.noun()
-        ))
+/// `iam:{verb}UserPolicy` / `iam:{verb}GroupPolicy` / `iam:{verb}RolePolicy`
+/// (`ListUserPolicies` for List).
+fn action(holder: Holder, verb: &str) -> String {
+    match verb {
+        "List" => format!("iam:List{}Policies", holder.title()),
+        _ => format!("iam:{verb}{}Policy", holder.title()),
     }
 }
 
@@ -192,7 +111,7 @@ impl Holder {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct InlineInput {
-    #[serde(rename = "UserName", alias = "GroupName")]
+    #[serde(rename = "UserName", alias = "GroupName", alias = "RoleName")]
     entity_name: String,
     policy_name: Option<String>,
     policy_document: Option<String>,
@@ -221,44 +140,58 @@ fn lower_first(member: &str) -> String {
     }
 }
 
-/// Put{User,Group}Policy: adds or replaces an inline policy.
-fn put_policy(ctx: &OpContext<'_>, value: &Value, holder: Holder) -> Result<Value, IamError> {
+/// Put{User,Group,Role}Policy: adds or replaces an inline policy.
+pub(super) fn put_policy(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
     let input: InlineInput = input(value)?;
-    ctx.authorize(&holder.action("Put"), &holder.arn(ctx, &input.entity_name))?;
+    ctx.authorize(&action(holder, "Put"), &holder.arn(ctx, &input.entity_name))?;
     let policy_name = InlineInput::required(&input.policy_name, "PolicyName")?;
     let text = InlineInput::required(&input.policy_document, "PolicyDocument")?;
     let document = Document::compile(policy_name, text, PolicyKind::Identity)?;
     ctx.write(|txn| {
-        let (name, mut inline) = holder.load(&txn.state, &input.entity_name)?;
-        let others: usize = inline
+        let mut held = holder.load(&txn.state, &input.entity_name)?;
+        let others: usize = held
+            .inline
             .iter()
             .filter(|(n, _)| n.as_str() != policy_name)
             .map(|(_, d)| policy_size(&d.text))
             .sum();
-        if others + policy_size(text) > holder.max_size() {
+        if others + policy_size(text) > holder.max_inline_size() {
             return Err(IamError::limit_exceeded(format!(
-                "Maximum policy size of {} bytes exceeded for {} {name}",
-                holder.max_size(),
-                holder.noun()
+                "Maximum policy size of {} bytes exceeded for {} {}",
+                holder.max_inline_size(),
+                holder.noun(),
+                held.name
             )));
         }
-        inline.insert(policy_name.to_string(), document);
-        holder.store(txn, &name, inline)
+        held.inline.insert(policy_name.to_string(), document);
+        holder.store(txn, held)
     })?;
     Ok(json!({}))
 }
 
-/// Get{User,Group}Policy: the document, percent-encoded.
-fn get_policy(ctx: &OpContext<'_>, value: &Value, holder: Holder) -> Result<Value, IamError> {
+/// Get{User,Group,Role}Policy: the document, percent-encoded.
+pub(super) fn get_policy(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
     let input: InlineInput = input(value)?;
-    ctx.authorize(&holder.action("Get"), &holder.arn(ctx, &input.entity_name))?;
+    ctx.authorize(&action(holder, "Get"), &holder.arn(ctx, &input.entity_name))?;
     let policy_name = InlineInput::required(&input.policy_name, "PolicyName")?;
-    let (name, inline) = holder.load(&ctx.state, &input.entity_name)?;
-    let document = inline
+    let held = holder.load(&ctx.state, &input.entity_name)?;
+    let document = held
+        .inline
         .get(policy_name)
-        .ok_or_else(|| holder.no_such_policy(policy_name))?;
+        .ok_or_else(|| no_such_policy(holder, policy_name))?;
     let mut result = Map::new();
-    result.insert(format!("{}Name", holder.title()), Value::String(name));
+    result.insert(
+        format!("{}Name", holder.title()),
+        Value::String(held.name.clone()),
+    );
     result.insert("PolicyName".into(), Value::String(policy_name.to_string()));
     result.insert(
         "PolicyDocument".into(),
@@ -267,29 +200,40 @@ fn get_policy(ctx: &OpContext<'_>, value: &Value, holder: Holder) -> Result<Valu
     Ok(Value::Object(result))
 }
 
-/// Delete{User,Group}Policy.
-fn delete_policy(ctx: &OpContext<'_>, value: &Value, holder: Holder) -> Result<Value, IamError> {
+/// Delete{User,Group,Role}Policy.
+pub(super) fn delete_policy(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
     let input: InlineInput = input(value)?;
     ctx.authorize(
-        &holder.action("Delete"),
+        &action(holder, "Delete"),
         &holder.arn(ctx, &input.entity_name),
     )?;
     let policy_name = InlineInput::required(&input.policy_name, "PolicyName")?;
     ctx.write(|txn| {
-        let (name, mut inline) = holder.load(&txn.state, &input.entity_name)?;
-        if inline.remove(policy_name).is_none() {
-            return Err(holder.no_such_policy(policy_name));
+        let mut held = holder.load(&txn.state, &input.entity_name)?;
+        if held.inline.remove(policy_name).is_none() {
+            return Err(no_such_policy(holder, policy_name));
         }
-        holder.store(txn, &name, inline)
+        holder.store(txn, held)
     })?;
     Ok(json!({}))
 }
 
-/// List{User,Group}Policies: policy names in name order, paginated.
-fn list_policies(ctx: &OpContext<'_>, value: &Value, holder: Holder) -> Result<Value, IamError> {
+/// List{User,Group,Role}Policies: policy names in name order, paginated.
+pub(super) fn list_policies(
+    ctx: &OpContext<'_>,
+    value: &Value,
+    holder: Holder,
+) -> Result<Value, IamError> {
     let input: InlineInput = input(value)?;
-    ctx.authorize(&holder.action("List"), &holder.arn(ctx, &input.entity_name))?;
-    let (_, inline) = holder.load(&ctx.state, &input.entity_name)?;
-    let names = inline.into_keys().map(|n| (n.clone(), n));
+    ctx.authorize(
+        &action(holder, "List"),
+        &holder.arn(ctx, &input.entity_name),
+    )?;
+    let held = holder.load(&ctx.state, &input.entity_name)?;
+    let names = held.inline.into_keys().map(|n| (n.clone(), n));
     paginate(names, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "PolicyNames")
 }

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::attachments::{usage_counts, usage_of, PolicyUsage};
 use super::support::{input, paginate, path_or_root};
-use super::users::{merge_tags, tag_context};
+use super::tags::{merge_tags, tag_context};
 use super::{Auth, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};

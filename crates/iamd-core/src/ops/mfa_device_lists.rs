@@ -8,7 +8,8 @@ use serde_json::{json, Map, Value};
 
 use super::mfa_devices::{device_arn, find_device, no_such_device, save_device, user_or_root_arn};
 use super::support::{input, paginate};
-use super::users::{find_user, merge_tags, tag_context, UserView};
+use super::tags::{merge_tags, tag_context};
+use super::users::{find_user, UserView};
 use super::OpContext;
 use crate::error::IamError;
 use crate::model::{MfaKind, Tag};

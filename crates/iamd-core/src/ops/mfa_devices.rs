@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
 use super::support::{input, path_or_root};
-use super::users::{find_user, tag_context, user_arn, MAX_TAGS};
+use super::tags::{tag_context, MAX_TAGS};
+use super::users::{find_user, user_arn};
 use super::{Auth, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{base32, generate_seed, otpauth_uri, qr_png};

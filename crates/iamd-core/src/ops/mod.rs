@@ -6,15 +6,21 @@ mod access_keys;
 mod attachments;
 mod groups;
 mod hardware_import;
+mod holder;
 mod inline_policies;
+mod instance_profiles;
 mod login_profiles;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
+mod role_policies;
+mod role_settings;
+mod roles;
 mod sessions;
 mod sts;
 mod support;
+mod tags;
 mod users;
 
 use std::cell::Cell;
@@ -47,6 +53,17 @@ pub enum Auth {
     Policy,
     /// Needs no permission (sts:GetCallerIdentity, sts:GetSessionToken).
     None,
+}
+
+/// An IAM operation authorized by policy (the usual kind).
+const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
+    Operation {
+        service: "iam",
+        name,
+        auth: Auth::Policy,
+        handler,
+        read_only,
+    }
 }
 
 pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
@@ -197,6 +214,10 @@ static REGISTRY: &[&[Operation]] = &[
     login_profiles::OPS,
     passwords::OPS,
     hardware_import::OPS,
+    roles::OPS,
+    role_policies::OPS,
+    role_settings::OPS,
+    instance_profiles::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -272,10 +293,16 @@ mod tests;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
+mod tests_instance_profiles;
+#[cfg(test)]
 mod tests_mfa;
 #[cfg(test)]
 mod tests_passwords;
 #[cfg(test)]
 mod tests_policies;
+#[cfg(test)]
+mod tests_role_settings;
+#[cfg(test)]
+mod tests_roles;
 #[cfg(test)]
 mod tests_sessions;

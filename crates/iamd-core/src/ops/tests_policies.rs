@@ -13,22 +13,27 @@ const SEED_FORCE_MFA: &str =
     include_str!("../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
 const ADMIN: &str = include_str!("../../../../fixtures/policies/administrator-access.json");
 
-fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
+pub(super) fn iam(
+    acct: &Account,
+    caller: &Caller,
+    action: &str,
+    input: Value,
+) -> Result<Value, IamError> {
     call(acct, caller, "iam", action, input)
 }
 
 /// Calls as root and expects success.
-fn ok(acct: &Account, action: &str, input: Value) -> Value {
+pub(super) fn ok(acct: &Account, action: &str, input: Value) -> Value {
     iam(acct, &root(), action, input).unwrap()
 }
 
 /// Calls as root and expects an error with `code` and `message`.
-fn fails(acct: &Account, action: &str, input: Value, code: &str, message: &str) {
+pub(super) fn fails(acct: &Account, action: &str, input: Value, code: &str, message: &str) {
     let e = iam(acct, &root(), action, input).unwrap_err();
     assert_eq!((e.code, e.message.as_str()), (code, message), "{action}");
 }
 
-fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
+pub(super) fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
     list[member]
         .as_array()
         .unwrap()
@@ -37,7 +42,7 @@ fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
         .collect()
 }
 
-fn allow(action: &str) -> String {
+pub(super) fn allow(action: &str) -> String {
     json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": action, "Resource": "*"}
     ]})
@@ -45,7 +50,7 @@ fn allow(action: &str) -> String {
 }
 
 /// Attaches `arn` to user or group (`kind`) `name`, as root.
-fn attach(kind: &str, acct: &Account, name: &str, arn: &str) {
+pub(super) fn attach(kind: &str, acct: &Account, name: &str, arn: &str) {
     let input = json!({format!("{kind}Name"): name, "PolicyArn": arn});
     ok(acct, &format!("Attach{kind}Policy"), input);
 }
@@ -57,7 +62,7 @@ fn put_boundary(acct: &Account, name: &str, arn: &str) {
 }
 
 /// Creates policy `name` at `path` and returns its ARN.
-fn create(acct: &Account, name: &str, path: &str, document: &str) -> String {
+pub(super) fn create(acct: &Account, name: &str, path: &str, document: &str) -> String {
     let out = ok(
         acct,
         "CreatePolicy",
@@ -66,7 +71,7 @@ fn create(acct: &Account, name: &str, path: &str, document: &str) -> String {
     out["Policy"]["Arn"].as_str().unwrap().to_string()
 }
 
-fn policy_arn(name: &str) -> String {
+pub(super) fn policy_arn(name: &str) -> String {
     format!("arn:aws:iam::111122223333:policy/{name}")
 }
 
@@ -139,7 +144,7 @@ fn policy_lifecycle_and_errors() {
 }
 
 /// A valid document of exactly `n` non-whitespace characters (plus some whitespace).
-fn document_of_size(n: usize) -> String {
+pub(super) fn document_of_size(n: usize) -> String {
     let head = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/"#;
     let tail = r#""}]}"#;
     let filler = "a".repeat(n - head.len() - tail.len());

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::support::{input, paginate, path_or_root};
+use super::tags::{list_tags, tag, tag_context, untag, Tagged, MAX_TAGS};
 use super::{Auth, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -18,9 +19,9 @@ pub(super) static OPS: &[Operation] = &[
     op("ListUsers", list_users, true),
     op("UpdateUser", update_user, false),
     op("DeleteUser", delete_user, false),
-    op("TagUser", tag_user, false),
-    op("UntagUser", untag_user, false),
-    op("ListUserTags", list_user_tags, true),
+    op("TagUser", |c, v| tag(c, v, Tagged::User), false),
+    op("UntagUser", |c, v| untag(c, v, Tagged::User), false),
+    op("ListUserTags", |c, v| list_tags(c, v, Tagged::User), true),
     op("PutUserPermissionsBoundary", put_boundary, false),
     op("DeleteUserPermissionsBoundary", delete_boundary, false),
 ];
@@ -36,7 +37,6 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
 }
 
 pub(crate) const MAX_USERS: usize = 5000;
-pub(crate) const MAX_TAGS: usize = 50;
 
 /// A user as the API shows it.
 #[derive(Serialize)]
@@ -97,40 +97,6 @@ pub(crate) fn save_user(txn: &mut crate::account::Txn, user: User) -> Result<(),
     Ok(())
 }
 
-/// `aws:RequestTag/k` and `aws:TagKeys` for tags in a request.
-pub(crate) fn tag_context(tags: &[Tag]) -> Vec<(String, ContextValue)> {
-    let mut extra: Vec<(String, ContextValue)> = tags
-        .iter()
-        .map(|t| {
-            (
-                format!("aws:RequestTag/{}", t.key),
-                ContextValue::Single(t.value.clone()),
-            )
-        })
-        .collect();
-    extra.push((
-        "aws:TagKeys".into(),
-        ContextValue::Multi(tags.iter().map(|t| t.key.clone()).collect()),
-    ));
-    extra
-}
-
-/// Merges `new` into `tags` (same key replaces), enforcing the quota of 50.
-pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), IamError> {
-    for tag in new {
-        match tags.iter_mut().find(|t| t.key == tag.key) {
-            Some(existing) => existing.value = tag.value,
-            None => tags.push(tag),
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
-        )));
-    }
-    Ok(())
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct CreateUserInput {
@@ -146,12 +112,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let path = path_or_root(input.path);
     let arn = ctx.arn("user", &path, &input.user_name);
     let mut extra = tag_context(&input.tags);
-    if let Some(boundary) = &input.permissions_boundary {
-        extra.push((
-            "iam:PermissionsBoundary".into(),
-            ContextValue::Single(boundary.clone()),
-        ));
-    }
+    extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateUser", &arn, &extra)?;
     if input.tags.len() > MAX_TAGS {
         return Err(IamError::limit_exceeded(format!(
@@ -192,8 +153,19 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     Ok(json!({ "User": UserView::of(&user, true) }))
 }
 
+/// `iam:PermissionsBoundary`, the condition key of the operations setting a boundary.
+pub(crate) fn boundary_context(arn: &str) -> (String, ContextValue) {
+    (
+        "iam:PermissionsBoundary".to_string(),
+        ContextValue::Single(arn.to_string()),
+    )
+}
+
 /// A boundary must be an existing managed policy.
-fn check_boundary_policy(state: &crate::state::AccountState, arn: &str) -> Result<(), IamError> {
+pub(crate) fn check_boundary_policy(
+    state: &crate::state::AccountState,
+    arn: &str,
+) -> Result<(), IamError> {
     if state.policy(arn).is_none() {
         return Err(IamError::no_such_entity(format!(
             "Policy {arn} does not exist or is not attachable."
@@ -360,70 +332,6 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct TagUserInput {
-    user_name: String,
-    tags: Vec<Tag>,
-}
-
-fn tag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: TagUserInput = input(value)?;
-    ctx.authorize_with(
-        "iam:TagUser",
-        &user_arn(ctx, &input.user_name),
-        &tag_context(&input.tags),
-    )?;
-    ctx.write(|txn| {
-        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
-        merge_tags(&mut user.tags, input.tags)?;
-        save_user(txn, user)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UntagUserInput {
-    user_name: String,
-    tag_keys: Vec<String>,
-}
-
-fn untag_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: UntagUserInput = input(value)?;
-    let extra = [(
-        "aws:TagKeys".to_string(),
-        ContextValue::Multi(input.tag_keys.clone()),
-    )];
-    ctx.authorize_with("iam:UntagUser", &user_arn(ctx, &input.user_name), &extra)?;
-    ctx.write(|txn| {
-        let mut user = (*find_user(&txn.state, &input.user_name)?).clone();
-        user.tags.retain(|t| !input.tag_keys.contains(&t.key));
-        save_user(txn, user)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ListUserTagsInput {
-    user_name: String,
-    marker: Option<String>,
-    max_items: Option<i64>,
-}
-
-fn list_user_tags(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: ListUserTagsInput = input(value)?;
-    ctx.authorize("iam:ListUserTags", &user_arn(ctx, &input.user_name))?;
-    let user = find_user(&ctx.state, &input.user_name)?;
-    let tags = user
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("{i:08}"), t.clone()));
-    paginate(tags, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Tags")
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct PutBoundaryInput {
     user_name: String,
     permissions_boundary: String,
@@ -431,10 +339,7 @@ struct PutBoundaryInput {
 
 fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: PutBoundaryInput = input(value)?;
-    let extra = [(
-        "iam:PermissionsBoundary".to_string(),
-        ContextValue::Single(input.permissions_boundary.clone()),
-    )];
+    let extra = [boundary_context(&input.permissions_boundary)];
     ctx.authorize_with(
         "iam:PutUserPermissionsBoundary",
         &user_arn(ctx, &input.user_name),
