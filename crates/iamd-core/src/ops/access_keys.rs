@@ -33,7 +33,7 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
     }
 }
 
-const MAX_KEYS: usize = 2;
+pub(crate) const MAX_KEYS: usize = 2;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Creates a key record for `user` (`None`: root) with a fresh or given secret.

@@ -56,9 +56,9 @@ pub(crate) const MAX_POLICIES_PER_GROUP: usize = 10;
 /// How a managed policy is used.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PolicyUsage {
-    /// Users and groups (roles later) the policy is attached to.
+    /// Users, groups and roles the policy is attached to.
     pub attachments: usize,
-    /// Users (roles later) whose permissions boundary the policy is.
+    /// Users and roles whose permissions boundary the policy is.
     pub boundaries: usize,
 }
 
@@ -78,6 +78,14 @@ pub(crate) fn usage_counts(state: &AccountState) -> HashMap<&str, PolicyUsage> {
             usage.entry(arn.as_str()).or_default().attachments += 1;
         }
     }
+    for role in state.roles.values() {
+        for arn in &role.attached {
+            usage.entry(arn.as_str()).or_default().attachments += 1;
+        }
+        if let Some(arn) = &role.boundary {
+            usage.entry(arn.as_str()).or_default().boundaries += 1;
+        }
+    }
     usage
 }
 
@@ -94,7 +102,7 @@ fn policy_arn_context(arn: &str) -> [(String, ContextValue); 1] {
     )]
 }
 
-/// A policy that can be attached: one that exists (AWS managed policies come later).
+/// A policy that can be attached: one that exists (customer or AWS managed).
 fn require_attachable(state: &AccountState, arn: &str) -> Result<(), IamError> {
     match state.policy(arn) {
         Some(_) => Ok(()),
@@ -138,7 +146,7 @@ fn detach(attached: &mut Vec<String>, arn: &str) -> Result<(), IamError> {
 /// path come from the ARN (`...:policy{path}{name}`), so a listing never needs the policy.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttachedPolicy {
+pub(crate) struct AttachedPolicy {
     policy_name: String,
     policy_arn: String,
     #[serde(skip)]
@@ -146,7 +154,7 @@ struct AttachedPolicy {
 }
 
 impl AttachedPolicy {
-    fn of(arn: &str) -> AttachedPolicy {
+    pub(crate) fn of(arn: &str) -> AttachedPolicy {
         let resource = arn.split_once(":policy").map_or("", |(_, rest)| rest);
         let (path, name) = resource.rsplit_once('/').unwrap_or(("", resource));
         AttachedPolicy {

@@ -12,11 +12,12 @@
 use std::sync::Arc;
 
 use iamd_policy::{ContextValue, PolicyKind};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::attachments::{usage_counts, usage_of, PolicyUsage};
+use super::aws_policies::refuse_aws_managed_change;
+use super::inline_policies::encode_document;
 use super::support::{input, paginate, path_or_root};
 use super::users::{merge_tags, tag_context};
 use super::{Auth, OpContext, Operation};
@@ -58,13 +59,6 @@ pub(crate) const MAX_POLICIES: usize = 1500;
 /// Versions a managed policy keeps.
 pub(crate) const MAX_VERSIONS: usize = 5;
 
-/// RFC 3986 unreserved characters stay, everything else is percent-encoded (GetPolicyVersion).
-const DOCUMENT_ENCODING: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// A managed policy as the API shows it (the model's `Policy` shape).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -105,17 +99,20 @@ impl PolicyView {
     }
 }
 
-/// A policy version as the API shows it; the document only for GetPolicyVersion, URL-encoded.
-fn version_view(policy: &ManagedPolicy, version: &PolicyVersion, with_document: bool) -> Value {
+/// A policy version as the API shows it; the document (URL-encoded) only for GetPolicyVersion
+/// and GetAccountAuthorizationDetails.
+pub(crate) fn version_view(
+    policy: &ManagedPolicy,
+    version: &PolicyVersion,
+    with_document: bool,
+) -> Value {
     let mut view = json!({
         "VersionId": version.id,
         "IsDefaultVersion": version.id == policy.default_version,
         "CreateDate": version.create_date,
     });
     if with_document {
-        view["Document"] = utf8_percent_encode(&version.document.text, DOCUMENT_ENCODING)
-            .to_string()
-            .into();
+        view["Document"] = encode_document(&version.document.text).into();
     }
     view
 }
@@ -261,6 +258,7 @@ fn get_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 fn delete_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: PolicyArnInput = input(value)?;
     ctx.authorize("iam:DeletePolicy", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:DeletePolicy", &input.policy_arn)?;
     ctx.write(|txn| {
         let policy = find_policy(&txn.state, &input.policy_arn)?;
         let usage = usage_of(&txn.state, &policy.arn);
@@ -333,6 +331,7 @@ struct CreateVersionInput {
 fn create_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateVersionInput = input(value)?;
     ctx.authorize("iam:CreatePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:CreatePolicyVersion", &input.policy_arn)?;
     let (policy, version) = ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         if policy.versions.len() >= MAX_VERSIONS {
@@ -398,6 +397,7 @@ fn list_policy_versions(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
 fn delete_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: VersionInput = input(value)?;
     ctx.authorize("iam:DeletePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:DeletePolicyVersion", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         find_version(&policy, &input.version_id)?;
@@ -415,6 +415,7 @@ fn delete_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Ia
 fn set_default_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: VersionInput = input(value)?;
     ctx.authorize("iam:SetDefaultPolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:SetDefaultPolicyVersion", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         find_version(&policy, &input.version_id)?;
@@ -438,6 +439,7 @@ fn tag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         &input.policy_arn,
         &tag_context(&input.tags),
     )?;
+    refuse_aws_managed_change(ctx, "iam:TagPolicy", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         merge_tags(&mut policy.tags, input.tags)?;
@@ -460,6 +462,7 @@ fn untag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         ContextValue::Multi(input.tag_keys.clone()),
     )];
     ctx.authorize_with("iam:UntagPolicy", &input.policy_arn, &extra)?;
+    refuse_aws_managed_change(ctx, "iam:UntagPolicy", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         policy.tags.retain(|t| !input.tag_keys.contains(&t.key));

@@ -3,7 +3,10 @@
 //! model's input shape) and return JSON following the output shape.
 
 mod access_keys;
+mod account;
 mod attachments;
+mod authorization_details;
+mod aws_policies;
 mod groups;
 mod hardware_import;
 mod inline_policies;
@@ -197,6 +200,8 @@ static REGISTRY: &[&[Operation]] = &[
     login_profiles::OPS,
     passwords::OPS,
     hardware_import::OPS,
+    account::OPS,
+    authorization_details::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -269,6 +274,8 @@ pub fn dispatch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_account;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]

@@ -38,6 +38,11 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
 pub(crate) const MAX_USERS: usize = 5000;
 pub(crate) const MAX_TAGS: usize = 50;
 
+/// The model's `AttachedPermissionsBoundary` for boundary policy `arn`.
+pub(crate) fn boundary_view(arn: &str) -> Value {
+    json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
+}
+
 /// A user as the API shows it.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -62,9 +67,7 @@ impl UserView {
             user_id: user.id.clone(),
             arn: user.arn.clone(),
             create_date: user.create_date,
-            permissions_boundary: user.boundary.as_ref().filter(|_| full).map(|arn| {
-                json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
-            }),
+            permissions_boundary: user.boundary.as_deref().filter(|_| full).map(boundary_view),
             tags: (full && !user.tags.is_empty()).then(|| user.tags.clone()),
         }
     }
