@@ -22,26 +22,16 @@ use super::inline_policies::{MAX_GROUP_INLINE_SIZE, MAX_USER_INLINE_SIZE};
 use super::managed_policies::{is_aws_managed, MAX_POLICIES, MAX_POLICY_SIZE, MAX_VERSIONS};
 use super::support::{input, paginate};
 use super::users::MAX_USERS;
-use super::{Auth, OpContext, Operation};
+use super::{iam_op, OpContext, Operation};
 use crate::error::IamError;
 use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
-    op("CreateAccountAlias", create_account_alias, false),
-    op("DeleteAccountAlias", delete_account_alias, false),
-    op("ListAccountAliases", list_account_aliases, true),
-    op("GetAccountSummary", get_account_summary, true),
+    iam_op("CreateAccountAlias", create_account_alias, false),
+    iam_op("DeleteAccountAlias", delete_account_alias, false),
+    iam_op("ListAccountAliases", list_account_aliases, true),
+    iam_op("GetAccountSummary", get_account_summary, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// AWS's pattern for aliases (the wire layer cannot enforce its look-ahead).
 const ALIAS_PATTERN: &str = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";

@@ -16,7 +16,7 @@ use super::groups::{find_group, group_arn, save_group};
 use super::managed_policies::{find_policy, is_aws_managed};
 use super::support::{input, paginate, Page};
 use super::users::{find_user, save_user, user_arn};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::error::IamError;
 use crate::state::AccountState;
 
@@ -37,16 +37,6 @@ pub(super) static OPS: &[Operation] = &[
     ),
     op("ListEntitiesForPolicy", list_entities_for_policy, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// Managed policies attached to one user (AWS's default quota).
 pub(crate) const MAX_POLICIES_PER_USER: usize = 10;

@@ -20,18 +20,16 @@ use super::inline_policies::encode_document;
 use super::managed_policies::{is_aws_managed, version_view, PolicyView};
 use super::support::{input, paginate, Page};
 use super::users::{boundary_view, UserView};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op, OpContext, Operation};
 use crate::error::IamError;
 use crate::model::{Document, Role};
 use crate::state::AccountState;
 
-pub(super) static OPS: &[Operation] = &[Operation {
-    service: "iam",
-    name: "GetAccountAuthorizationDetails",
-    auth: Auth::Policy,
-    handler: get_account_authorization_details,
-    read_only: true,
-}];
+pub(super) static OPS: &[Operation] = &[iam_op(
+    "GetAccountAuthorizationDetails",
+    get_account_authorization_details,
+    true,
+)];
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -21,7 +21,7 @@ use serde_json::{json, Map, Value};
 use super::groups::{find_group, group_arn, save_group};
 use super::support::{input, paginate};
 use super::users::{find_user, save_user, user_arn};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::error::IamError;
 use crate::model::Document;
@@ -65,16 +65,6 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// AWS's quota on the aggregate size of a user's inline policies (characters, no whitespace).
 pub(crate) const MAX_USER_INLINE_SIZE: usize = 2048;

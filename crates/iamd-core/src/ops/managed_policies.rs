@@ -20,7 +20,7 @@ use super::aws_policies::refuse_aws_managed_change;
 use super::inline_policies::encode_document;
 use super::support::{input, paginate, path_or_root};
 use super::users::{merge_tags, tag_context};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -41,16 +41,6 @@ pub(super) static OPS: &[Operation] = &[
     op("UntagPolicy", untag_policy, false),
     op("ListPolicyTags", list_policy_tags, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// Characters of a managed policy document, whitespace excluded.
 pub(crate) const MAX_POLICY_SIZE: usize = 6144;

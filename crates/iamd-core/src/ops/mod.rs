@@ -54,6 +54,17 @@ pub enum Auth {
 
 pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
 
+/// An IAM operation authorized by its handler's policy check.
+pub(crate) const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
+    Operation {
+        service: "iam",
+        name,
+        auth: Auth::Policy,
+        handler,
+        read_only,
+    }
+}
+
 /// One operation.
 pub struct Operation {
     pub service: &'static str,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::support::{input, paginate, path_or_root};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
 use crate::model::{Tag, User};
@@ -24,16 +24,6 @@ pub(super) static OPS: &[Operation] = &[
     op("PutUserPermissionsBoundary", put_boundary, false),
     op("DeleteUserPermissionsBoundary", delete_boundary, false),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 pub(crate) const MAX_USERS: usize = 5000;
 pub(crate) const MAX_TAGS: usize = 50;
