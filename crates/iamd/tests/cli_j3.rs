@@ -26,6 +26,13 @@ fn names(list: &Value, field: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Creates an access key for user `name` as root; returns (key id, secret).
+fn access_key(cli: &Cli<'_>, name: &str) -> (String, String) {
+    let key = cli.root(&["iam", "create-access-key", "--user-name", name]);
+    let field = |f: &str| key["AccessKey"][f].as_str().unwrap().to_string();
+    (field("AccessKeyId"), field("SecretAccessKey"))
+}
+
 #[test]
 fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
     let server = Server::start();
@@ -76,15 +83,7 @@ fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
     );
 
     cli.root(&["iam", "create-user", "--user-name", "dana"]);
-    let key = cli.root(&["iam", "create-access-key", "--user-name", "dana"]);
-    let key_id = key["AccessKey"]["AccessKeyId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let secret = key["AccessKey"]["SecretAccessKey"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (key_id, secret) = access_key(&cli, "dana");
     let dana = |args: &[&str]| cli.run(&key_id, &secret, args);
 
     let me = dana(&["sts", "get-caller-identity"]).json();
@@ -224,15 +223,7 @@ fn j3_aws_managed_policies_can_be_attached_but_not_edited() {
         "--user-name",
         "erin",
     ]);
-    let key = cli.root(&["iam", "create-access-key", "--user-name", "erin"]);
-    let key_id = key["AccessKey"]["AccessKeyId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let secret = key["AccessKey"]["SecretAccessKey"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (key_id, secret) = access_key(&cli, "erin");
     let erin = |args: &[&str]| cli.run(&key_id, &secret, args);
 
     // What IAMReadOnlyAccess grants: iam:Get*, iam:List* and the rest of its document.

@@ -5,42 +5,18 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
+use super::tests_policies::{allow, iam, ok, strings as names};
 use crate::account::Account;
-use crate::authz::Caller;
 use crate::error::IamError;
 use crate::model::{Document, InstanceProfile, Role};
-use crate::testing::{account, call, root, user};
+use crate::testing::{account, root, user};
 
 const READ_ONLY: &str = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
 const ADMIN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 const LAMBDA: &str = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
 
-fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
-    call(acct, caller, "iam", action, input)
-}
-
-fn ok(acct: &Account, action: &str, input: Value) -> Value {
-    iam(acct, &root(), action, input).unwrap()
-}
-
 fn fails(acct: &Account, action: &str, input: Value) -> IamError {
     iam(acct, &root(), action, input).unwrap_err()
-}
-
-fn names(list: &Value, member: &str, field: &str) -> Vec<String> {
-    list[member]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v[field].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn allow(action: &str) -> String {
-    json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": action, "Resource": "*"}
-    ]})
-    .to_string()
 }
 
 #[test]

@@ -13,12 +13,17 @@ const SEED_FORCE_MFA: &str =
     include_str!("../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
 const ADMIN: &str = include_str!("../../../../fixtures/policies/administrator-access.json");
 
-fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
+pub(super) fn iam(
+    acct: &Account,
+    caller: &Caller,
+    action: &str,
+    input: Value,
+) -> Result<Value, IamError> {
     call(acct, caller, "iam", action, input)
 }
 
 /// Calls as root and expects success.
-fn ok(acct: &Account, action: &str, input: Value) -> Value {
+pub(super) fn ok(acct: &Account, action: &str, input: Value) -> Value {
     iam(acct, &root(), action, input).unwrap()
 }
 
@@ -28,7 +33,7 @@ fn fails(acct: &Account, action: &str, input: Value, code: &str, message: &str) 
     assert_eq!((e.code, e.message.as_str()), (code, message), "{action}");
 }
 
-fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
+pub(super) fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
     list[member]
         .as_array()
         .unwrap()
@@ -37,7 +42,7 @@ fn strings(list: &Value, member: &str, field: &str) -> Vec<String> {
         .collect()
 }
 
-fn allow(action: &str) -> String {
+pub(super) fn allow(action: &str) -> String {
     json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": action, "Resource": "*"}
     ]})
