@@ -1,6 +1,7 @@
 //! AWS managed policies (`arn:aws:iam::aws:policy/...`): present in every account, never
-//! stored. Each is kept as a JSON file in `aws-policies/` with AWS's own metadata (PolicyId,
-//! path, default version, dates) and the default version's document.
+//! stored. `aws-policies/index.json` holds AWS's metadata of each (PolicyId, path,
+//! description, default version, dates); `aws-policies/NAME.json` its default version's
+//! document, in the text AWS returns (its pretty-printing and key order).
 //!
 //! ReadOnlyAccess is a faithful subset of its real document (see its `Subset` note); the
 //! others are whole. Where AWS publishes a date only to the minute, the seconds are `00`.
@@ -9,13 +10,14 @@ use std::sync::{Arc, OnceLock};
 
 use iamd_policy::PolicyKind;
 use serde::Deserialize;
-use serde_json::Value;
 
 use crate::model::{Document, ManagedPolicy, PolicyVersion};
 use crate::time::parse_iso8601;
 
-/// The files, by name.
-const FILES: &[(&str, &str)] = &[
+const INDEX: &str = include_str!("../aws-policies/index.json");
+
+/// The documents, by policy name.
+const DOCUMENTS: &[(&str, &str)] = &[
     (
         "AdministratorAccess",
         include_str!("../aws-policies/AdministratorAccess.json"),
@@ -50,10 +52,10 @@ const FILES: &[(&str, &str)] = &[
     ),
 ];
 
-/// One file's content.
+/// One policy's metadata in the index.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct AwsPolicyFile {
+struct Metadata {
     policy_name: String,
     policy_id: String,
     path: String,
@@ -61,52 +63,59 @@ struct AwsPolicyFile {
     default_version_id: String,
     create_date: String,
     update_date: String,
-    document: Value,
 }
 
 /// Every AWS managed policy, parsed and compiled once.
 pub fn aws_managed_policies() -> &'static [Arc<ManagedPolicy>] {
     static POLICIES: OnceLock<Vec<Arc<ManagedPolicy>>> = OnceLock::new();
-    POLICIES.get_or_init(|| {
-        FILES
-            .iter()
-            .filter_map(|(name, text)| match load(text) {
-                Ok(policy) => Some(Arc::new(policy)),
-                Err(e) => {
-                    // A broken file is a build defect (a unit test loads them all).
-                    eprintln!("iamd: AWS managed policy {name}: {e}");
-                    None
-                }
-            })
-            .collect()
+    POLICIES.get_or_init(|| match load_all() {
+        Ok(policies) => policies,
+        Err(e) => {
+            // A broken file is a build defect (a unit test loads them all).
+            eprintln!("iamd: AWS managed policies: {e}");
+            Vec::new()
+        }
     })
 }
 
-/// Parses one file into a managed policy with one (the default) version.
-fn load(text: &str) -> Result<ManagedPolicy, String> {
-    let file: AwsPolicyFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let arn = format!("arn:aws:iam::aws:policy{}{}", file.path, file.policy_name);
+fn load_all() -> Result<Vec<Arc<ManagedPolicy>>, String> {
+    let index: Vec<Metadata> = serde_json::from_str(INDEX).map_err(|e| e.to_string())?;
+    index
+        .into_iter()
+        .map(|meta| {
+            let document = DOCUMENTS
+                .iter()
+                .find(|(name, _)| *name == meta.policy_name)
+                .map(|(_, text)| *text)
+                .ok_or_else(|| format!("no document for {}", meta.policy_name))?;
+            load(meta, document).map(Arc::new)
+        })
+        .collect()
+}
+
+/// A managed policy with one version, the default, whose document is `text`.
+fn load(meta: Metadata, text: &str) -> Result<ManagedPolicy, String> {
+    let arn = format!("arn:aws:iam::aws:policy{}{}", meta.path, meta.policy_name);
     let date = |s: &str| parse_iso8601(s).ok_or_else(|| format!("bad date {s}"));
-    let (create_date, update_date) = (date(&file.create_date)?, date(&file.update_date)?);
-    let document_text = serde_json::to_string_pretty(&file.document).map_err(|e| e.to_string())?;
-    let document =
-        Document::compile(&arn, &document_text, PolicyKind::Identity).map_err(|e| e.message)?;
-    let version_number = file
+    let (create_date, update_date) = (date(&meta.create_date)?, date(&meta.update_date)?);
+    let document = Document::compile(&arn, text, PolicyKind::Identity)
+        .map_err(|e| format!("{}: {}", meta.policy_name, e.message))?;
+    let version_number = meta
         .default_version_id
         .trim_start_matches('v')
         .parse::<u32>()
         .map_err(|e| e.to_string())?;
     Ok(ManagedPolicy {
-        name: file.policy_name,
-        id: file.policy_id,
-        path: file.path,
+        name: meta.policy_name,
+        id: meta.policy_id,
+        path: meta.path,
         arn,
-        description: Some(file.description),
+        description: Some(meta.description),
         create_date,
         update_date,
-        default_version: file.default_version_id.clone(),
+        default_version: meta.default_version_id.clone(),
         versions: vec![PolicyVersion {
-            id: file.default_version_id,
+            id: meta.default_version_id,
             document,
             create_date: update_date,
         }],
@@ -122,7 +131,7 @@ mod tests {
     #[test]
     fn every_file_loads_with_its_real_metadata() {
         let policies = aws_managed_policies();
-        assert_eq!(policies.len(), FILES.len());
+        assert_eq!(policies.len(), DOCUMENTS.len());
         let admin = policies
             .iter()
             .find(|p| p.name == "AdministratorAccess")
@@ -141,6 +150,15 @@ mod tests {
             lambda.arn,
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
         );
+        let read_only = policies
+            .iter()
+            .find(|p| p.name == "IAMReadOnlyAccess")
+            .unwrap();
+        // AWS's text: its key order and `"key" : value` pretty-printing.
+        assert!(read_only.versions[0]
+            .document
+            .text
+            .starts_with("{\n  \"Version\" : \"2012-10-17\",\n  \"Statement\" : ["));
         for p in policies {
             assert!(p.compiled().is_some(), "{}", p.name);
             assert!(p.id.starts_with("ANPA"), "{}", p.name);
