@@ -1,4 +1,6 @@
-//! Customer managed policies: create, read, delete and list them, their versions and tags.
+//! Managed policies: create, read, delete and list them and their versions (tags are in
+//! `policy_tags`). AWS managed policies are read and listed here too; changing them is
+//! refused (`aws_policies`).
 //!
 //! Behaviour chosen where AWS leaves room:
 //! - Names are unique case-insensitively across paths ("A policy called X already exists...").
@@ -11,7 +13,7 @@
 
 use std::sync::Arc;
 
-use iamd_policy::{ContextValue, PolicyKind};
+use iamd_policy::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -37,9 +39,6 @@ pub(super) static OPS: &[Operation] = &[
     op("ListPolicyVersions", list_policy_versions, true),
     op("DeletePolicyVersion", delete_policy_version, false),
     op("SetDefaultPolicyVersion", set_default_policy_version, false),
-    op("TagPolicy", tag_policy, false),
-    op("UntagPolicy", untag_policy, false),
-    op("ListPolicyTags", list_policy_tags, true),
 ];
 
 /// Characters of a managed policy document, whitespace excluded.
@@ -364,10 +363,10 @@ fn get_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamEr
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListByPolicyInput {
-    policy_arn: String,
-    marker: Option<String>,
-    max_items: Option<i64>,
+pub(super) struct ListByPolicyInput {
+    pub(super) policy_arn: String,
+    pub(super) marker: Option<String>,
+    pub(super) max_items: Option<i64>,
 }
 
 /// Versions, newest first as AWS lists them, without their documents.
@@ -413,62 +412,4 @@ fn set_default_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Valu
         save_policy(txn, policy)
     })?;
     Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagPolicyInput {
-    policy_arn: String,
-    tags: Vec<Tag>,
-}
-
-fn tag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: TagPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:TagPolicy",
-        &input.policy_arn,
-        &tag_context(&input.tags),
-    )?;
-    refuse_aws_managed_change(ctx, "iam:TagPolicy", &input.policy_arn)?;
-    ctx.write(|txn| {
-        let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
-        merge_tags(&mut policy.tags, input.tags)?;
-        save_policy(txn, policy)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UntagPolicyInput {
-    policy_arn: String,
-    tag_keys: Vec<String>,
-}
-
-fn untag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: UntagPolicyInput = input(value)?;
-    let extra = [(
-        "aws:TagKeys".to_string(),
-        ContextValue::Multi(input.tag_keys.clone()),
-    )];
-    ctx.authorize_with("iam:UntagPolicy", &input.policy_arn, &extra)?;
-    refuse_aws_managed_change(ctx, "iam:UntagPolicy", &input.policy_arn)?;
-    ctx.write(|txn| {
-        let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
-        policy.tags.retain(|t| !input.tag_keys.contains(&t.key));
-        save_policy(txn, policy)
-    })?;
-    Ok(json!({}))
-}
-
-fn list_policy_tags(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: ListByPolicyInput = input(value)?;
-    ctx.authorize("iam:ListPolicyTags", &input.policy_arn)?;
-    let policy = find_policy(&ctx.state, &input.policy_arn)?;
-    let tags = policy
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("{i:08}"), t.clone()));
-    paginate(tags, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Tags")
 }

@@ -15,6 +15,7 @@ mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
+mod policy_tags;
 mod sessions;
 mod sts;
 mod support;
@@ -206,6 +207,7 @@ static REGISTRY: &[&[Operation]] = &[
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
+    policy_tags::OPS,
     attachments::OPS,
     mfa_devices::OPS,
     login_profiles::OPS,
