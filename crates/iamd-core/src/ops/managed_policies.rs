@@ -133,8 +133,12 @@ pub(crate) fn find_policy(state: &AccountState, arn: &str) -> Result<Arc<Managed
         .ok_or_else(|| policy_not_found(arn))
 }
 
-/// Stores a managed policy in a transaction (key: its ARN, kind "policy").
+/// Stores a customer managed policy in a transaction (key: its ARN, kind "policy"). AWS
+/// managed policies are never stored: every change to them is refused before this point.
 pub(crate) fn save_policy(txn: &mut Txn, policy: ManagedPolicy) -> Result<(), IamError> {
+    if is_aws_managed(&policy.arn) {
+        return Err(IamError::service_failure());
+    }
     let key = policy.arn.clone();
     txn.put("policy", &key, &policy)?;
     txn.state.policies.insert(key, Arc::new(policy));
