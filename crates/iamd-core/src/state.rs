@@ -30,6 +30,8 @@ pub struct AccountState {
     pub password_policy: Option<Arc<PasswordPolicy>>,
     /// Temporary credentials by access key id.
     pub sessions: OrdMap<String, Arc<Session>>,
+    /// The account alias (AWS allows one).
+    pub account_alias: Option<String>,
 }
 
 /// The policies that apply to a user, gathered for one decision.
@@ -40,9 +42,15 @@ pub struct UserPolicies {
 }
 
 impl AccountState {
+    /// An empty account: only the AWS managed policies, which every account has.
     pub fn new(account_id: &str) -> Self {
+        let policies = crate::aws_policies::aws_managed_policies()
+            .iter()
+            .map(|p| (p.arn.clone(), p.clone()))
+            .collect();
         AccountState {
             account_id: account_id.to_string(),
+            policies,
             ..Default::default()
         }
     }
@@ -190,6 +198,10 @@ impl AccountState {
                     let policy: PasswordPolicy =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.password_policy = Some(Arc::new(policy));
+                }
+                "account_alias" => {
+                    let alias: String = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.account_alias = Some(alias);
                 }
                 "session" => {
                     let session: Session = serde_json::from_str(&record.body).map_err(fail)?;

@@ -30,6 +30,7 @@ enum Call {
     ListUsers,
     CreateAccessKey(&'static str),
     ListAccessKeys(&'static str),
+    GetAccountSummary,
 }
 
 impl Call {
@@ -40,6 +41,7 @@ impl Call {
             Call::ListUsers => ("iam:ListUsers", ALL_USERS),
             Call::CreateAccessKey(name) => ("iam:CreateAccessKey", arn(name)),
             Call::ListAccessKeys(name) => ("iam:ListAccessKeys", arn(name)),
+            Call::GetAccountSummary => ("iam:GetAccountSummary", "*"),
         }
     }
 
@@ -69,6 +71,12 @@ impl Call {
             Call::ListAccessKeys(name) => iam
                 .list_access_keys()
                 .user_name(name)
+                .send()
+                .await
+                .map(drop)
+                .map_err(code_message),
+            Call::GetAccountSummary => iam
+                .get_account_summary()
                 .send()
                 .await
                 .map(drop)
@@ -197,6 +205,7 @@ async fn set_a_force_mfa_ko_alone() {
         "{a8}"
     );
     check(&alice, "A9", Call::CreateAccessKey("alice"), Expect::Deny).await;
+    check(&alice, "A11", Call::GetAccountSummary, Expect::Deny).await;
     check(&alice, "A15", Call::GetUser("alice"), Expect::Allow).await;
     let a16 = check(&alice, "A16", Call::GetUser("bob"), Expect::Implicit).await;
     assert!(

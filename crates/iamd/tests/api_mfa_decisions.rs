@@ -17,7 +17,7 @@
 //! - not IAM, or not served by iamd (no such service): A14, B2, E1, E2, F1, G1 (s3:, lambda:);
 //! - sts:GetSessionToken (A13, B6, C10, E14): iamd, as AWS, asks no permission for it, so
 //!   the policy decision never shows at the API;
-//! - IAM actions iamd does not serve: A11 (GetAccountSummary), A19 (UploadSSHPublicKey);
+//! - IAM actions iamd does not serve: A19 (UploadSSHPublicKey);
 //! - ChangePassword on bob (A2, B3, E11): ChangePassword has no user parameter, it always
 //!   changes the caller's own password, so no request can ask for it on `user/bob`.
 //!
@@ -67,6 +67,7 @@ enum Call {
     ListAccessKeys(&'static str),
     CreateLoginProfile(&'static str),
     GetAccountPasswordPolicy,
+    GetAccountSummary,
 }
 
 fn user(name: &str) -> String {
@@ -95,6 +96,7 @@ impl Call {
             Call::ListAccessKeys(name) => ("iam:ListAccessKeys", Some(user(name))),
             Call::CreateLoginProfile(name) => ("iam:CreateLoginProfile", Some(user(name))),
             Call::GetAccountPasswordPolicy => ("iam:GetAccountPasswordPolicy", None),
+            Call::GetAccountSummary => ("iam:GetAccountSummary", None),
         }
     }
 
@@ -205,6 +207,12 @@ impl Call {
                 .map_err(code_message),
             Call::GetAccountPasswordPolicy => iam
                 .get_account_password_policy()
+                .send()
+                .await
+                .map(drop)
+                .map_err(code_message),
+            Call::GetAccountSummary => iam
+                .get_account_summary()
                 .send()
                 .await
                 .map(drop)
@@ -387,6 +395,7 @@ async fn set_a_force_mfa_ko_alone() {
     // No account password policy is set.
     let a10 = Expect::AllowThen("NoSuchEntity");
     check(&alice, "A10", Call::GetAccountPasswordPolicy, a10).await;
+    check(&alice, "A11", Call::GetAccountSummary, Expect::Allow).await;
     check(&alice, "A12", Call::ListVirtualMfaDevices, Expect::Allow).await;
     check(&alice, "A15", Call::GetUser("alice"), Expect::Allow).await;
     check(&alice, "A16", Call::GetUser("bob"), Expect::Implicit).await;

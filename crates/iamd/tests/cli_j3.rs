@@ -1,19 +1,18 @@
 //! Journey J3 steps 1–2 with the real AWS CLI against `iamd serve`: groups carry the
-//! permissions, moving a user between groups changes its answers at once, and a customer
-//! managed policy made with `aws iam create-policy` works once attached to a group.
+//! permissions, moving a user between groups changes its answers at once, a customer managed
+//! policy made with `aws iam create-policy` works once attached to a group, and an AWS managed
+//! policy (`arn:aws:iam::aws:policy/IAMReadOnlyAccess`) attached to a group grants what its
+//! real document grants but cannot be edited or deleted.
 //!
 //! The CLI is `$IAMD_TEST_AWS_CLI`, else `aws` on PATH (`scripts/test` installs it). Without it
 //! the test fails: it is never skipped.
-//!
-//! Not covered yet: J3 step 2's AWS managed policies (`arn:aws:iam::aws:policy/...`), which
-//! iamd does not provide yet (a later issue); this test attaches a customer managed policy.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
 use serde_json::Value;
 use support::cli::Cli;
-use support::Server;
+use support::{Server, ROOT_KEY_ID, ROOT_SECRET};
 
 const DEVELOPERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Developers","Effect":"Allow","Action":["iam:ListGroups","iam:ListUsers"],"Resource":"*"}]}"#;
 const READERS: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Readers","Effect":"Allow","Action":["iam:GetUser","iam:ListUsers"],"Resource":"*"}]}"#;
@@ -25,6 +24,13 @@ fn names(list: &Value, field: &str, name: &str) -> Vec<String> {
         .iter()
         .map(|item| item[name].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Creates an access key for user `name` as root; returns (key id, secret).
+fn access_key(cli: &Cli<'_>, name: &str) -> (String, String) {
+    let key = cli.root(&["iam", "create-access-key", "--user-name", name]);
+    let field = |f: &str| key["AccessKey"][f].as_str().unwrap().to_string();
+    (field("AccessKeyId"), field("SecretAccessKey"))
 }
 
 #[test]
@@ -77,15 +83,7 @@ fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
     );
 
     cli.root(&["iam", "create-user", "--user-name", "dana"]);
-    let key = cli.root(&["iam", "create-access-key", "--user-name", "dana"]);
-    let key_id = key["AccessKey"]["AccessKeyId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let secret = key["AccessKey"]["SecretAccessKey"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (key_id, secret) = access_key(&cli, "dana");
     let dana = |args: &[&str]| cli.run(&key_id, &secret, args);
 
     let me = dana(&["sts", "get-caller-identity"]).json();
@@ -169,4 +167,128 @@ fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
          iam:GetUser on resource: arn:aws:iam::123456789012:user/dana because no \
          identity-based policy allows the iam:GetUser action.",
     );
+}
+
+#[test]
+fn j3_aws_managed_policies_can_be_attached_but_not_edited() {
+    let server = Server::start();
+    let cli = Cli::new(&server);
+    let read_only = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+
+    let listed = cli.root(&["iam", "list-policies", "--scope", "AWS"]);
+    let aws = names(&listed, "Policies", "PolicyName");
+    for expected in [
+        "AdministratorAccess",
+        "PowerUserAccess",
+        "ReadOnlyAccess",
+        "IAMReadOnlyAccess",
+        "IAMFullAccess",
+        "IAMUserChangePassword",
+    ] {
+        assert!(aws.iter().any(|n| n == expected), "{expected} in {aws:?}");
+    }
+    let policy = cli.root(&["iam", "get-policy", "--policy-arn", read_only]);
+    assert_eq!(policy["Policy"]["PolicyId"], "ANPAJKSO7NDY4T57MWDSQ");
+    assert_eq!(policy["Policy"]["DefaultVersionId"], "v4");
+    let version = cli.root(&[
+        "iam",
+        "get-policy-version",
+        "--policy-arn",
+        read_only,
+        "--version-id",
+        "v4",
+    ]);
+    // The CLI decodes the document back into JSON.
+    let actions = &version["PolicyVersion"]["Document"]["Statement"][0]["Action"];
+    assert!(
+        actions.as_array().unwrap().contains(&"iam:List*".into()),
+        "{actions}"
+    );
+
+    cli.root(&["iam", "create-group", "--group-name", "auditors"]);
+    cli.root(&[
+        "iam",
+        "attach-group-policy",
+        "--group-name",
+        "auditors",
+        "--policy-arn",
+        read_only,
+    ]);
+    cli.root(&["iam", "create-user", "--user-name", "erin"]);
+    cli.root(&[
+        "iam",
+        "add-user-to-group",
+        "--group-name",
+        "auditors",
+        "--user-name",
+        "erin",
+    ]);
+    let (key_id, secret) = access_key(&cli, "erin");
+    let erin = |args: &[&str]| cli.run(&key_id, &secret, args);
+
+    // What IAMReadOnlyAccess grants: iam:Get*, iam:List* and the rest of its document.
+    let users = erin(&["iam", "list-users"]).json();
+    assert_eq!(names(&users, "Users", "UserName"), ["erin"]);
+    let attached = erin(&[
+        "iam",
+        "list-attached-group-policies",
+        "--group-name",
+        "auditors",
+    ])
+    .json();
+    assert_eq!(
+        names(&attached, "AttachedPolicies", "PolicyName"),
+        ["IAMReadOnlyAccess"]
+    );
+    let admin = erin(&[
+        "iam",
+        "get-policy",
+        "--policy-arn",
+        "arn:aws:iam::aws:policy/AdministratorAccess",
+    ])
+    .json();
+    assert_eq!(admin["Policy"]["PolicyId"], "ANPAIWMBCKSKIEE64ZLYK");
+    // And nothing more.
+    erin(&["iam", "create-user", "--user-name", "mallory"]).denied(
+        "CreateUser",
+        "User: arn:aws:iam::123456789012:user/erin is not authorized to perform: \
+         iam:CreateUser on resource: arn:aws:iam::123456789012:user/mallory because no \
+         identity-based policy allows the iam:CreateUser action.",
+    );
+    let in_use = cli.root(&["iam", "list-policies", "--scope", "AWS", "--only-attached"]);
+    assert_eq!(
+        names(&in_use, "Policies", "PolicyName"),
+        ["IAMReadOnlyAccess"]
+    );
+    assert_eq!(in_use["Policies"][0]["AttachmentCount"], 1);
+
+    // AWS's policies are AWS's: even the root user may not change them.
+    let root = |args: &[&str]| cli.run(ROOT_KEY_ID, ROOT_SECRET, args);
+    let document =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    root(&[
+        "iam",
+        "create-policy-version",
+        "--policy-arn",
+        read_only,
+        "--policy-document",
+        document,
+        "--set-as-default",
+    ])
+    .denied(
+        "CreatePolicyVersion",
+        "User: arn:aws:iam::123456789012:root is not authorized to perform: \
+         iam:CreatePolicyVersion on resource: policy arn:aws:iam::aws:policy/IAMReadOnlyAccess \
+         because no resource-based policy allows the iam:CreatePolicyVersion action",
+    );
+    root(&["iam", "delete-policy", "--policy-arn", read_only]).denied(
+        "DeletePolicy",
+        "User: arn:aws:iam::123456789012:root is not authorized to perform: \
+         iam:DeletePolicy on resource: policy arn:aws:iam::aws:policy/IAMReadOnlyAccess \
+         because no resource-based policy allows the iam:DeletePolicy action",
+    );
+    // Still there, unchanged, still granting.
+    let after = cli.root(&["iam", "get-policy", "--policy-arn", read_only]);
+    assert_eq!(after["Policy"]["DefaultVersionId"], "v4");
+    erin(&["iam", "list-users"]).json();
 }

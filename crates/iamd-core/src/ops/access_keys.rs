@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use super::support::{input, paginate};
 use super::users::{find_user, user_arn};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Account;
 use crate::crypto::{access_key_id, secret_access_key, AccessKeyKind, Secret};
 use crate::error::IamError;
@@ -23,17 +23,7 @@ pub(super) static OPS: &[Operation] = &[
     op("GetAccessKeyLastUsed", get_access_key_last_used, true),
 ];
 
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
-
-const MAX_KEYS: usize = 2;
+pub(crate) const MAX_KEYS: usize = 2;
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// Creates a key record for `user` (`None`: root) with a fresh or given secret.

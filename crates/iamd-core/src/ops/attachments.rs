@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 use super::holder::{Holder, MAX_ATTACHED_POLICIES};
 use super::managed_policies::{find_policy, is_aws_managed};
 use super::support::{input, paginate, Page};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::error::IamError;
 use crate::state::AccountState;
 
@@ -53,16 +53,6 @@ pub(super) static OPS: &[Operation] = &[
     ),
     op("ListEntitiesForPolicy", list_entities_for_policy, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// How a managed policy is used.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -113,7 +103,7 @@ fn policy_arn_context(arn: &str) -> [(String, ContextValue); 1] {
     )]
 }
 
-/// A policy that can be attached: one that exists (AWS managed policies come later).
+/// A policy that can be attached: one that exists (customer or AWS managed).
 fn require_attachable(state: &AccountState, arn: &str) -> Result<(), IamError> {
     match state.policy(arn) {
         Some(_) => Ok(()),
@@ -153,7 +143,7 @@ fn detach(attached: &mut Vec<String>, arn: &str) -> Result<(), IamError> {
 /// path come from the ARN (`...:policy{path}{name}`), so a listing never needs the policy.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttachedPolicy {
+pub(crate) struct AttachedPolicy {
     policy_name: String,
     policy_arn: String,
     #[serde(skip)]
@@ -161,7 +151,7 @@ struct AttachedPolicy {
 }
 
 impl AttachedPolicy {
-    fn of(arn: &str) -> AttachedPolicy {
+    pub(crate) fn of(arn: &str) -> AttachedPolicy {
         let resource = arn.split_once(":policy").map_or("", |(_, rest)| rest);
         let (path, name) = resource.rsplit_once('/').unwrap_or(("", resource));
         AttachedPolicy {

@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::support::{input, paginate, path_or_root};
 use super::users::{find_user, save_user, user_arn, UserView};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -29,16 +29,6 @@ pub(super) static OPS: &[Operation] = &[
     op("RemoveUserFromGroup", remove_user_from_group, false),
     op("ListGroupsForUser", list_groups_for_user, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// AWS's default quota of groups in an account.
 pub(crate) const MAX_GROUPS: usize = 300;

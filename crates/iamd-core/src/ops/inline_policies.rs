@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 
 use super::holder::Holder;
 use super::support::{input, paginate};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::error::IamError;
 use crate::model::Document;
 
@@ -61,16 +61,6 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// RFC 3986: every byte but the unreserved characters `A-Z a-z 0-9 - . _ ~` is escaped.
 const RFC3986: &AsciiSet = &NON_ALPHANUMERIC

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::passwords::{conform, hash, missing, no_login_profile, replace_hash};
 use super::support::input;
 use super::users::{find_user, user_arn};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::error::IamError;
 use crate::model::LoginProfile;
@@ -23,16 +23,6 @@ pub(super) static OPS: &[Operation] = &[
     op("UpdateLoginProfile", update_profile, false),
     op("DeleteLoginProfile", delete_profile, false),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 const KIND: &str = "login_profile";
 

@@ -1,4 +1,6 @@
-//! Customer managed policies: create, read, delete and list them, their versions and tags.
+//! Managed policies: create, read, delete and list them and their versions (tags are in
+//! `policy_tags`). AWS managed policies are read and listed here too; changing them is
+//! refused (`aws_policies`).
 //!
 //! Behaviour chosen where AWS leaves room:
 //! - Names are unique case-insensitively across paths ("A policy called X already exists...").
@@ -11,15 +13,16 @@
 
 use std::sync::Arc;
 
-use iamd_policy::{ContextValue, PolicyKind};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use iamd_policy::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::attachments::{usage_counts, usage_of, PolicyUsage};
+use super::aws_policies::refuse_aws_managed_change;
+use super::inline_policies::encode_document;
 use super::support::{input, paginate, path_or_root};
 use super::tags::{merge_tags, tag_context};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
@@ -36,20 +39,7 @@ pub(super) static OPS: &[Operation] = &[
     op("ListPolicyVersions", list_policy_versions, true),
     op("DeletePolicyVersion", delete_policy_version, false),
     op("SetDefaultPolicyVersion", set_default_policy_version, false),
-    op("TagPolicy", tag_policy, false),
-    op("UntagPolicy", untag_policy, false),
-    op("ListPolicyTags", list_policy_tags, true),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// Characters of a managed policy document, whitespace excluded.
 pub(crate) const MAX_POLICY_SIZE: usize = 6144;
@@ -57,13 +47,6 @@ pub(crate) const MAX_POLICY_SIZE: usize = 6144;
 pub(crate) const MAX_POLICIES: usize = 1500;
 /// Versions a managed policy keeps.
 pub(crate) const MAX_VERSIONS: usize = 5;
-
-/// RFC 3986 unreserved characters stay, everything else is percent-encoded (GetPolicyVersion).
-const DOCUMENT_ENCODING: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// A managed policy as the API shows it (the model's `Policy` shape).
 #[derive(Serialize)]
@@ -105,17 +88,20 @@ impl PolicyView {
     }
 }
 
-/// A policy version as the API shows it; the document only for GetPolicyVersion, URL-encoded.
-fn version_view(policy: &ManagedPolicy, version: &PolicyVersion, with_document: bool) -> Value {
+/// A policy version as the API shows it; the document (URL-encoded) only for GetPolicyVersion
+/// and GetAccountAuthorizationDetails.
+pub(crate) fn version_view(
+    policy: &ManagedPolicy,
+    version: &PolicyVersion,
+    with_document: bool,
+) -> Value {
     let mut view = json!({
         "VersionId": version.id,
         "IsDefaultVersion": version.id == policy.default_version,
         "CreateDate": version.create_date,
     });
     if with_document {
-        view["Document"] = utf8_percent_encode(&version.document.text, DOCUMENT_ENCODING)
-            .to_string()
-            .into();
+        view["Document"] = encode_document(&version.document.text).into();
     }
     view
 }
@@ -147,8 +133,12 @@ pub(crate) fn find_policy(state: &AccountState, arn: &str) -> Result<Arc<Managed
         .ok_or_else(|| policy_not_found(arn))
 }
 
-/// Stores a managed policy in a transaction (key: its ARN, kind "policy").
+/// Stores a customer managed policy in a transaction (key: its ARN, kind "policy"). AWS
+/// managed policies are never stored: every change to them is refused before this point.
 pub(crate) fn save_policy(txn: &mut Txn, policy: ManagedPolicy) -> Result<(), IamError> {
+    if is_aws_managed(&policy.arn) {
+        return Err(IamError::service_failure());
+    }
     let key = policy.arn.clone();
     txn.put("policy", &key, &policy)?;
     txn.state.policies.insert(key, Arc::new(policy));
@@ -261,6 +251,7 @@ fn get_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 fn delete_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: PolicyArnInput = input(value)?;
     ctx.authorize("iam:DeletePolicy", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:DeletePolicy", &input.policy_arn)?;
     ctx.write(|txn| {
         let policy = find_policy(&txn.state, &input.policy_arn)?;
         let usage = usage_of(&txn.state, &policy.arn);
@@ -333,6 +324,7 @@ struct CreateVersionInput {
 fn create_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateVersionInput = input(value)?;
     ctx.authorize("iam:CreatePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:CreatePolicyVersion", &input.policy_arn)?;
     let (policy, version) = ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         if policy.versions.len() >= MAX_VERSIONS {
@@ -375,10 +367,10 @@ fn get_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamEr
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListByPolicyInput {
-    policy_arn: String,
-    marker: Option<String>,
-    max_items: Option<i64>,
+pub(super) struct ListByPolicyInput {
+    pub(super) policy_arn: String,
+    pub(super) marker: Option<String>,
+    pub(super) max_items: Option<i64>,
 }
 
 /// Versions, newest first as AWS lists them, without their documents.
@@ -398,6 +390,7 @@ fn list_policy_versions(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
 fn delete_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: VersionInput = input(value)?;
     ctx.authorize("iam:DeletePolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:DeletePolicyVersion", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         find_version(&policy, &input.version_id)?;
@@ -415,6 +408,7 @@ fn delete_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Ia
 fn set_default_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: VersionInput = input(value)?;
     ctx.authorize("iam:SetDefaultPolicyVersion", &input.policy_arn)?;
+    refuse_aws_managed_change(ctx, "iam:SetDefaultPolicyVersion", &input.policy_arn)?;
     ctx.write(|txn| {
         let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
         find_version(&policy, &input.version_id)?;
@@ -422,60 +416,4 @@ fn set_default_policy_version(ctx: &OpContext<'_>, value: &Value) -> Result<Valu
         save_policy(txn, policy)
     })?;
     Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TagPolicyInput {
-    policy_arn: String,
-    tags: Vec<Tag>,
-}
-
-fn tag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: TagPolicyInput = input(value)?;
-    ctx.authorize_with(
-        "iam:TagPolicy",
-        &input.policy_arn,
-        &tag_context(&input.tags),
-    )?;
-    ctx.write(|txn| {
-        let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
-        merge_tags(&mut policy.tags, input.tags)?;
-        save_policy(txn, policy)
-    })?;
-    Ok(json!({}))
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UntagPolicyInput {
-    policy_arn: String,
-    tag_keys: Vec<String>,
-}
-
-fn untag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: UntagPolicyInput = input(value)?;
-    let extra = [(
-        "aws:TagKeys".to_string(),
-        ContextValue::Multi(input.tag_keys.clone()),
-    )];
-    ctx.authorize_with("iam:UntagPolicy", &input.policy_arn, &extra)?;
-    ctx.write(|txn| {
-        let mut policy = (*find_policy(&txn.state, &input.policy_arn)?).clone();
-        policy.tags.retain(|t| !input.tag_keys.contains(&t.key));
-        save_policy(txn, policy)
-    })?;
-    Ok(json!({}))
-}
-
-fn list_policy_tags(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
-    let input: ListByPolicyInput = input(value)?;
-    ctx.authorize("iam:ListPolicyTags", &input.policy_arn)?;
-    let policy = find_policy(&ctx.state, &input.policy_arn)?;
-    let tags = policy
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (format!("{i:08}"), t.clone()));
-    paginate(tags, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Tags")
 }

@@ -20,7 +20,7 @@ use zeroize::Zeroizing;
 use super::support::{input, path_or_root};
 use super::tags::{tag_context, MAX_TAGS};
 use super::users::{find_user, user_arn};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{base32, generate_seed, otpauth_uri, qr_png};
 use crate::error::IamError;
@@ -64,16 +64,6 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// Virtual MFA devices per account (the user quota, as AWS has it).
 pub(crate) const MAX_VIRTUAL_DEVICES: usize = 5000;

@@ -3,7 +3,10 @@
 //! model's input shape) and return JSON following the output shape.
 
 mod access_keys;
+mod account;
 mod attachments;
+mod authorization_details;
+mod aws_policies;
 mod groups;
 mod hardware_import;
 mod holder;
@@ -14,6 +17,7 @@ mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
+mod policy_tags;
 mod role_policies;
 mod role_settings;
 mod roles;
@@ -55,8 +59,10 @@ pub enum Auth {
     None,
 }
 
-/// An IAM operation authorized by policy (the usual kind).
-const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
+pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
+
+/// An IAM operation authorized by its handler's policy check.
+pub(crate) const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
     Operation {
         service: "iam",
         name,
@@ -65,8 +71,6 @@ const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operat
         read_only,
     }
 }
-
-pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
 
 /// One operation.
 pub struct Operation {
@@ -209,6 +213,7 @@ static REGISTRY: &[&[Operation]] = &[
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
+    policy_tags::OPS,
     attachments::OPS,
     mfa_devices::OPS,
     login_profiles::OPS,
@@ -218,6 +223,8 @@ static REGISTRY: &[&[Operation]] = &[
     role_policies::OPS,
     role_settings::OPS,
     instance_profiles::OPS,
+    account::OPS,
+    authorization_details::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -290,6 +297,8 @@ pub fn dispatch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_account;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]

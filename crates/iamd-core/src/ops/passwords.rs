@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 use super::support::input;
 use super::users::user_arn;
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{hash_password, verify_password};
 use crate::error::IamError;
 use crate::model::{LoginProfile, PasswordPolicy};
@@ -30,16 +30,6 @@ pub(super) static OPS: &[Operation] = &[
     op("DeleteAccountPasswordPolicy", delete_policy, false),
     op("ChangePassword", change_password, false),
 ];
-
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
 
 /// The characters AWS counts as symbols (`RequireSymbols`, and the default policy).
 pub const SYMBOLS: &str = "!@#$%^&*()_+-=[]{}|'";

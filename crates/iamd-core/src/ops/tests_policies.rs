@@ -199,10 +199,11 @@ fn list_policies_filters_and_paginates() {
     attach("User", &acct, "u", arn_c);
     put_boundary(&acct, "u", arn_d);
     let names = |input: Value| strings(&ok(&acct, "ListPolicies", input), "Policies", "PolicyName");
-    // In ARN order.
-    assert_eq!(names(json!({})), ["a", "d", "b", "c"]);
-    assert_eq!(names(json!({"Scope": "Local"})).len(), 4);
-    assert!(names(json!({"Scope": "AWS"})).is_empty());
+    // In ARN order; the account's own policies first, then the AWS managed ones.
+    assert_eq!(names(json!({"Scope": "Local"})), ["a", "d", "b", "c"]);
+    let all = names(json!({"MaxItems": 1000}));
+    assert_eq!(all[..4], ["a", "d", "b", "c"]);
+    assert_eq!(all.len(), 4 + names(json!({"Scope": "AWS"})).len());
     assert_eq!(names(json!({"PathPrefix": "/ops/"})), ["b", "c"]);
     assert_eq!(names(json!({"OnlyAttached": true})), ["d", "c"]);
     assert_eq!(
@@ -224,7 +225,11 @@ fn list_policies_filters_and_paginates() {
     assert_eq!(d["Policy"]["PermissionsBoundaryUsageCount"], 1);
     assert_eq!(d["Policy"]["AttachmentCount"], 0);
 
-    let first = ok(&acct, "ListPolicies", json!({"MaxItems": 3}));
+    let first = ok(
+        &acct,
+        "ListPolicies",
+        json!({"MaxItems": 3, "Scope": "Local"}),
+    );
     assert_eq!(
         (
             first["Policies"].as_array().unwrap().len(),
@@ -235,7 +240,7 @@ fn list_policies_filters_and_paginates() {
     let rest = ok(
         &acct,
         "ListPolicies",
-        json!({"MaxItems": 3, "Marker": first["Marker"]}),
+        json!({"MaxItems": 3, "Scope": "Local", "Marker": first["Marker"]}),
     );
     assert_eq!(strings(&rest, "Policies", "PolicyName"), ["c"]);
     assert_eq!(rest["IsTruncated"], false);

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::support::{input, paginate, path_or_root};
 use super::tags::{list_tags, tag, tag_context, untag, Tagged, MAX_TAGS};
-use super::{Auth, OpContext, Operation};
+use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::error::IamError;
 use crate::model::{Tag, User};
@@ -26,17 +26,12 @@ pub(super) static OPS: &[Operation] = &[
     op("DeleteUserPermissionsBoundary", delete_boundary, false),
 ];
 
-const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
-    Operation {
-        service: "iam",
-        name,
-        auth: Auth::Policy,
-        handler,
-        read_only,
-    }
-}
-
 pub(crate) const MAX_USERS: usize = 5000;
+
+/// The model's `AttachedPermissionsBoundary` for boundary policy `arn`.
+pub(crate) fn boundary_view(arn: &str) -> Value {
+    json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
+}
 
 /// A user as the API shows it.
 #[derive(Serialize)]
@@ -62,9 +57,7 @@ impl UserView {
             user_id: user.id.clone(),
             arn: user.arn.clone(),
             create_date: user.create_date,
-            permissions_boundary: user.boundary.as_ref().filter(|_| full).map(|arn| {
-                json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
-            }),
+            permissions_boundary: user.boundary.as_deref().filter(|_| full).map(boundary_view),
             tags: (full && !user.tags.is_empty()).then(|| user.tags.clone()),
         }
     }

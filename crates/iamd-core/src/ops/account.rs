@@ -1,0 +1,206 @@
+//! The account itself: its alias (CreateAccountAlias, DeleteAccountAlias, ListAccountAliases)
+//! and its summary (GetAccountSummary). None of these name a resource: each is authorized on
+//! `*`, as the service authorization reference lists them.
+//!
+//! Behaviour chosen where AWS leaves room:
+//! - An account has at most one alias; CreateAccountAlias with another alias replaces it (as
+//!   the console's "Edit" does); with the same alias it changes nothing.
+//! - DeleteAccountAlias of a name that is not the account's alias is NoSuchEntity (the safer
+//!   answer; AWS's text is not documented).
+//! - GetAccountSummary: `PolicyVersionsInUse` counts managed policy attachments (users, groups,
+//!   roles); `AccountPasswordPresent` is left out (iamd's root user has no console password);
+//!   the root user has no MFA device (`AccountMFAEnabled` 0); signing certificates, server
+//!   certificates and identity providers do not exist in iamd (0).
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::access_keys::MAX_KEYS;
+use super::groups::{MAX_GROUPS, MAX_GROUPS_PER_USER};
+use super::holder::{
+    MAX_ATTACHED_POLICIES, MAX_GROUP_INLINE_SIZE, MAX_ROLE_INLINE_SIZE, MAX_USER_INLINE_SIZE,
+};
+use super::managed_policies::{is_aws_managed, MAX_POLICIES, MAX_POLICY_SIZE, MAX_VERSIONS};
+use super::support::{input, paginate};
+use super::users::MAX_USERS;
+use super::{iam_op, OpContext, Operation};
+use crate::error::IamError;
+use crate::state::AccountState;
+
+pub(super) static OPS: &[Operation] = &[
+    iam_op("CreateAccountAlias", create_account_alias, false),
+    iam_op("DeleteAccountAlias", delete_account_alias, false),
+    iam_op("ListAccountAliases", list_account_aliases, true),
+    iam_op("GetAccountSummary", get_account_summary, true),
+];
+
+/// AWS's pattern for aliases (the wire layer cannot enforce its look-ahead).
+const ALIAS_PATTERN: &str = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
+
+/// Whether `alias` matches [`ALIAS_PATTERN`]: 3 to 63 lowercase letters, digits and single
+/// hyphens, starting and ending with a letter or digit.
+fn alias_is_valid(alias: &str) -> bool {
+    let bytes = alias.as_bytes();
+    let edge = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    (3..=63).contains(&bytes.len())
+        && bytes.iter().all(|&b| edge(b) || b == b'-')
+        && bytes.first().is_some_and(|&b| edge(b))
+        && bytes.last().is_some_and(|&b| edge(b))
+        && !alias.contains("--")
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AliasInput {
+    account_alias: String,
+}
+
+fn create_account_alias(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: AliasInput = input(value)?;
+    ctx.authorize("iam:CreateAccountAlias", "*")?;
+    let alias = input.account_alias;
+    if !alias_is_valid(&alias) {
+        return Err(IamError::validation(format!(
+            "1 validation error detected: Value '{alias}' at 'accountAlias' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: {ALIAS_PATTERN}"
+        )));
+    }
+    ctx.write(|txn| {
+        if txn.state.account_alias.as_deref() != Some(alias.as_str()) {
+            txn.put("account_alias", "alias", &alias)?;
+            txn.state.account_alias = Some(alias);
+        }
+        Ok(())
+    })?;
+    Ok(json!({}))
+}
+
+fn delete_account_alias(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: AliasInput = input(value)?;
+    ctx.authorize("iam:DeleteAccountAlias", "*")?;
+    ctx.write(|txn| {
+        if txn.state.account_alias.as_deref() != Some(input.account_alias.as_str()) {
+            return Err(IamError::no_such_entity(format!(
+                "The account alias {} cannot be found.",
+                input.account_alias
+            )));
+        }
+        txn.delete("account_alias", "alias");
+        txn.state.account_alias = None;
+        Ok(())
+    })?;
+    Ok(json!({}))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListInput {
+    marker: Option<String>,
+    max_items: Option<i64>,
+}
+
+fn list_account_aliases(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: ListInput = input(value)?;
+    ctx.authorize("iam:ListAccountAliases", "*")?;
+    let aliases = ctx
+        .state
+        .account_alias
+        .iter()
+        .map(|a| (a.clone(), a.clone()));
+    paginate(aliases, input.marker.as_deref(), input.max_items)?
+        .finish(Map::new(), "AccountAliases")
+}
+
+fn get_account_summary(ctx: &OpContext<'_>, _value: &Value) -> Result<Value, IamError> {
+    ctx.authorize("iam:GetAccountSummary", "*")?;
+    Ok(json!({ "SummaryMap": summary(&ctx.state) }))
+}
+
+/// AWS's summary keys: the account's counts and its quotas.
+fn summary(state: &AccountState) -> Value {
+    let attachments: usize = state
+        .users
+        .values()
+        .map(|u| u.attached.len())
+        .sum::<usize>()
+        + state
+            .groups
+            .values()
+            .map(|g| g.attached.len())
+            .sum::<usize>()
+        + state
+            .roles
+            .values()
+            .map(|r| r.attached.len())
+            .sum::<usize>();
+    let local_policies = state
+        .policies
+        .keys()
+        .filter(|arn| !is_aws_managed(arn))
+        .count();
+    let devices_in_use = state
+        .mfa_devices
+        .values()
+        .filter(|d| d.user.is_some())
+        .count();
+    let root_keys = state.access_keys.values().any(|k| k.user.is_none());
+    json!({
+        "Users": state.users.len(),
+        "UsersQuota": MAX_USERS,
+        "Groups": state.groups.len(),
+        "GroupsQuota": MAX_GROUPS,
+        "Roles": state.roles.len(),
+        "RolesQuota": 1000,
+        "InstanceProfiles": state.instance_profiles.len(),
+        "InstanceProfilesQuota": 1000,
+        "Policies": local_policies,
+        "PoliciesQuota": MAX_POLICIES,
+        "PolicySizeQuota": MAX_POLICY_SIZE,
+        "PolicyVersionsInUse": attachments,
+        "PolicyVersionsInUseQuota": 10000,
+        "VersionsPerPolicyQuota": MAX_VERSIONS,
+        "MFADevices": state.mfa_devices.len(),
+        "MFADevicesInUse": devices_in_use,
+        "AccountMFAEnabled": 0,
+        "AccountAccessKeysPresent": u8::from(root_keys),
+        "AccountSigningCertificatesPresent": 0,
+        "AccessKeysPerUserQuota": MAX_KEYS,
+        "SigningCertificatesPerUserQuota": 2,
+        "GroupsPerUserQuota": MAX_GROUPS_PER_USER,
+        "AttachedPoliciesPerUserQuota": MAX_ATTACHED_POLICIES,
+        "AttachedPoliciesPerGroupQuota": MAX_ATTACHED_POLICIES,
+        "AttachedPoliciesPerRoleQuota": MAX_ATTACHED_POLICIES,
+        "UserPolicySizeQuota": MAX_USER_INLINE_SIZE,
+        "GroupPolicySizeQuota": MAX_GROUP_INLINE_SIZE,
+        "RolePolicySizeQuota": MAX_ROLE_INLINE_SIZE,
+        "AssumeRolePolicySizeQuota": 2048,
+        "ServerCertificates": 0,
+        "ServerCertificatesQuota": 20,
+        "Providers": 0,
+        "GlobalEndpointTokenVersion": 1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alias_is_valid;
+
+    #[test]
+    fn aliases_follow_aws_pattern() {
+        for ok in ["abc", "my-company", "a1-b2-c3", &"a".repeat(63)] {
+            assert!(alias_is_valid(ok), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "-abc",
+            "abc-",
+            "a--b",
+            "Abc",
+            "a_b",
+            "a.b",
+            &"a".repeat(64),
+        ] {
+            assert!(!alias_is_valid(bad), "{bad}");
+        }
+    }
+}
