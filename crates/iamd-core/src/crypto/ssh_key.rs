@@ -113,7 +113,9 @@ impl RsaPublicKey {
 fn from_openssh_line(body: &str) -> Result<RsaPublicKey, SshKeyError> {
     let mut fields = body.split_whitespace();
     let kind = fields.next().unwrap_or_default();
-    let is_ssh_type = ["ssh-", "ecdsa-", "sk-"].iter().any(|p| kind.starts_with(p));
+    let is_ssh_type = ["ssh-", "ecdsa-", "sk-"]
+        .iter()
+        .any(|p| kind.starts_with(p));
     if !is_ssh_type {
         return Err(SshKeyError::UnrecognizedEncoding);
     }
@@ -187,7 +189,10 @@ struct BlobReader<'a>(&'a [u8]);
 
 impl<'a> BlobReader<'a> {
     fn string(&mut self) -> Result<&'a [u8], SshKeyError> {
-        let (len, rest) = self.0.split_first_chunk::<4>().ok_or(SshKeyError::Malformed)?;
+        let (len, rest) = self
+            .0
+            .split_first_chunk::<4>()
+            .ok_or(SshKeyError::Malformed)?;
         let len = u32::from_be_bytes(*len) as usize;
         if rest.len() < len {
             return Err(SshKeyError::Malformed);
@@ -231,8 +236,7 @@ mod tests {
     const A: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-a.pub");
     const B: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pub");
     const B_SPKI: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pem");
-    const B_PKCS1: &str =
-        include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pkcs1.pem");
+    const B_PKCS1: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pkcs1.pem");
     const SHORT: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-1024.pub");
     const ED25519: &str = include_str!("../../../../fixtures/credentials/ssh-ed25519.pub");
 
@@ -241,12 +245,18 @@ mod tests {
         let a = RsaPublicKey::parse(A).unwrap();
         assert_eq!(a.bits(), 2048);
         // `ssh-keygen -l -E md5 -f ssh-rsa-2048-a.pub`
-        assert_eq!(a.fingerprint(), "07:c1:13:80:77:c8:37:b8:e1:0f:8c:17:8f:a2:26:fe");
+        assert_eq!(
+            a.fingerprint(),
+            "07:c1:13:80:77:c8:37:b8:e1:0f:8c:17:8f:a2:26:fe"
+        );
         // The comment is dropped; the blob is the one given.
         let line: Vec<&str> = A.split_whitespace().collect();
         assert_eq!(a.to_openssh(), format!("{} {}", line[0], line[1]));
         let b = RsaPublicKey::parse(B).unwrap();
-        assert_eq!(b.fingerprint(), "70:b9:e8:f9:fe:48:9e:e3:9f:d7:1a:26:b2:10:24:e1");
+        assert_eq!(
+            b.fingerprint(),
+            "70:b9:e8:f9:fe:48:9e:e3:9f:d7:1a:26:b2:10:24:e1"
+        );
         assert_ne!(a, b);
     }
 
@@ -263,7 +273,10 @@ mod tests {
     fn refusals() {
         assert_eq!(RsaPublicKey::parse(SHORT), Err(SshKeyError::TooShort(1024)));
         assert_eq!(RsaPublicKey::parse(ED25519), Err(SshKeyError::NotRsa));
-        assert_eq!(RsaPublicKey::parse("ssh-dss AAAA"), Err(SshKeyError::NotRsa));
+        assert_eq!(
+            RsaPublicKey::parse("ssh-dss AAAA"),
+            Err(SshKeyError::NotRsa)
+        );
         for malformed in [
             "ssh-rsa",
             "ssh-rsa not-base64!",

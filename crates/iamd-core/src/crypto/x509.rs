@@ -80,7 +80,10 @@ mod tests {
         assert_eq!(cert.id(), "MHNPUO35USQ5BYGF5Y2QXIHHYKHN4XOD");
         // Surrounding whitespace does not matter.
         let padded = format!("\n  {CERT}\n\n");
-        assert_eq!(SigningCertificate::parse(&padded, NOW).unwrap().id(), cert.id());
+        assert_eq!(
+            SigningCertificate::parse(&padded, NOW).unwrap().id(),
+            cert.id()
+        );
     }
 
     #[test]

@@ -12,9 +12,13 @@ mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
+mod service_credentials;
 mod sessions;
+mod signing_certificates;
+mod ssh_public_keys;
 mod sts;
 mod support;
+mod user_credentials;
 mod users;
 
 use std::cell::Cell;
@@ -197,6 +201,9 @@ static REGISTRY: &[&[Operation]] = &[
     login_profiles::OPS,
     passwords::OPS,
     hardware_import::OPS,
+    ssh_public_keys::OPS,
+    signing_certificates::OPS,
+    service_credentials::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -269,6 +276,8 @@ pub fn dispatch(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_credentials;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
