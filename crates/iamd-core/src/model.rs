@@ -302,3 +302,48 @@ pub struct Session {
     #[serde(default)]
     pub role: Option<RoleSession>,
 }
+
+/// An SSH public key of a user, for CodeCommit (UploadSSHPublicKey).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SshPublicKey {
+    /// `APKA...`.
+    pub id: String,
+    /// The owning user's name as created.
+    pub user: String,
+    /// The body as uploaded (trimmed): an OpenSSH line or PEM.
+    pub body: String,
+    /// MD5 of the key blob, `xx:xx:...`.
+    pub fingerprint: String,
+    pub status: KeyStatus,
+    pub upload_date: i64,
+}
+
+/// An X.509 signing certificate of a user or (user `None`) of the root user.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SigningCertificate {
+    /// Base32 of the SHA-1 of the DER bytes.
+    pub id: String,
+    pub user: Option<String>,
+    /// The PEM body as uploaded (trimmed).
+    pub body: String,
+    pub status: KeyStatus,
+    pub upload_date: i64,
+}
+
+/// A user name and password for one service (CodeCommit Git, Amazon Keyspaces). The password
+/// is sealed (AAD: the credential id) and returned only by Create/Reset.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServiceCredential {
+    /// `ACCA...`.
+    pub id: String,
+    /// The owning user's name as created.
+    pub user: String,
+    /// `codecommit.amazonaws.com` or `cassandra.amazonaws.com`.
+    pub service: String,
+    /// `USER-at-ACCOUNT`, or `USER+1-at-ACCOUNT` for the second one.
+    pub service_user_name: String,
+    /// Base64 of the sealed password.
+    pub sealed_password: String,
+    pub status: KeyStatus,
+    pub create_date: i64,
+}

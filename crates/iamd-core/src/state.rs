@@ -9,7 +9,7 @@ use imbl::OrdMap;
 
 use crate::model::{
     AccessKey, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
-    Role, Session, User,
+    Role, ServiceCredential, Session, SigningCertificate, SshPublicKey, User,
 };
 use crate::store::Record;
 
@@ -32,6 +32,11 @@ pub struct AccountState {
     pub sessions: OrdMap<String, Arc<Session>>,
     /// The account alias (AWS allows one).
     pub account_alias: Option<String>,
+    /// A user's other credentials, by id: SSH public keys, signing certificates,
+    /// service-specific credentials.
+    pub ssh_public_keys: OrdMap<String, Arc<SshPublicKey>>,
+    pub signing_certificates: OrdMap<String, Arc<SigningCertificate>>,
+    pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
 }
 
 /// The policies that apply to a user, gathered for one decision.
@@ -206,6 +211,22 @@ impl AccountState {
                 "session" => {
                     let session: Session = serde_json::from_str(&record.body).map_err(fail)?;
                     state.sessions.insert(record.key, Arc::new(session));
+                }
+                "ssh_public_key" => {
+                    let key: SshPublicKey = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.ssh_public_keys.insert(record.key, Arc::new(key));
+                }
+                "signing_certificate" => {
+                    let cert: SigningCertificate =
+                        serde_json::from_str(&record.body).map_err(fail)?;
+                    state
+                        .signing_certificates
+                        .insert(record.key, Arc::new(cert));
+                }
+                "service_credential" => {
+                    let cred: ServiceCredential =
+                        serde_json::from_str(&record.body).map_err(fail)?;
+                    state.service_credentials.insert(record.key, Arc::new(cred));
                 }
                 _ => {}
             }

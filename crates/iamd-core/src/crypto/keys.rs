@@ -4,7 +4,9 @@
 //! | --- | --- |
 //! | access key id | `AKIA` (long-term) or `ASIA` (temporary) + 16 of `[A-Z2-7]` |
 //! | secret access key | 40 of `[A-Za-z0-9+/]` (240 random bits) |
-//! | unique id | `AIDA` user, `AGPA` group, `AROA` role, `ANPA` policy, `AIPA` instance profile, `ASCA` server certificate, + 17 of `[A-Z2-7]` (21 chars) |
+//! | unique id | `AIDA` user, `AGPA` group, `AROA` role, `ANPA` policy, `AIPA` instance profile, `ASCA` server certificate, `ACCA` service-specific credential, + 17 of `[A-Z2-7]` (21 chars) |
+//! | SSH public key id | `APKA` + 16 of `[A-Z2-7]` (20 chars) |
+//! | service-specific password | standard base64 of 44 random bytes (60 chars, ending in `=`) |
 //! | session token | standard base64 of 96 random bytes (128 chars) |
 //! | request id | UUID v4, lowercase |
 
@@ -111,6 +113,8 @@ pub enum UniqueIdKind {
     InstanceProfile,
     /// `ASCA`
     ServerCertificate,
+    /// `ACCA`
+    ServiceCredential,
 }
 
 impl UniqueIdKind {
@@ -123,6 +127,7 @@ impl UniqueIdKind {
             Self::Policy => "ANPA",
             Self::InstanceProfile => "AIPA",
             Self::ServerCertificate => "ASCA",
+            Self::ServiceCredential => "ACCA",
         }
     }
 }
@@ -159,6 +164,27 @@ pub fn unique_id(kind: UniqueIdKind) -> Result<String, RandomError> {
         "{}{}",
         kind.prefix(),
         random_chars(BASE32, UNIQUE_ID_RANDOM_LEN)?
+    ))
+}
+
+/// A new SSH public key id: `APKA` + 16 random `[A-Z2-7]` (20 chars, the length of AWS's).
+pub fn ssh_public_key_id() -> Result<String, RandomError> {
+    Ok(format!(
+        "APKA{}",
+        random_chars(BASE32, ACCESS_KEY_ID_RANDOM_LEN)?
+    ))
+}
+
+/// Random bytes in a service-specific credential's password.
+pub const SERVICE_PASSWORD_BYTES: usize = 44;
+
+/// A new service-specific credential password: standard base64 of 44 random bytes (352
+/// bits; 60 characters ending in `=`, the shape of AWS's).
+pub fn service_password() -> Result<Secret, RandomError> {
+    let mut bytes = Zeroizing::new([0u8; SERVICE_PASSWORD_BYTES]);
+    random::fill(bytes.as_mut_slice())?;
+    Ok(Secret::new(
+        base64::engine::general_purpose::STANDARD.encode(bytes.as_slice()),
     ))
 }
 
@@ -280,6 +306,7 @@ mod tests {
             (UniqueIdKind::Policy, "ANPA"),
             (UniqueIdKind::InstanceProfile, "AIPA"),
             (UniqueIdKind::ServerCertificate, "ASCA"),
+            (UniqueIdKind::ServiceCredential, "ACCA"),
         ];
         for (kind, prefix) in kinds {
             let id = unique_id(kind).unwrap();
@@ -303,6 +330,18 @@ mod tests {
         assert_eq!(decoded.len(), SESSION_TOKEN_BYTES);
         assert_eq!(format!("{token:?}"), "***");
         assert!(!token.ct_eq(session_token().unwrap().expose()));
+    }
+
+    #[test]
+    fn ssh_key_ids_and_service_passwords() {
+        let id = ssh_public_key_id().unwrap();
+        assert_eq!(id.len(), 20);
+        assert!(id.starts_with("APKA") && is_base32(&id[4..]), "{id}");
+        let password = service_password().unwrap();
+        assert_eq!(password.expose().len(), 60);
+        assert!(password.expose().ends_with('='));
+        assert_eq!(format!("{password:?}"), "***");
+        assert!(!password.ct_eq(service_password().unwrap().expose()));
     }
 
     #[test]

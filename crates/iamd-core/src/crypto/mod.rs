@@ -1,5 +1,6 @@
 //! Security primitives: TOTP, throttling, password hashing, sealing secrets at rest,
-//! AWS-shaped identifiers and the virtual MFA QR code. No I/O except the sealing key file.
+//! AWS-shaped identifiers, the virtual MFA QR code, and parsing SSH keys and X.509
+//! certificates. No I/O except the sealing key file.
 
 pub mod base32;
 pub mod keys;
@@ -7,13 +8,15 @@ pub mod password;
 pub mod qr;
 pub mod random;
 pub mod seal;
+pub mod ssh_key;
 pub mod throttle;
 pub mod totp;
+pub mod x509;
 
 pub use base32::Base32Error;
 pub use keys::{
-    access_key_id, ct_eq, request_id, secret_access_key, session_token, unique_id, AccessKeyKind,
-    Secret, UniqueIdKind,
+    access_key_id, ct_eq, request_id, secret_access_key, service_password, session_token,
+    ssh_public_key_id, unique_id, AccessKeyKind, Secret, UniqueIdKind,
 };
 pub use password::{hash_password, needs_rehash, verify_password, PasswordError};
 pub use qr::{otpauth_uri, qr_png, QrError};

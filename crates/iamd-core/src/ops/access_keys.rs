@@ -126,11 +126,11 @@ struct UserInput {
 }
 
 /// The user an operation is about: `UserName`, or the caller; `None` for root's own keys.
-fn target(ctx: &OpContext<'_>, name: Option<String>) -> Option<String> {
+pub(super) fn target(ctx: &OpContext<'_>, name: Option<String>) -> Option<String> {
     name.or_else(|| ctx.caller_user().map(str::to_string))
 }
 
-fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
+pub(super) fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
     match user {
         Some(name) => user_arn(ctx, name),
         None => format!("arn:aws:iam::{}:root", ctx.account_id()),

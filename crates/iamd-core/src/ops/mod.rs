@@ -21,10 +21,14 @@ mod policy_tags;
 mod role_policies;
 mod role_settings;
 mod roles;
+mod service_credentials;
 mod sessions;
+mod signing_certificates;
+mod ssh_public_keys;
 mod sts;
 mod support;
 mod tags;
+mod user_credentials;
 mod users;
 
 use std::cell::Cell;
@@ -225,6 +229,9 @@ static REGISTRY: &[&[Operation]] = &[
     instance_profiles::OPS,
     account::OPS,
     authorization_details::OPS,
+    ssh_public_keys::OPS,
+    signing_certificates::OPS,
+    service_credentials::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -299,6 +306,7 @@ pub fn dispatch(
 mod tests;
 #[cfg(test)]
 mod tests_account;
+mod tests_credentials;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]

@@ -266,6 +266,7 @@ fn update_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 txn.put("access_key", &key.id, &key)?;
                 txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
             }
+            super::user_credentials::rename_owner(txn, &old.name, &user.name)?;
         }
         save_user(txn, user)
     })?;
@@ -314,6 +315,9 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         }
         if txn.state.user_mfa_devices(&user.name).next().is_some() {
             return conflict("delete MFA device");
+        }
+        if super::user_credentials::user_has_any(&txn.state, &user.name) {
+            return conflict("remove referenced objects");
         }
         let key = user.name.to_lowercase();
         txn.delete("user", &key);
