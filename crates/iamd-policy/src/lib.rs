@@ -26,6 +26,7 @@ mod evaluate;
 mod explain;
 mod pattern;
 mod policy;
+mod positions;
 mod principal;
 
 pub use arn::Arn;
@@ -36,6 +37,7 @@ pub use evaluate::{
 };
 pub use explain::{explain, ConditionTrace, Explanation, Outcome, StatementTrace};
 pub use policy::{Effect, Policy, PolicyKind, Statement, Version, MAX_DOCUMENT_BYTES};
+pub use positions::{statement_spans, Position, Span};
 pub use principal::{PrincipalEntry, PrincipalMatch};
 
 #[cfg(test)]
