@@ -13,6 +13,8 @@ mod mfa_device_lists;
 mod mfa_devices;
 mod passwords;
 mod sessions;
+mod simulate;
+mod simulate_eval;
 mod sts;
 mod support;
 mod users;
@@ -161,7 +163,15 @@ impl OpContext<'_> {
         resource: &str,
         extra: &[(String, iamd_policy::ContextValue)],
     ) -> Result<(), IamError> {
-        authorize(&self.state, self.caller, action, resource, extra, self.now)?;
+        authorize(
+            &self.state,
+            &self.account.sealing,
+            self.caller,
+            action,
+            resource,
+            extra,
+            self.now,
+        )?;
         self.authorized.set(true);
         Ok(())
     }
@@ -197,6 +207,7 @@ static REGISTRY: &[&[Operation]] = &[
     login_profiles::OPS,
     passwords::OPS,
     hardware_import::OPS,
+    simulate::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -279,3 +290,5 @@ mod tests_passwords;
 mod tests_policies;
 #[cfg(test)]
 mod tests_sessions;
+#[cfg(test)]
+mod tests_simulate;
