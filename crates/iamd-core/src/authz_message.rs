@@ -227,7 +227,10 @@ mod tests {
             ("111122223333", ""),
         ] {
             let e = open(&key, account, text).unwrap_err();
-            assert_eq!((e.code, e.status), ("InvalidAuthorizationMessageException", 400));
+            assert_eq!(
+                (e.code, e.status),
+                ("InvalidAuthorizationMessageException", 400)
+            );
         }
         let other_key = SealingKey::from_bytes([4; 32]);
         assert!(open(&other_key, "111122223333", &encoded).is_err());

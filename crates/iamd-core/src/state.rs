@@ -8,8 +8,8 @@ use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
 use crate::model::{
-    AccessKey, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
-    Role, Session, User,
+    AccessKey, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice,
+    PasswordPolicy, Role, Session, User,
 };
 use crate::store::Record;
 
@@ -134,7 +134,14 @@ impl AccountState {
             for (name, doc) in inline {
                 if let Some(compiled) = &doc.compiled {
                     let text = &doc.text;
-                    each(PolicyOrigin { kind, id: name, text }, compiled);
+                    each(
+                        PolicyOrigin {
+                            kind,
+                            id: name,
+                            text,
+                        },
+                        compiled,
+                    );
                 }
             }
             for arn in attached {

@@ -214,7 +214,10 @@ mod tests {
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].start, at(1, 14));
         assert_eq!(text.chars().nth(spans[0].end.column - 1), Some('}'));
-        assert_eq!(spans[0].end.column, text.find(r#""},"Version"#).unwrap() + 2);
+        assert_eq!(
+            spans[0].end.column,
+            text.find(r#""},"Version"#).unwrap() + 2
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 
-use iamd_policy::{Context, ContextValue, NamedPolicy, Policy, PolicyKind, Principal, PrincipalType};
+use iamd_policy::{
+    Context, ContextValue, NamedPolicy, Policy, PolicyKind, Principal, PrincipalType,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -22,7 +24,10 @@ use crate::state::{PolicyHolder, PolicyOrigin};
 pub(super) static OPS: &[Operation] = &[
     op("SimulatePrincipalPolicy", simulate_principal_policy),
     op("SimulateCustomPolicy", simulate_custom_policy),
-    op("GetContextKeysForPrincipalPolicy", context_keys_for_principal),
+    op(
+        "GetContextKeysForPrincipalPolicy",
+        context_keys_for_principal,
+    ),
     op("GetContextKeysForCustomPolicy", context_keys_for_custom),
 ];
 
@@ -65,12 +70,17 @@ struct SimulateInput {
     marker: Option<String>,
 }
 
+/// What `PolicySourceArn` brings to a simulation.
+struct SourcePolicies {
+    identity: Vec<Sourced>,
+    boundary: Option<Sourced>,
+    /// The user, when the source is one (the default caller).
+    user: Option<Principal>,
+}
+
 /// The policies of `PolicySourceArn`: a user (its own, its groups' and its boundary), a
 /// group (its own) or a role (its own and its boundary).
-fn source_policies(
-    ctx: &OpContext<'_>,
-    arn: &str,
-) -> Result<(Vec<Sourced>, Option<Sourced>, Option<Principal>), IamError> {
+fn source_policies(ctx: &OpContext<'_>, arn: &str) -> Result<SourcePolicies, IamError> {
     let state = &ctx.state;
     let (kind, name) = entity_of(arn, ctx.account_id()).ok_or_else(|| {
         IamError::invalid_input(format!(
@@ -104,7 +114,11 @@ fn source_policies(
     };
     let mut identity = Vec::new();
     let boundary = state.gather_policies(holder, &mut |o, p| identity.push(owned(o, p)));
-    Ok((identity, boundary.map(|(o, p)| owned(o, p)), principal))
+    Ok(SourcePolicies {
+        identity,
+        boundary: boundary.map(|(o, p)| owned(o, p)),
+        user: principal,
+    })
 }
 
 /// `("user" | "group" | "role", name)` of an IAM entity ARN of account `account`.
@@ -183,9 +197,7 @@ fn caller_principal(
         return Principal::from_arn(arn)
             .filter(|p| p.kind == PrincipalType::User)
             .ok_or_else(|| {
-                IamError::invalid_input(format!(
-                    "CallerArn {arn} is not the ARN of an IAM user."
-                ))
+                IamError::invalid_input(format!("CallerArn {arn} is not the ARN of an IAM user."))
             });
     }
     if let Some(user) = source_user {
@@ -209,12 +221,17 @@ fn caller_principal(
 fn simulate(
     ctx: &OpContext<'_>,
     input: SimulateInput,
-    mut identity: Vec<Sourced>,
-    boundary: Option<Sourced>,
-    source_user: Option<Principal>,
+    source: SourcePolicies,
 ) -> Result<Value, IamError> {
+    let SourcePolicies {
+        mut identity,
+        boundary,
+        user: source_user,
+    } = source;
     if input.action_names.is_empty() {
-        return Err(IamError::invalid_input("ActionNames must name at least one action."));
+        return Err(IamError::invalid_input(
+            "ActionNames must name at least one action.",
+        ));
     }
     identity.extend(input_policies(
         "PolicyInputList",
@@ -289,14 +306,19 @@ fn simulate_principal_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value
     let input: SimulateInput = input(value)?;
     let arn = input.policy_source_arn.clone().unwrap_or_default();
     ctx.authorize("iam:SimulatePrincipalPolicy", &arn)?;
-    let (identity, boundary, user) = source_policies(ctx, &arn)?;
-    simulate(ctx, input, identity, boundary, user)
+    let source = source_policies(ctx, &arn)?;
+    simulate(ctx, input, source)
 }
 
 fn simulate_custom_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: SimulateInput = input(value)?;
     ctx.authorize("iam:SimulateCustomPolicy", "*")?;
-    simulate(ctx, input, Vec::new(), None, None)
+    let none = SourcePolicies {
+        identity: Vec::new(),
+        boundary: None,
+        user: None,
+    };
+    simulate(ctx, input, none)
 }
 
 #[derive(Deserialize)]
@@ -325,8 +347,9 @@ fn context_keys_for_principal(ctx: &OpContext<'_>, value: &Value) -> Result<Valu
     let input: ContextKeysInput = input(value)?;
     let arn = input.policy_source_arn.unwrap_or_default();
     ctx.authorize("iam:GetContextKeysForPrincipalPolicy", &arn)?;
-    let (mut policies, boundary, _) = source_policies(ctx, &arn)?;
-    policies.extend(boundary);
+    let source = source_policies(ctx, &arn)?;
+    let mut policies = source.identity;
+    policies.extend(source.boundary);
     policies.extend(input_policies(
         "PolicyInputList",
         &input.policy_input_list,

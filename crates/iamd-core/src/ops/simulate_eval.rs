@@ -81,8 +81,7 @@ impl Simulation {
     pub fn evaluate(&self, action: &str, resources: Option<&[String]>) -> Value {
         let star = [String::from("*")];
         let list = resources.unwrap_or(&star);
-        let results: Vec<ResourceResult> =
-            list.iter().map(|r| self.decide(action, r)).collect();
+        let results: Vec<ResourceResult> = list.iter().map(|r| self.decide(action, r)).collect();
         let worst = results
             .iter()
             .map(|r| r.decision)
@@ -105,7 +104,10 @@ impl Simulation {
         out.insert("MatchedStatements".into(), json!(matched));
         // With `*` the missing keys show here; with resources, per resource (as AWS does).
         let missing = match resources {
-            None => results.first().map(|r| r.missing.clone()).unwrap_or_default(),
+            None => results
+                .first()
+                .map(|r| r.missing.clone())
+                .unwrap_or_default(),
             Some(_) => Vec::new(),
         };
         out.insert("MissingContextValues".into(), json!(missing));

@@ -170,8 +170,14 @@ fn resources_boundaries_and_resource_policies() {
     );
     let result = &out["EvaluationResults"][0];
     assert_eq!(result["EvalDecision"], "allowed");
-    assert_eq!(result["MatchedStatements"][0]["SourcePolicyType"], "resource");
-    assert_eq!(result["MatchedStatements"][0]["SourcePolicyId"], "ResourcePolicy");
+    assert_eq!(
+        result["MatchedStatements"][0]["SourcePolicyType"],
+        "resource"
+    );
+    assert_eq!(
+        result["MatchedStatements"][0]["SourcePolicyId"],
+        "ResourcePolicy"
+    );
 }
 
 #[test]
@@ -185,7 +191,10 @@ fn pages_of_evaluation_results() {
         &actions,
         json!({"MaxItems": 2, "Marker": first["Marker"]}),
     );
-    assert_eq!(rest["EvaluationResults"][0]["EvalActionName"], "iam:GetRole");
+    assert_eq!(
+        rest["EvaluationResults"][0]["EvalActionName"],
+        "iam:GetRole"
+    );
     assert_eq!(rest["IsTruncated"], false);
 }
 
@@ -230,7 +239,10 @@ fn principal_policy_of_a_user_includes_its_groups() {
     let results = &out["EvaluationResults"];
     assert_eq!(results[0]["EvalDecision"], "allowed");
     assert_eq!(results[0]["MatchedStatements"][0]["SourcePolicyId"], "own");
-    assert_eq!(results[0]["MatchedStatements"][0]["SourcePolicyType"], "user");
+    assert_eq!(
+        results[0]["MatchedStatements"][0]["SourcePolicyType"],
+        "user"
+    );
     assert_eq!(results[1]["EvalDecision"], "allowed");
     assert_eq!(
         results[1]["MatchedStatements"][0],
@@ -319,7 +331,9 @@ fn simulating_needs_permission_on_the_source() {
     assert_eq!(e.code, "AccessDenied");
     let input = json!({"PolicyInputList": [MFA_DENY], "ActionNames": ["iam:GetUser"]});
     let e = call(&acct, &carol, "iam", "SimulateCustomPolicy", input).unwrap_err();
-    assert!(e.message.contains("iam:SimulateCustomPolicy on resource: *"));
+    assert!(e
+        .message
+        .contains("iam:SimulateCustomPolicy on resource: *"));
 }
 
 fn decision_name(eval: &str) -> &'static str {
@@ -404,8 +418,16 @@ fn every_expected_md_row_simulated_as_enforced() {
             Err(_) => "Implicit",
         };
         let got = [
-            decision_name(simulated["EvaluationResults"][0]["EvalDecision"].as_str().unwrap()),
-            decision_name(principal["EvaluationResults"][0]["EvalDecision"].as_str().unwrap()),
+            decision_name(
+                simulated["EvaluationResults"][0]["EvalDecision"]
+                    .as_str()
+                    .unwrap(),
+            ),
+            decision_name(
+                principal["EvaluationResults"][0]["EvalDecision"]
+                    .as_str()
+                    .unwrap(),
+            ),
             enforced,
         ];
         if got.iter().any(|g| *g != row.expected) {
