@@ -292,3 +292,5 @@ mod tests_policies;
 mod tests_sessions;
 #[cfg(test)]
 mod tests_simulate;
+#[cfg(test)]
+mod tests_simulate_expected;
