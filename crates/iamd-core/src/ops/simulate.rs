@@ -90,19 +90,27 @@ fn source_policies(ctx: &OpContext<'_>, arn: &str) -> Result<SourcePolicies, Iam
     let missing = |what: &str| {
         IamError::no_such_entity(format!("The {what} with name {name} cannot be found."))
     };
+    // The ARN must be the entity's own, path included.
     let (holder, principal) = match kind {
         "user" => {
-            let user = state.user(name).ok_or_else(|| missing("user"))?;
+            let user = state.user(name).filter(|u| u.arn == arn);
+            let user = user.ok_or_else(|| missing("user"))?;
             (PolicyHolder::User(user), Principal::from_arn(&user.arn))
         }
-        "group" => (
-            PolicyHolder::Group(state.group(name).ok_or_else(|| missing("group"))?),
-            None,
-        ),
-        _ => (
-            PolicyHolder::Role(state.role(name).ok_or_else(|| missing("role"))?),
-            None,
-        ),
+        "group" => {
+            let group = state.group(name).filter(|g| g.arn == arn);
+            (
+                PolicyHolder::Group(group.ok_or_else(|| missing("group"))?),
+                None,
+            )
+        }
+        _ => {
+            let role = state.role(name).filter(|r| r.arn == arn);
+            (
+                PolicyHolder::Role(role.ok_or_else(|| missing("role"))?),
+                None,
+            )
+        }
     };
     let owned = |origin: PolicyOrigin<'_>, policy: &Arc<NamedPolicy>| {
         let origin = Origin {

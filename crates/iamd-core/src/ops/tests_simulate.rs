@@ -290,6 +290,12 @@ fn unknown_sources_and_bad_inputs() {
             "The user with name bob cannot be found.".to_string()
         )
     );
+    let wrong_path = json!({"PolicySourceArn": "arn:aws:iam::111122223333:user/ops/alice",
+        "ActionNames": ["iam:GetUser"]});
+    assert_eq!(
+        fails("SimulatePrincipalPolicy", wrong_path).0,
+        "NoSuchEntity"
+    );
     let role = json!({"PolicySourceArn": "arn:aws:iam::111122223333:role/app"});
     assert_eq!(
         fails("GetContextKeysForPrincipalPolicy", role).0,
