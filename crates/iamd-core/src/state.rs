@@ -35,9 +35,6 @@ pub struct AccountState {
 /// Where a policy that applies to a principal comes from, for the simulator's results.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyOrigin<'a> {
-    /// AWS's `SourcePolicyType`: `user`, `group` or `role` for inline policies,
-    /// `user-managed` or `aws-managed` for managed ones.
-    pub kind: &'static str,
     /// The inline policy's name or the managed policy's name.
     pub id: &'a str,
     /// The document as stored, for statement positions.
@@ -128,20 +125,12 @@ impl AccountState {
         holder: PolicyHolder<'a>,
         each: &mut dyn FnMut(PolicyOrigin<'a>, &'a Arc<NamedPolicy>),
     ) -> Option<(PolicyOrigin<'a>, &'a Arc<NamedPolicy>)> {
-        let mut add_entity = |kind: &'static str,
-                              inline: &'a std::collections::BTreeMap<String, Document>,
+        let mut add_entity = |inline: &'a std::collections::BTreeMap<String, Document>,
                               attached: &'a [String]| {
             for (name, doc) in inline {
                 if let Some(compiled) = &doc.compiled {
                     let text = &doc.text;
-                    each(
-                        PolicyOrigin {
-                            kind,
-                            id: name,
-                            text,
-                        },
-                        compiled,
-                    );
+                    each(PolicyOrigin { id: name, text }, compiled);
                 }
             }
             for arn in attached {
@@ -152,20 +141,20 @@ impl AccountState {
         };
         let boundary = match holder {
             PolicyHolder::User(user) => {
-                add_entity("user", &user.inline, &user.attached);
+                add_entity(&user.inline, &user.attached);
                 for name in &user.groups {
                     if let Some(group) = self.group(name) {
-                        add_entity("group", &group.inline, &group.attached);
+                        add_entity(&group.inline, &group.attached);
                     }
                 }
                 user.boundary.as_deref()
             }
             PolicyHolder::Group(group) => {
-                add_entity("group", &group.inline, &group.attached);
+                add_entity(&group.inline, &group.attached);
                 None
             }
             PolicyHolder::Role(role) => {
-                add_entity("role", &role.inline, &role.attached);
+                add_entity(&role.inline, &role.attached);
                 role.boundary.as_deref()
             }
         };
@@ -180,13 +169,7 @@ impl AccountState {
             .iter()
             .find(|v| v.id == policy.default_version)?;
         let compiled = version.document.compiled.as_ref()?;
-        let kind = if arn.contains(":aws:policy/") {
-            "aws-managed"
-        } else {
-            "user-managed"
-        };
         let origin = PolicyOrigin {
-            kind,
             id: &policy.name,
             text: &version.document.text,
         };

@@ -10,7 +10,8 @@ pub struct Position {
     pub column: usize,
 }
 
-/// A statement's first character (`{`) and last character (`}`).
+/// A statement's span: its first character (`{`) and the place just past its last (`}`),
+/// as AWS's simulator reports `StartPosition` / `EndPosition`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Span {
     pub start: Position,
@@ -140,8 +141,11 @@ impl<'t> Scanner<'t> {
             return None;
         }
         let start = self.here();
-        let end = self.skip_value()?;
-        Some(Span { start, end })
+        self.skip_value()?;
+        Some(Span {
+            start,
+            end: self.here(),
+        })
     }
 
     fn root(&mut self) -> Option<Vec<Span>> {
@@ -197,11 +201,11 @@ mod tests {
             vec![
                 Span {
                     start: at(4, 5),
-                    end: at(4, 70)
+                    end: at(4, 71)
                 },
                 Span {
                     start: at(5, 5),
-                    end: at(9, 5)
+                    end: at(9, 6)
                 },
             ]
         );
@@ -213,10 +217,10 @@ mod tests {
         let spans = statement_spans(text);
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].start, at(1, 14));
-        assert_eq!(text.chars().nth(spans[0].end.column - 1), Some('}'));
+        assert_eq!(text.chars().nth(spans[0].end.column - 2), Some('}'));
         assert_eq!(
             spans[0].end.column,
-            text.find(r#""},"Version"#).unwrap() + 2
+            text.find(r#""},"Version"#).unwrap() + 3
         );
     }
 

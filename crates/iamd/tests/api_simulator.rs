@@ -56,10 +56,12 @@ async fn custom_policy_results_as_aws_shapes_them() {
     );
     let read = &results[0].matched_statements()[0];
     assert_eq!(read.source_policy_id(), Some("PolicyInputList.1"));
+    // AWS sends "IAM Policy", outside the model's enum: the SDK keeps it as unknown.
+    assert_eq!(read.source_policy_type().unwrap().as_str(), "IAM Policy");
     let start = read.start_position().unwrap();
     let end = read.end_position().unwrap();
     assert_eq!((start.line(), start.column()), (4, 5));
-    assert_eq!((end.line(), end.column()), (4, 77));
+    assert_eq!((end.line(), end.column()), (4, 78));
     assert_eq!(
         results[1].missing_context_values(),
         ["aws:MultiFactorAuthPresent"]
@@ -143,7 +145,10 @@ async fn principal_policy_of_a_user_and_its_errors() {
     );
     let statement = &result.matched_statements()[0];
     assert_eq!(statement.source_policy_id(), Some("mine"));
-    assert_eq!(statement.source_policy_type().unwrap().as_str(), "user");
+    assert_eq!(
+        statement.source_policy_type().unwrap().as_str(),
+        "IAM Policy"
+    );
     let specific = &result.resource_specific_results()[0];
     assert_eq!(specific.eval_resource_name(), dave);
 

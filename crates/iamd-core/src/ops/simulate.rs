@@ -21,6 +21,11 @@ use super::{Auth, OpContext, Operation};
 use crate::error::IamError;
 use crate::state::{PolicyHolder, PolicyOrigin};
 
+/// The `SourcePolicyType` AWS reports for identity-based policies, inline, managed or given
+/// as input alike (observed; the model's enum lists `user`, `group`, ... which AWS does not
+/// send). Boundaries get it too: what AWS sends for them is not known.
+const IDENTITY_POLICY: &str = "IAM Policy";
+
 pub(super) static OPS: &[Operation] = &[
     op("SimulatePrincipalPolicy", simulate_principal_policy),
     op("SimulateCustomPolicy", simulate_custom_policy),
@@ -115,7 +120,7 @@ fn source_policies(ctx: &OpContext<'_>, arn: &str) -> Result<SourcePolicies, Iam
     let owned = |origin: PolicyOrigin<'_>, policy: &Arc<NamedPolicy>| {
         let origin = Origin {
             id: origin.id.to_string(),
-            kind: origin.kind,
+            kind: IDENTITY_POLICY,
             text: origin.text.to_string(),
         };
         (policy.clone(), origin)
@@ -140,23 +145,18 @@ fn entity_of<'a>(arn: &'a str, account: &str) -> Option<(&'a str, &'a str)> {
 }
 
 /// Parses the documents of input list `list_name`, named `LIST.N` as AWS names them.
-fn input_policies(
-    list_name: &str,
-    texts: &[String],
-    kind: PolicyKind,
-    source_type: &'static str,
-) -> Result<Vec<Sourced>, IamError> {
+fn input_policies(list_name: &str, texts: &[String]) -> Result<Vec<Sourced>, IamError> {
     texts
         .iter()
         .enumerate()
         .map(|(i, text)| {
             let id = format!("{list_name}.{}", i + 1);
-            let policy = Policy::parse(text, kind).map_err(|e| {
+            let policy = Policy::parse(text, PolicyKind::Identity).map_err(|e| {
                 IamError::invalid_input(format!("{id} is not a valid policy: {}", e.message))
             })?;
             let origin = Origin {
                 id: id.clone(),
-                kind: source_type,
+                kind: IDENTITY_POLICY,
                 text: text.clone(),
             };
             Ok((NamedPolicy::new(id, policy), origin))
@@ -241,21 +241,14 @@ fn simulate(
             "ActionNames must name at least one action.",
         ));
     }
-    identity.extend(input_policies(
-        "PolicyInputList",
-        &input.policy_input_list,
-        PolicyKind::Identity,
-        "none",
-    )?);
+    identity.extend(input_policies("PolicyInputList", &input.policy_input_list)?);
     let mut boundaries = input_policies(
         "PermissionsBoundaryPolicyInputList",
         &input.permissions_boundary_policy_input_list,
-        PolicyKind::Identity,
-        "none",
     )?;
     if boundaries.len() > 1 {
         return Err(IamError::invalid_input(
-            "PermissionsBoundaryPolicyInputList takes one permissions boundary.",
+            "The list of Permissions Boundary policies cannot exceed 1 items.",
         ));
     }
     // A boundary given as input replaces the principal's own.
@@ -267,7 +260,7 @@ fn simulate(
             })?;
             let origin = Origin {
                 id: "ResourcePolicy".to_string(),
-                kind: "resource",
+                kind: "Resource Policy",
                 text: text.clone(),
             };
             Some((NamedPolicy::new("ResourcePolicy", policy), origin))
@@ -358,23 +351,13 @@ fn context_keys_for_principal(ctx: &OpContext<'_>, value: &Value) -> Result<Valu
     let source = source_policies(ctx, &arn)?;
     let mut policies = source.identity;
     policies.extend(source.boundary);
-    policies.extend(input_policies(
-        "PolicyInputList",
-        &input.policy_input_list,
-        PolicyKind::Identity,
-        "none",
-    )?);
+    policies.extend(input_policies("PolicyInputList", &input.policy_input_list)?);
     Ok(context_keys(policies.iter()))
 }
 
 fn context_keys_for_custom(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ContextKeysInput = input(value)?;
     ctx.authorize("iam:GetContextKeysForCustomPolicy", "*")?;
-    let policies = input_policies(
-        "PolicyInputList",
-        &input.policy_input_list,
-        PolicyKind::Identity,
-        "none",
-    )?;
+    let policies = input_policies("PolicyInputList", &input.policy_input_list)?;
     Ok(context_keys(policies.iter()))
 }

@@ -154,28 +154,34 @@ impl Simulation {
         let mut request = request_for(&self.principal, action, resource, self.context.clone(), &[]);
         request.resource_account = self.resource_account.clone();
         let explanation = explain(&set, &request);
-        let wanted = match explanation.decision {
-            Decision::Allow => Some(Effect::Allow),
-            Decision::ExplicitDeny => Some(Effect::Deny),
-            Decision::ImplicitDeny => None,
+        // Allowed: the allow statements that apply. Explicit deny: the deny statements,
+        // then the allows they override (as AWS's results show them). Implicit deny: none.
+        let effects: &[Effect] = match explanation.decision {
+            Decision::Allow => &[Effect::Allow],
+            Decision::ExplicitDeny => &[Effect::Deny, Effect::Allow],
+            Decision::ImplicitDeny => &[],
         };
-        let mut traces = explanation.statements.iter();
-        let mut matched = Vec::new();
         let mut missing: Vec<String> = Vec::new();
+        let mut applying: Vec<(Effect, Value)> = Vec::new();
+        let mut traces = explanation.statements.iter();
         for (policy, origin) in self.in_order() {
             let count = policy.policy.statements().len();
-            let mine: Vec<&StatementTrace> = traces.by_ref().take(count).collect();
             let mut spans: Option<Vec<Span>> = None;
-            for trace in &mine {
+            for trace in traces.by_ref().take(count) {
                 note_missing(trace, &mut missing);
-                let applies = matches!(trace.outcome, Outcome::Applies { .. });
-                if !applies || Some(trace.effect) != wanted {
+                if !matches!(trace.outcome, Outcome::Applies { .. }) {
                     continue;
                 }
                 let spans = spans.get_or_insert_with(|| statement_spans(&origin.text));
-                matched.push(matched_statement(origin, spans.get(trace.index)));
+                let statement = matched_statement(origin, spans.get(trace.index));
+                applying.push((trace.effect, statement));
             }
         }
+        let matched = effects
+            .iter()
+            .flat_map(|e| applying.iter().filter(move |(effect, _)| effect == e))
+            .map(|(_, statement)| statement.clone())
+            .collect();
         let boundary_allows = self.boundary.as_ref().map(|_| {
             let of_boundary = || {
                 explanation

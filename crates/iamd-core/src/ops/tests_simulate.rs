@@ -55,15 +55,27 @@ fn custom_policy_decisions_with_statement_positions() {
         results[0]["MatchedStatements"],
         json!([{
             "SourcePolicyId": "PolicyInputList.1",
-            "SourcePolicyType": "none",
+            "SourcePolicyType": "IAM Policy",
             "StartPosition": {"Line": 4, "Column": 5},
-            "EndPosition": {"Line": 4, "Column": 80},
+            "EndPosition": {"Line": 4, "Column": 81},
         }])
     );
+    // The deny, then the allows it overrides.
     let deny = &results[1]["MatchedStatements"];
-    assert_eq!(deny.as_array().unwrap().len(), 1, "only the deny: {deny}");
-    assert_eq!(deny[0]["StartPosition"], json!({"Line": 5, "Column": 5}));
-    assert_eq!(deny[0]["EndPosition"], json!({"Line": 11, "Column": 5}));
+    let starts: Vec<&Value> = deny
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| &m["StartPosition"])
+        .collect();
+    assert_eq!(
+        starts,
+        [
+            &json!({"Line": 5, "Column": 5}),
+            &json!({"Line": 12, "Column": 5})
+        ]
+    );
+    assert_eq!(deny[0]["EndPosition"], json!({"Line": 11, "Column": 6}));
     assert_eq!(
         results[1]["MissingContextValues"],
         json!(["aws:MultiFactorAuthPresent"])
@@ -167,7 +179,7 @@ fn resources_boundaries_and_resource_policies() {
     assert_eq!(result["EvalDecision"], "allowed");
     assert_eq!(
         result["MatchedStatements"][0]["SourcePolicyType"],
-        "resource"
+        "Resource Policy"
     );
     assert_eq!(
         result["MatchedStatements"][0]["SourcePolicyId"],
@@ -236,13 +248,13 @@ fn principal_policy_of_a_user_includes_its_groups() {
     assert_eq!(results[0]["MatchedStatements"][0]["SourcePolicyId"], "own");
     assert_eq!(
         results[0]["MatchedStatements"][0]["SourcePolicyType"],
-        "user"
+        "IAM Policy"
     );
     assert_eq!(results[1]["EvalDecision"], "allowed");
     assert_eq!(
         results[1]["MatchedStatements"][0],
-        json!({"SourcePolicyId": "storage", "SourcePolicyType": "user-managed",
-            "StartPosition": {"Line": 1, "Column": 37}, "EndPosition": {"Line": 1, "Column": 143}})
+        json!({"SourcePolicyId": "storage", "SourcePolicyType": "IAM Policy",
+            "StartPosition": {"Line": 1, "Column": 37}, "EndPosition": {"Line": 1, "Column": 144}})
     );
 
     let group = json!({"PolicySourceArn": "arn:aws:iam::111122223333:group/devs",
@@ -384,7 +396,7 @@ fn principal_policy_of_a_role_uses_its_policies_and_boundary() {
     assert_eq!(results[0]["EvalDecision"], "allowed");
     assert_eq!(
         results[0]["MatchedStatements"][0]["SourcePolicyType"],
-        "role"
+        "IAM Policy"
     );
     assert_eq!(
         results[1]["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"],
