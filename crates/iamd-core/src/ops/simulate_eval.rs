@@ -111,6 +111,11 @@ impl Simulation {
             Some(_) => Vec::new(),
         };
         out.insert("MissingContextValues".into(), json!(missing));
+        // AWS: present but empty for resources in the same account, absent for `*`. The
+        // per-policy-type details of cross-account simulations are not given (unknown keys).
+        if resources.is_some() {
+            out.insert("EvalDecisionDetails".into(), json!({}));
+        }
         if self.boundary.is_some() {
             let allowed = results.iter().all(|r| r.boundary_allows == Some(true));
             out.insert(

@@ -82,6 +82,7 @@ fn custom_policy_decisions_with_statement_positions() {
     );
     assert_eq!(results[2]["MatchedStatements"], json!([]));
     assert_eq!(results[2]["MissingContextValues"], json!([]));
+    assert!(results[2].get("EvalDecisionDetails").is_none());
 }
 
 #[test]
@@ -138,6 +139,7 @@ fn resources_boundaries_and_resource_policies() {
     );
     let get = &out["EvaluationResults"][0];
     assert!(get.get("EvalResourceName").is_none(), "{get}");
+    assert_eq!(get["EvalDecisionDetails"], json!({}));
     assert_eq!(get["EvalDecision"], "implicitDeny", "bob is not alice");
     let per: Vec<(&str, &str)> = get["ResourceSpecificResults"]
         .as_array()
