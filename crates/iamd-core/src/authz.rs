@@ -1,9 +1,12 @@
 //! Who is calling, and the one function that authorizes every operation.
 
-use iamd_policy::{evaluate, explain, Context, Decision, PolicySet, Principal, Request, Source};
+use iamd_policy::{
+    evaluate, explain, Context, ContextValue, Decision, PolicySet, Principal, Request, Source,
+};
 
+use crate::crypto::SealingKey;
 use crate::error::IamError;
-use crate::state::AccountState;
+use crate::state::{AccountState, UserPolicies};
 
 /// MFA facts of the caller's credentials. `None` on a [`Caller`] means long-term access keys,
 /// for which `aws:MultiFactorAuthPresent` is absent.
@@ -75,14 +78,43 @@ impl Caller {
     }
 }
 
+/// The request `principal` makes for `action` on `resource`: `context` (what AWS builds for
+/// the caller, or the simulator's context entries) with `extra` keys (request tags, resource
+/// tags) set over it. Shared by enforcement and the policy simulator.
+pub fn request_for(
+    principal: &Principal,
+    action: &str,
+    resource: &str,
+    mut context: Context,
+    extra: &[(String, ContextValue)],
+) -> Request {
+    for (key, value) in extra {
+        context.set(key, value.clone());
+    }
+    Request::new(principal.clone(), action, resource, context)
+}
+
+/// The policies `policies` as the engine's policy set (identity-based and boundary).
+pub fn policy_set(policies: &UserPolicies) -> PolicySet<'_> {
+    PolicySet {
+        identity: &policies.identity,
+        boundary: policies.boundary.as_deref(),
+        ..Default::default()
+    }
+}
+
 /// Decides whether `caller` may perform `action` on `resource`, with `extra` context keys
-/// (request tags, resource tags) added. The one place every operation is authorized.
+/// (request tags, resource tags) added. The one place every operation is authorized. A
+/// denial carries an authorization message sealed with `sealing` (see [`authz_message`]).
+///
+/// [`authz_message`]: crate::authz_message
 pub fn authorize(
     state: &AccountState,
+    sealing: &SealingKey,
     caller: &Caller,
     action: &str,
     resource: &str,
-    extra: &[(String, iamd_policy::ContextValue)],
+    extra: &[(String, ContextValue)],
     now: i64,
 ) -> Result<(), IamError> {
     if caller.identity == Identity::Root {
@@ -99,27 +131,27 @@ pub fn authorize(
         ));
     };
     let policies = state.user_policies(user);
-    let mut context = caller.context(state, now);
-    for (key, value) in extra {
-        context.set(key, value.clone());
-    }
-    let request = Request::new(caller.principal.clone(), action, resource, context);
-    let set = PolicySet {
-        identity: &policies.identity,
-        boundary: policies.boundary.as_deref(),
-        ..Default::default()
-    };
+    let context = caller.context(state, now);
+    let request = request_for(&caller.principal, action, resource, context, extra);
+    let set = policy_set(&policies);
     let evaluation = evaluate(&set, &request);
     if evaluation.decision == Decision::Allow {
         return Ok(());
     }
     let explanation = explain(&set, &request);
-    Err(IamError::access_denied(denied_message(
-        &caller.principal,
-        action,
-        resource,
-        &explanation,
-    )))
+    let denied = crate::authz_message::Denied {
+        caller_id: &caller.user_id,
+        request: &request,
+        evaluation: &evaluation,
+        explanation: &explanation,
+    };
+    let mut message = denied_message(&caller.principal, action, resource, &explanation);
+    // Without a message (sealing failed) the denial stands, with the plain text only.
+    if let Some(encoded) = denied.seal(sealing, &state.account_id) {
+        message.push_str(" Encoded authorization failure message: ");
+        message.push_str(&encoded);
+    }
+    Err(IamError::access_denied(message))
 }
 
 /// AWS's AccessDenied text, followed by iamd's explanation.

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod authz;
+pub mod authz_message;
 pub mod aws_policies;
 pub mod clock;
 pub mod credentials;

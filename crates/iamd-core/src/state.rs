@@ -8,8 +8,8 @@ use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
 use crate::model::{
-    AccessKey, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice, PasswordPolicy,
-    Role, ServiceCredential, Session, SigningCertificate, SshPublicKey, User,
+    AccessKey, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice,
+    PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey, User,
 };
 use crate::store::Record;
 
@@ -37,6 +37,23 @@ pub struct AccountState {
     pub ssh_public_keys: OrdMap<String, Arc<SshPublicKey>>,
     pub signing_certificates: OrdMap<String, Arc<SigningCertificate>>,
     pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
+}
+
+/// Where a policy that applies to a principal comes from, for the simulator's results.
+#[derive(Debug, Clone, Copy)]
+pub struct PolicyOrigin<'a> {
+    /// The inline policy's name or the managed policy's name.
+    pub id: &'a str,
+    /// The document as stored, for statement positions.
+    pub text: &'a str,
+}
+
+/// An entity whose policies are gathered.
+#[derive(Debug, Clone, Copy)]
+pub enum PolicyHolder<'a> {
+    User(&'a User),
+    Group(&'a Group),
+    Role(&'a Role),
 }
 
 /// The policies that apply to a user, gathered for one decision.
@@ -95,50 +112,81 @@ impl AccountState {
     /// Every policy that applies to `user`: inline, attached, and its groups' inline and
     /// attached policies; plus its permissions boundary.
     pub fn user_policies(&self, user: &User) -> UserPolicies {
-        let mut identity = Vec::new();
-        let mut add_entity =
-            |inline: &std::collections::BTreeMap<String, crate::model::Document>,
-             attached: &[String]| {
-                identity.extend(inline.values().filter_map(|d| d.compiled.clone()));
-                identity.extend(
-                    attached
-                        .iter()
-                        .filter_map(|arn| self.policy(arn))
-                        .filter_map(|p| p.compiled().cloned()),
-                );
-            };
-        add_entity(&user.inline, &user.attached);
-        for name in &user.groups {
-            if let Some(group) = self.group(name) {
-                add_entity(&group.inline, &group.attached);
-            }
-        }
-        let boundary = self.compiled_policy(user.boundary.as_deref());
-        UserPolicies { identity, boundary }
+        self.collect_policies(PolicyHolder::User(user))
     }
 
     /// Every policy that applies to a role's sessions (inline and attached) and its
     /// permissions boundary. Session policies are the session's own.
     pub fn role_policies(&self, role: &Role) -> UserPolicies {
-        let mut identity: Vec<Arc<NamedPolicy>> = role
-            .inline
-            .values()
-            .filter_map(|d| d.compiled.clone())
-            .collect();
-        identity.extend(
-            role.attached
-                .iter()
-                .filter_map(|arn| self.policy(arn))
-                .filter_map(|p| p.compiled().cloned()),
-        );
-        let boundary = self.compiled_policy(role.boundary.as_deref());
-        UserPolicies { identity, boundary }
+        self.collect_policies(PolicyHolder::Role(role))
     }
 
-    /// The compiled default version of managed policy `arn`, if there is one.
-    fn compiled_policy(&self, arn: Option<&str>) -> Option<Arc<NamedPolicy>> {
-        arn.and_then(|arn| self.policy(arn))
-            .and_then(|p| p.compiled().cloned())
+    fn collect_policies(&self, holder: PolicyHolder<'_>) -> UserPolicies {
+        let mut identity = Vec::new();
+        let boundary = self.gather_policies(holder, &mut |_, p| identity.push(p.clone()));
+        UserPolicies {
+            identity,
+            boundary: boundary.map(|(_, p)| p.clone()),
+        }
+    }
+
+    /// The one walk over a principal's policies, for enforcement and the simulator alike:
+    /// calls `each` with every identity-based policy (inline first, then attached; for a
+    /// user, then each group's) and returns the permissions boundary, with their origins.
+    pub fn gather_policies<'a>(
+        &'a self,
+        holder: PolicyHolder<'a>,
+        each: &mut dyn FnMut(PolicyOrigin<'a>, &'a Arc<NamedPolicy>),
+    ) -> Option<(PolicyOrigin<'a>, &'a Arc<NamedPolicy>)> {
+        let mut add_entity = |inline: &'a std::collections::BTreeMap<String, Document>,
+                              attached: &'a [String]| {
+            for (name, doc) in inline {
+                if let Some(compiled) = &doc.compiled {
+                    let text = &doc.text;
+                    each(PolicyOrigin { id: name, text }, compiled);
+                }
+            }
+            for arn in attached {
+                if let Some((origin, compiled)) = self.managed_origin(arn) {
+                    each(origin, compiled);
+                }
+            }
+        };
+        let boundary = match holder {
+            PolicyHolder::User(user) => {
+                add_entity(&user.inline, &user.attached);
+                for name in &user.groups {
+                    if let Some(group) = self.group(name) {
+                        add_entity(&group.inline, &group.attached);
+                    }
+                }
+                user.boundary.as_deref()
+            }
+            PolicyHolder::Group(group) => {
+                add_entity(&group.inline, &group.attached);
+                None
+            }
+            PolicyHolder::Role(role) => {
+                add_entity(&role.inline, &role.attached);
+                role.boundary.as_deref()
+            }
+        };
+        boundary.and_then(|arn| self.managed_origin(arn))
+    }
+
+    /// Managed policy `arn`'s compiled default version, with its origin.
+    fn managed_origin(&self, arn: &str) -> Option<(PolicyOrigin<'_>, &Arc<NamedPolicy>)> {
+        let policy = self.policy(arn)?;
+        let version = policy
+            .versions
+            .iter()
+            .find(|v| v.id == policy.default_version)?;
+        let compiled = version.document.compiled.as_ref()?;
+        let origin = PolicyOrigin {
+            id: &policy.name,
+            text: &version.document.text,
+        };
+        Some((origin, compiled))
     }
 
     /// Rebuilds the state from stored records, recompiling every policy document.

@@ -27,6 +27,7 @@ mod explain;
 mod lead;
 mod pattern;
 mod policy;
+mod positions;
 mod principal;
 
 pub use arn::Arn;
@@ -37,6 +38,7 @@ pub use evaluate::{
 };
 pub use explain::{explain, ConditionTrace, Explanation, Outcome, StatementTrace};
 pub use policy::{Effect, Policy, PolicyKind, Statement, Version, MAX_DOCUMENT_BYTES};
+pub use positions::{statement_spans, Position, Span};
 pub use principal::{PrincipalEntry, PrincipalMatch};
 
 #[cfg(test)]

@@ -164,7 +164,8 @@ async fn check(alice: &aws_sdk_iam::Client, row: &str, call: Call, expect: Expec
             );
             if expect == Expect::Deny {
                 assert!(message.contains(NO_MFA), "{row}: {message}");
-                assert!(message.ends_with(REMEDY), "{row}: {message}");
+                let remedy = format!("{REMEDY} Encoded authorization failure message: ");
+                assert!(message.contains(&remedy), "{row}: {message}");
             }
             message
         }
@@ -254,14 +255,18 @@ async fn set_e(via: Via) {
     )
     .await;
     let e8 = check(&alice, "E8", Call::GetUser("alice"), Expect::Deny).await;
+    let (text, encoded) = e8
+        .split_once(" Encoded authorization failure message: ")
+        .unwrap();
     assert_eq!(
-        e8,
+        text,
         format!(
             "User: {ALICE} is not authorized to perform: iam:GetUser on resource: {ALICE} \
              with an explicit deny in an identity-based policy. iamd: denied by statement #3 \
              of policy force-mfa-ja (identity-based policy): {NO_MFA}; {REMEDY}"
         )
     );
+    assert!(!encoded.is_empty() && !encoded.contains(' '), "{encoded}");
     check(&alice, "E9", Call::ListUsers, Expect::Allow).await;
 }
 

@@ -24,6 +24,8 @@ mod roles;
 mod service_credentials;
 mod sessions;
 mod signing_certificates;
+mod simulate;
+mod simulate_eval;
 mod ssh_public_keys;
 mod sts;
 mod support;
@@ -186,7 +188,15 @@ impl OpContext<'_> {
         resource: &str,
         extra: &[(String, iamd_policy::ContextValue)],
     ) -> Result<(), IamError> {
-        authorize(&self.state, self.caller, action, resource, extra, self.now)?;
+        authorize(
+            &self.state,
+            &self.account.sealing,
+            self.caller,
+            action,
+            resource,
+            extra,
+            self.now,
+        )?;
         self.authorized.set(true);
         Ok(())
     }
@@ -232,6 +242,7 @@ static REGISTRY: &[&[Operation]] = &[
     ssh_public_keys::OPS,
     signing_certificates::OPS,
     service_credentials::OPS,
+    simulate::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -323,3 +334,7 @@ mod tests_role_settings;
 mod tests_roles;
 #[cfg(test)]
 mod tests_sessions;
+#[cfg(test)]
+mod tests_simulate;
+#[cfg(test)]
+mod tests_simulate_expected;

@@ -1,4 +1,5 @@
-//! STS: GetCallerIdentity (needs no permission) and GetAccessKeyInfo.
+//! STS: GetCallerIdentity (needs no permission), GetAccessKeyInfo and
+//! DecodeAuthorizationMessage.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,6 +21,13 @@ pub(super) static OPS: &[Operation] = &[
         name: "GetAccessKeyInfo",
         auth: Auth::Policy,
         handler: get_access_key_info,
+        read_only: true,
+    },
+    Operation {
+        service: "sts",
+        name: "DecodeAuthorizationMessage",
+        auth: Auth::Policy,
+        handler: decode_authorization_message,
         read_only: true,
     },
 ];
@@ -50,4 +58,22 @@ fn get_access_key_info(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamE
         )));
     }
     Ok(json!({ "Account": ctx.account_id() }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DecodeInput {
+    encoded_message: String,
+}
+
+/// Opens an encoded authorization failure message of this account (see `authz_message`).
+fn decode_authorization_message(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: DecodeInput = input(value)?;
+    ctx.authorize("sts:DecodeAuthorizationMessage", "*")?;
+    let decoded = crate::authz_message::open(
+        &ctx.account.sealing,
+        ctx.account_id(),
+        &input.encoded_message,
+    )?;
+    Ok(json!({ "DecodedMessage": decoded }))
 }
