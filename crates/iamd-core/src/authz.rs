@@ -1,6 +1,11 @@
 //! Who is calling, and the one function that authorizes every operation.
 
-use iamd_policy::{evaluate, explain, Context, Decision, PolicySet, Principal, Request, Source};
+use std::sync::Arc;
+
+use iamd_policy::{
+    evaluate, explain, Context, ContextValue, Decision, NamedPolicy, PolicySet, Principal, Request,
+    Source,
+};
 
 use crate::error::IamError;
 use crate::state::AccountState;
@@ -20,6 +25,21 @@ pub enum Identity {
     Root,
     /// An IAM user, by name.
     User(String),
+    /// A role session (AssumeRole).
+    AssumedRole(AssumedRole),
+}
+
+/// The role behind an assumed-role caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedRole {
+    /// The role's name as created.
+    pub role: String,
+    /// `AROA...`.
+    pub role_id: String,
+    pub role_arn: String,
+    pub session_name: String,
+    /// When the session was created (Unix seconds).
+    pub created: i64,
 }
 
 /// What kind of temporary credentials a caller signed with.
@@ -29,6 +49,8 @@ pub enum SessionKind {
     SessionToken,
     /// A console sign-in.
     Console,
+    /// `sts:AssumeRole`.
+    AssumedRole,
 }
 
 /// An authenticated caller.
@@ -53,12 +75,16 @@ impl Caller {
         let mut context = Context::default();
         self.principal.fill_context(&mut context);
         context.insert("aws:userid", self.user_id.clone());
-        if let Identity::User(name) = &self.identity {
-            if let Some(user) = state.user(name) {
-                for tag in &user.tags {
+        match &self.identity {
+            Identity::User(name) => {
+                for tag in state.user(name).iter().flat_map(|u| &u.tags) {
                     context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
                 }
             }
+            Identity::AssumedRole(_) => {
+                crate::role_sessions::fill_context(state, &self.access_key_id, &mut context)
+            }
+            Identity::Root => {}
         }
         context.insert("aws:SourceIp", self.source_ip.clone());
         context.insert("aws:SecureTransport", self.secure_transport.to_string());
@@ -75,6 +101,16 @@ impl Caller {
     }
 }
 
+/// What a request asks for: an action on a resource, with extra context keys (request tags,
+/// resource tags) and the resource's own policy when it has one (a role's trust policy).
+#[derive(Clone, Copy)]
+pub struct Access<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub extra: &'a [(String, ContextValue)],
+    pub resource_policy: Option<&'a NamedPolicy>,
+}
+
 /// Decides whether `caller` may perform `action` on `resource`, with `extra` context keys
 /// (request tags, resource tags) added. The one place every operation is authorized.
 pub fn authorize(
@@ -82,42 +118,113 @@ pub fn authorize(
     caller: &Caller,
     action: &str,
     resource: &str,
-    extra: &[(String, iamd_policy::ContextValue)],
+    extra: &[(String, ContextValue)],
     now: i64,
 ) -> Result<(), IamError> {
-    if caller.identity == Identity::Root {
-        return Ok(());
+    let access = Access {
+        action,
+        resource,
+        extra,
+        resource_policy: None,
+    };
+    authorize_access(state, caller, &access, now)
+}
+
+/// The policies that apply to a caller: identity-based, boundary and session policies.
+struct CallerPolicies {
+    identity: Vec<Arc<NamedPolicy>>,
+    boundary: Option<Arc<NamedPolicy>>,
+    session: Vec<Arc<NamedPolicy>>,
+}
+
+fn invalid_token() -> IamError {
+    IamError::new(
+        "InvalidClientTokenId",
+        403,
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// The caller's policies; `None` for root, whom they do not limit.
+fn caller_policies(
+    state: &AccountState,
+    caller: &Caller,
+) -> Result<Option<CallerPolicies>, IamError> {
+    match &caller.identity {
+        Identity::Root => Ok(None),
+        Identity::User(name) => {
+            let user = state.user(name).ok_or_else(invalid_token)?;
+            let policies = state.user_policies(user);
+            Ok(Some(CallerPolicies {
+                identity: policies.identity,
+                boundary: policies.boundary,
+                session: Vec::new(),
+            }))
+        }
+        Identity::AssumedRole(assumed) => {
+            let role = state
+                .role(&assumed.role)
+                .filter(|r| r.id == assumed.role_id)
+                .ok_or_else(invalid_token)?;
+            let session = state
+                .sessions
+                .get(&caller.access_key_id)
+                .and_then(|s| s.role.as_ref())
+                .ok_or_else(invalid_token)?;
+            let policies = state.role_policies(role);
+            Ok(Some(CallerPolicies {
+                identity: policies.identity,
+                boundary: policies.boundary,
+                session: crate::role_sessions::session_policies(state, session),
+            }))
+        }
     }
-    let Identity::User(name) = &caller.identity else {
-        return Err(IamError::service_failure());
+}
+
+/// [`authorize`] for an [`Access`]: the caller's identity-based policies, permissions
+/// boundary and session policies, with the resource's policy when there is one, evaluated as
+/// AWS does within one account.
+pub fn authorize_access(
+    state: &AccountState,
+    caller: &Caller,
+    access: &Access<'_>,
+    now: i64,
+) -> Result<(), IamError> {
+    let Some(policies) = caller_policies(state, caller)? else {
+        return Ok(());
     };
-    let Some(user) = state.user(name) else {
-        return Err(IamError::new(
-            "InvalidClientTokenId",
-            403,
-            "The security token included in the request is invalid.",
-        ));
-    };
-    let policies = state.user_policies(user);
     let mut context = caller.context(state, now);
-    for (key, value) in extra {
+    for (key, value) in access.extra {
         context.set(key, value.clone());
     }
-    let request = Request::new(caller.principal.clone(), action, resource, context);
+    let request = Request::new(
+        caller.principal.clone(),
+        access.action,
+        access.resource,
+        context,
+    );
     let set = PolicySet {
         identity: &policies.identity,
         boundary: policies.boundary.as_deref(),
-        ..Default::default()
+        session: &policies.session,
+        resource: access.resource_policy,
     };
     let evaluation = evaluate(&set, &request);
     if evaluation.decision == Decision::Allow {
         return Ok(());
     }
     let explanation = explain(&set, &request);
+    if access.resource_policy.is_some() && explanation.decision == Decision::ImplicitDeny {
+        // AWS names no policy type when a resource's policy (a trust policy) does not allow.
+        return Err(IamError::access_denied(format!(
+            "User: {} is not authorized to perform: {} on resource: {}. iamd: {}",
+            caller.principal.arn, access.action, access.resource, explanation.summary
+        )));
+    }
     Err(IamError::access_denied(denied_message(
         &caller.principal,
-        action,
-        resource,
+        access.action,
+        access.resource,
         &explanation,
     )))
 }

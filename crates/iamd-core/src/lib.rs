@@ -11,6 +11,7 @@ pub mod error;
 pub mod hardware_tokens;
 pub mod mfa;
 pub mod model;
+pub mod role_sessions;
 pub mod ops;
 pub mod state;
 pub mod store;

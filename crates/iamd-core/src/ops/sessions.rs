@@ -2,6 +2,7 @@
 //! given. Needs no permission; only long-term keys may call it.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use base64::Engine;
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use sha2::{Digest, Sha256};
 use super::mfa_devices::{audit_rejection, locked_seconds};
 use super::support::input;
 use super::{Auth, OpContext, Operation};
+use crate::account::Txn;
 use crate::authz::Identity;
 use crate::crypto::{access_key_id, secret_access_key, session_token, AccessKeyKind};
 use crate::error::IamError;
@@ -50,6 +52,45 @@ pub fn token_digest(token: &str) -> String {
         .collect()
 }
 
+/// Checks an MFA code an IAM user (`user`; `None` for root, who has no API-managed devices)
+/// gives to an STS call, in `txn`: the device must be the user's, the code valid and unused.
+/// A refused code is audited and recorded on the device: `Ok(Err(e))` then, for the caller
+/// to commit and answer `e`.
+pub(super) fn check_caller_code(
+    ctx: &OpContext<'_>,
+    txn: &mut Txn,
+    user: Option<&str>,
+    serial: &str,
+    code: &str,
+    now: SystemTime,
+) -> Result<Result<(), IamError>, IamError> {
+    let owned = txn
+        .state
+        .mfa_devices
+        .get(serial)
+        .is_some_and(|d| match (&d.user, user) {
+            (Some(owner), Some(name)) => owner.eq_ignore_ascii_case(name),
+            _ => false,
+        });
+    if !owned {
+        return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
+    }
+    match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
+        Outcome::Accepted => Ok(Ok(())),
+        Outcome::Rejected(rejection) => {
+            let error = IamError::access_denied(match rejection {
+                Rejection::Locked => format!(
+                    "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
+                    locked_seconds(txn, serial)
+                ),
+                _ => INVALID_CODE.to_string(),
+            });
+            audit_rejection(ctx, txn, serial, rejection, &error)?;
+            Ok(Err(error))
+        }
+    }
+}
+
 fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: GetSessionTokenInput = input(value)?;
     if ctx.caller.session.is_some() {
@@ -80,31 +121,10 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
     let session = ctx.write_committed(|txn| {
         let mut mfa_serial = None;
         if let Some((serial, code)) = &mfa_code {
-            let owned = txn
-                .state
-                .mfa_devices
-                .get(serial)
-                .is_some_and(|d| match (&d.user, &user) {
-                    (Some(owner), Some(name)) => owner.eq_ignore_ascii_case(name),
-                    _ => false,
-                });
-            if !owned {
-                return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
+            if let Err(error) = check_caller_code(ctx, txn, user.as_deref(), serial, code, now)? {
+                return Ok(Err(error));
             }
-            match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
-                Outcome::Accepted => mfa_serial = Some(serial.clone()),
-                Outcome::Rejected(rejection) => {
-                    let error = IamError::access_denied(match rejection {
-                        Rejection::Locked => format!(
-                            "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
-                            locked_seconds(txn, serial)
-                        ),
-                        _ => INVALID_CODE.to_string(),
-                    });
-                    audit_rejection(ctx, txn, serial, rejection, &error)?;
-                    return Ok(Err(error));
-                }
-            }
+            mfa_serial = Some(serial.clone());
         }
         let session = Session {
             access_key_id: key_id.clone(),
