@@ -102,13 +102,15 @@ impl Caller {
 }
 
 /// What a request asks for: an action on a resource, with extra context keys (request tags,
-/// resource tags) and the resource's own policy when it has one (a role's trust policy).
+/// resource tags) and, for a role, its trust policy.
 #[derive(Clone, Copy)]
 pub struct Access<'a> {
     pub action: &'a str,
     pub resource: &'a str,
     pub extra: &'a [(String, ContextValue)],
-    pub resource_policy: Option<&'a NamedPolicy>,
+    /// A role's trust policy: evaluated as the resource's policy, and it must allow the caller
+    /// itself (an identity-based allow is not enough to assume a role).
+    pub trust_policy: Option<&'a NamedPolicy>,
 }
 
 /// Decides whether `caller` may perform `action` on `resource`, with `extra` context keys
@@ -125,7 +127,7 @@ pub fn authorize(
         action,
         resource,
         extra,
-        resource_policy: None,
+        trust_policy: None,
     };
     authorize_access(state, caller, &access, now)
 }
@@ -207,18 +209,26 @@ pub fn authorize_access(
         identity: &policies.identity,
         boundary: policies.boundary.as_deref(),
         session: &policies.session,
-        resource: access.resource_policy,
+        resource: access.trust_policy,
     };
     let evaluation = evaluate(&set, &request);
-    if evaluation.decision == Decision::Allow {
+    let trusted = access
+        .trust_policy
+        .is_none_or(|t| trust_allows(t, &request));
+    if evaluation.decision == Decision::Allow && trusted {
         return Ok(());
     }
     let explanation = explain(&set, &request);
-    if access.resource_policy.is_some() && explanation.decision == Decision::ImplicitDeny {
-        // AWS names no policy type when a resource's policy (a trust policy) does not allow.
+    if access.trust_policy.is_some() && explanation.decision != Decision::ExplicitDeny {
+        // AWS names no policy type when a trust policy does not allow.
+        let why = if trusted {
+            explanation.summary
+        } else {
+            "no statement of the role's trust policy allows this caller and request.".to_string()
+        };
         return Err(IamError::access_denied(format!(
-            "User: {} is not authorized to perform: {} on resource: {}. iamd: {}",
-            caller.principal.arn, access.action, access.resource, explanation.summary
+            "User: {} is not authorized to perform: {} on resource: {}. iamd: {why}",
+            caller.principal.arn, access.action, access.resource
         )));
     }
     Err(IamError::access_denied(denied_message(
@@ -227,6 +237,20 @@ pub fn authorize_access(
         access.resource,
         &explanation,
     )))
+}
+
+/// Whether an Allow statement of `trust` applies to `request` (naming the caller, its role or
+/// its account, with its conditions met).
+fn trust_allows(trust: &NamedPolicy, request: &Request) -> bool {
+    let set = PolicySet {
+        resource: Some(trust),
+        ..Default::default()
+    };
+    explain(&set, request).statements.iter().any(|s| {
+        s.source == Source::Resource
+            && s.effect == iamd_policy::Effect::Allow
+            && matches!(s.outcome, iamd_policy::Outcome::Applies { .. })
+    })
 }
 
 /// AWS's AccessDenied text, followed by iamd's explanation.

@@ -63,8 +63,11 @@ pub fn fill_context(state: &AccountState, access_key_id: &str, context: &mut Con
 /// created with session policies stays limited by them even when a managed policy it names
 /// no longer exists: then it gets a policy allowing nothing (never no limit at all).
 pub fn session_policies(state: &AccountState, session: &RoleSession) -> Vec<Arc<NamedPolicy>> {
-    let mut policies: Vec<Arc<NamedPolicy>> =
-        session.policy.iter().filter_map(|d| d.compiled.clone()).collect();
+    let mut policies: Vec<Arc<NamedPolicy>> = session
+        .policy
+        .iter()
+        .filter_map(|d| d.compiled.clone())
+        .collect();
     let mut missing = session.policy.is_some() && policies.is_empty();
     for arn in &session.policy_arns {
         match state.policy(arn).and_then(|p| p.compiled()) {
@@ -82,7 +85,8 @@ pub fn session_policies(state: &AccountState, session: &RoleSession) -> Vec<Arc<
 
 /// A session policy without statements: it allows nothing.
 fn allows_nothing() -> Option<Arc<NamedPolicy>> {
-    let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
+    let text =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
     let policy = Policy::parse(text, PolicyKind::Identity).ok()?;
     Some(NamedPolicy::new(
         "missing session policy",

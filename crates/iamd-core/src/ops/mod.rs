@@ -4,6 +4,7 @@
 
 mod access_keys;
 mod account;
+mod assume_role;
 mod attachments;
 mod authorization_details;
 mod aws_policies;
@@ -236,6 +237,7 @@ static REGISTRY: &[&[Operation]] = &[
     access_keys::OPS,
     sts::OPS,
     sessions::OPS,
+    assume_role::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -325,6 +327,7 @@ pub fn dispatch(
 mod tests;
 #[cfg(test)]
 mod tests_account;
+mod tests_assume;
 #[cfg(test)]
 mod tests_groups;
 #[cfg(test)]
