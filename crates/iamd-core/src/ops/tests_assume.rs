@@ -418,3 +418,20 @@ fn tags_external_id_and_source_identity_in_the_context() {
     )
     .unwrap();
 }
+
+#[test]
+fn role_last_use_is_the_newest_of_memory_and_store() {
+    let (acct, clock) = account();
+    let id = put_role(&acct, ACCOUNT_USERS_WITH_MFA, ADMIN, 3600);
+    let role = acct.snapshot().role("app").unwrap().clone();
+    assert_eq!(acct.role_last_used(&role), None);
+    acct.record_key_use(&id, "iam", "eu-west-1");
+    let recorded = (acct.now(), "eu-west-1".to_string());
+    assert_eq!(acct.role_last_used(&role), Some(recorded.clone()));
+    let mut stored = (*role).clone();
+    stored.last_used = Some((acct.now() - 10, "us-east-1".into()));
+    assert_eq!(acct.role_last_used(&stored), Some(recorded));
+    clock.advance(Duration::from_secs(60));
+    stored.last_used = Some((acct.now(), "us-east-1".into()));
+    assert_eq!(acct.role_last_used(&stored), stored.last_used);
+}
