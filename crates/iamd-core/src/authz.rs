@@ -270,6 +270,9 @@ pub fn denied_message(
         (Decision::ExplicitDeny, Some(Source::Session)) => {
             "with an explicit deny in a session policy".to_string()
         }
+        (Decision::ExplicitDeny, Some(Source::Resource)) => {
+            "with an explicit deny in a resource-based policy".to_string()
+        }
         (Decision::ExplicitDeny, _) => {
             "with an explicit deny in an identity-based policy".to_string()
         }

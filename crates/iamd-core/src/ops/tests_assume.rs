@@ -435,3 +435,28 @@ fn role_last_use_is_the_newest_of_memory_and_store() {
     stored.last_used = Some((acct.now(), "us-east-1".into()));
     assert_eq!(acct.role_last_used(&stored), stored.last_used);
 }
+
+#[test]
+fn a_deny_in_the_trust_policy_wins() {
+    let (acct, clock) = account();
+    bob_with_device(&acct, &clock);
+    let trust = r#"{"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"sts:AssumeRole"},
+      {"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole",
+       "Condition":{"StringEquals":{"sts:RoleSessionName":"blocked"}}}]}"#;
+    put_role(&acct, trust, ADMIN, 3600);
+    let bob = user(&acct, "bob", None);
+    assume(
+        &acct,
+        &bob,
+        json!({"RoleArn": ROLE_ARN, "RoleSessionName": "fine"}),
+    )
+    .unwrap();
+    let e = assume(
+        &acct,
+        &bob,
+        json!({"RoleArn": ROLE_ARN, "RoleSessionName": "blocked"}),
+    )
+    .unwrap_err();
+    assert!(e.message.starts_with("User: arn:aws:iam::111122223333:user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/team/app with an explicit deny in a resource-based policy"), "{}", e.message);
+}
