@@ -327,6 +327,7 @@ pub fn dispatch(
 mod tests;
 #[cfg(test)]
 mod tests_account;
+#[cfg(test)]
 mod tests_assume;
 #[cfg(test)]
 mod tests_groups;
