@@ -147,6 +147,13 @@ impl Account {
             .map(|(used, _)| used.clone())
     }
 
+    /// When a session of `role` last made a request, and in which region (role uses are
+    /// recorded under the role's id with access keys' uses, see [`Account::record_key_use`]).
+    pub fn role_last_used(&self, role: &crate::model::Role) -> Option<(i64, String)> {
+        let recorded = self.key_last_used(&role.id).map(|u| (u.date, u.region));
+        recorded.into_iter().chain(role.last_used.clone()).max()
+    }
+
     /// Writes the access key uses recorded since the last flush to the store.
     pub fn flush_last_used(&self) -> Result<(), IamError> {
         let changes: Vec<Change> = {

@@ -44,9 +44,10 @@ fn request_parameters(input: &Value) -> Value {
 
 /// `userIdentity` for a caller.
 pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
-    let (kind, user_name) = match &caller.identity {
-        Identity::Root => ("Root", None),
-        Identity::User(name) => ("IAMUser", Some(name.clone())),
+    let kind = match &caller.identity {
+        Identity::Root => "Root",
+        Identity::User(_) => "IAMUser",
+        Identity::AssumedRole(_) => "AssumedRole",
     };
     let mut identity = json!({
         "type": kind,
@@ -55,13 +56,24 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
         "accountId": account_id,
         "accessKeyId": caller.access_key_id,
     });
-    if let Some(name) = user_name {
-        identity["userName"] = Value::String(name);
+    if let Identity::User(name) = &caller.identity {
+        identity["userName"] = Value::String(name.clone());
     }
     if let Some(mfa) = caller.mfa {
         identity["sessionContext"] = json!({"attributes": {
             "mfaAuthenticated": mfa.present.to_string(),
         }});
+    }
+    if let Identity::AssumedRole(assumed) = &caller.identity {
+        identity["sessionContext"]["sessionIssuer"] = json!({
+            "type": "Role",
+            "principalId": assumed.role_id,
+            "arn": assumed.role_arn,
+            "accountId": account_id,
+            "userName": assumed.role,
+        });
+        identity["sessionContext"]["attributes"]["creationDate"] =
+            Value::String(crate::time::iso8601(assumed.created));
     }
     identity
 }
@@ -126,11 +138,13 @@ impl ApiCall<'_> {
     }
 }
 
-/// The `Username` a record is looked up by.
-fn audit_username(caller: &Caller) -> String {
+/// The `Username` a record is looked up by (a role session's name for role sessions, as
+/// CloudTrail's LookupEvents shows it).
+pub(crate) fn audit_username(caller: &Caller) -> String {
     match &caller.identity {
         Identity::Root => "root".to_string(),
         Identity::User(name) => name.clone(),
+        Identity::AssumedRole(assumed) => assumed.session_name.clone(),
     }
 }
 

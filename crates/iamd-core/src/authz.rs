@@ -1,7 +1,10 @@
 //! Who is calling, and the one function that authorizes every operation.
 
+use std::sync::Arc;
+
 use iamd_policy::{
-    evaluate, explain, Context, ContextValue, Decision, PolicySet, Principal, Request, Source,
+    evaluate, explain, Context, ContextValue, Decision, NamedPolicy, PolicySet, Principal, Request,
+    Source,
 };
 
 use crate::crypto::SealingKey;
@@ -23,6 +26,21 @@ pub enum Identity {
     Root,
     /// An IAM user, by name.
     User(String),
+    /// A role session (AssumeRole).
+    AssumedRole(AssumedRole),
+}
+
+/// The role behind an assumed-role caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumedRole {
+    /// The role's name as created.
+    pub role: String,
+    /// `AROA...`.
+    pub role_id: String,
+    pub role_arn: String,
+    pub session_name: String,
+    /// When the session was created (Unix seconds).
+    pub created: i64,
 }
 
 /// What kind of temporary credentials a caller signed with.
@@ -32,6 +50,8 @@ pub enum SessionKind {
     SessionToken,
     /// A console sign-in.
     Console,
+    /// `sts:AssumeRole`.
+    AssumedRole,
 }
 
 /// An authenticated caller.
@@ -56,12 +76,16 @@ impl Caller {
         let mut context = Context::default();
         self.principal.fill_context(&mut context);
         context.insert("aws:userid", self.user_id.clone());
-        if let Identity::User(name) = &self.identity {
-            if let Some(user) = state.user(name) {
-                for tag in &user.tags {
+        match &self.identity {
+            Identity::User(name) => {
+                for tag in state.user(name).iter().flat_map(|u| &u.tags) {
                     context.insert(&format!("aws:PrincipalTag/{}", tag.key), tag.value.clone());
                 }
             }
+            Identity::AssumedRole(_) => {
+                crate::role_sessions::fill_context(state, &self.access_key_id, &mut context)
+            }
+            Identity::Root => {}
         }
         context.insert("aws:SourceIp", self.source_ip.clone());
         context.insert("aws:SecureTransport", self.secure_transport.to_string());
@@ -103,6 +127,18 @@ pub fn policy_set(policies: &UserPolicies) -> PolicySet<'_> {
     }
 }
 
+/// What a request asks for: an action on a resource, with extra context keys (request tags,
+/// resource tags) and, for a role, its trust policy.
+#[derive(Clone, Copy)]
+pub struct Access<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub extra: &'a [(String, ContextValue)],
+    /// A role's trust policy: evaluated as the resource's policy, and it must allow the caller
+    /// itself (an identity-based allow is not enough to assume a role).
+    pub trust_policy: Option<&'a NamedPolicy>,
+}
+
 /// Decides whether `caller` may perform `action` on `resource`, with `extra` context keys
 /// (request tags, resource tags) added. The one place every operation is authorized. A
 /// denial carries an authorization message sealed with `sealing` (see [`authz_message`]).
@@ -117,41 +153,145 @@ pub fn authorize(
     extra: &[(String, ContextValue)],
     now: i64,
 ) -> Result<(), IamError> {
-    if caller.identity == Identity::Root {
-        return Ok(());
+    let access = Access {
+        action,
+        resource,
+        extra,
+        trust_policy: None,
+    };
+    authorize_access(state, sealing, caller, &access, now)
+}
+
+/// The policies that apply to a caller: identity-based, boundary and session policies.
+struct CallerPolicies {
+    identity: Vec<Arc<NamedPolicy>>,
+    boundary: Option<Arc<NamedPolicy>>,
+    session: Vec<Arc<NamedPolicy>>,
+}
+
+fn invalid_token() -> IamError {
+    IamError::new(
+        "InvalidClientTokenId",
+        403,
+        "The security token included in the request is invalid.",
+    )
+}
+
+/// The caller's policies; `None` for root, whom they do not limit.
+fn caller_policies(
+    state: &AccountState,
+    caller: &Caller,
+) -> Result<Option<CallerPolicies>, IamError> {
+    match &caller.identity {
+        Identity::Root => Ok(None),
+        Identity::User(name) => {
+            let user = state.user(name).ok_or_else(invalid_token)?;
+            let policies = state.user_policies(user);
+            Ok(Some(CallerPolicies {
+                identity: policies.identity,
+                boundary: policies.boundary,
+                session: Vec::new(),
+            }))
+        }
+        Identity::AssumedRole(assumed) => {
+            let role = state
+                .role(&assumed.role)
+                .filter(|r| r.id == assumed.role_id)
+                .ok_or_else(invalid_token)?;
+            let session = state
+                .sessions
+                .get(&caller.access_key_id)
+                .and_then(|s| s.role.as_ref())
+                .ok_or_else(invalid_token)?;
+            let policies = state.role_policies(role);
+            Ok(Some(CallerPolicies {
+                identity: policies.identity,
+                boundary: policies.boundary,
+                session: crate::role_sessions::session_policies(state, session),
+            }))
+        }
     }
-    let Identity::User(name) = &caller.identity else {
-        return Err(IamError::service_failure());
+}
+
+/// [`authorize`] for an [`Access`]: the caller's identity-based policies, permissions
+/// boundary and session policies, with the resource's policy when there is one, evaluated as
+/// AWS does within one account.
+pub fn authorize_access(
+    state: &AccountState,
+    sealing: &SealingKey,
+    caller: &Caller,
+    access: &Access<'_>,
+    now: i64,
+) -> Result<(), IamError> {
+    let Some(policies) = caller_policies(state, caller)? else {
+        return Ok(());
     };
-    let Some(user) = state.user(name) else {
-        return Err(IamError::new(
-            "InvalidClientTokenId",
-            403,
-            "The security token included in the request is invalid.",
-        ));
-    };
-    let policies = state.user_policies(user);
     let context = caller.context(state, now);
-    let request = request_for(&caller.principal, action, resource, context, extra);
-    let set = policy_set(&policies);
+    let request = request_for(
+        &caller.principal,
+        access.action,
+        access.resource,
+        context,
+        access.extra,
+    );
+    let set = PolicySet {
+        identity: &policies.identity,
+        boundary: policies.boundary.as_deref(),
+        session: &policies.session,
+        resource: access.trust_policy,
+    };
     let evaluation = evaluate(&set, &request);
-    if evaluation.decision == Decision::Allow {
+    let trusted = access
+        .trust_policy
+        .is_none_or(|t| trust_allows(t, &request));
+    if evaluation.decision == Decision::Allow && trusted {
         return Ok(());
     }
     let explanation = explain(&set, &request);
+    if access.trust_policy.is_some() && explanation.decision != Decision::ExplicitDeny {
+        // AWS names no policy type when a trust policy does not allow.
+        let why = if trusted {
+            explanation.summary
+        } else {
+            "no statement of the role's trust policy allows this caller and request.".to_string()
+        };
+        return Err(IamError::access_denied(format!(
+            "User: {} is not authorized to perform: {} on resource: {}. iamd: {why}",
+            caller.principal.arn, access.action, access.resource
+        )));
+    }
     let denied = crate::authz_message::Denied {
         caller_id: &caller.user_id,
         request: &request,
         evaluation: &evaluation,
         explanation: &explanation,
     };
-    let mut message = denied_message(&caller.principal, action, resource, &explanation);
+    let mut message = denied_message(
+        &caller.principal,
+        access.action,
+        access.resource,
+        &explanation,
+    );
     // Without a message (sealing failed) the denial stands, with the plain text only.
     if let Some(encoded) = denied.seal(sealing, &state.account_id) {
         message.push_str(" Encoded authorization failure message: ");
         message.push_str(&encoded);
     }
     Err(IamError::access_denied(message))
+}
+
+/// Whether an Allow statement of `trust` applies to `request` (naming the caller, its role or
+/// its account, with its conditions met).
+fn trust_allows(trust: &NamedPolicy, request: &Request) -> bool {
+    let set = PolicySet {
+        resource: Some(trust),
+        ..Default::default()
+    };
+    explain(&set, request).statements.iter().any(|s| {
+        s.source == Source::Resource
+            && s.effect == iamd_policy::Effect::Allow
+            && matches!(s.outcome, iamd_policy::Outcome::Applies { .. })
+    })
 }
 
 /// AWS's AccessDenied text, followed by iamd's explanation.
@@ -170,6 +310,9 @@ pub fn denied_message(
         }
         (Decision::ExplicitDeny, Some(Source::Session)) => {
             "with an explicit deny in a session policy".to_string()
+        }
+        (Decision::ExplicitDeny, Some(Source::Resource)) => {
+            "with an explicit deny in a resource-based policy".to_string()
         }
         (Decision::ExplicitDeny, _) => {
             "with an explicit deny in an identity-based policy".to_string()

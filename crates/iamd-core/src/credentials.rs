@@ -5,17 +5,19 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use crate::account::Account;
-use crate::authz::{MfaInfo, SessionKind};
+use crate::authz::{Caller, Identity, MfaInfo, SessionKind};
 use crate::crypto::ct_eq;
-use crate::model::KeyStatus;
+use crate::model::{KeyStatus, RoleSession};
 use crate::ops::token_digest;
 use crate::state::AccountState;
 
 /// The credentials behind an access key id.
 pub struct Resolved {
     pub secret: Zeroizing<Vec<u8>>,
-    /// The user (name as created); `None` for root.
+    /// The user (name as created); `None` for root and role sessions.
     pub user: Option<String>,
+    /// Set for role sessions.
+    pub role: Option<RoleSession>,
     pub mfa: Option<MfaInfo>,
     pub session: Option<SessionKind>,
 }
@@ -32,8 +34,10 @@ pub enum Refused {
 /// [`Found::unseal`] can be skipped by a server that caches what it derives from the secret,
 /// keyed by [`Found::sealed_secret`].
 pub struct Found<'s> {
-    /// The user (name as created); `None` for root.
+    /// The user (name as created); `None` for root and role sessions.
     pub user: Option<&'s str>,
+    /// Set for role sessions (then `user` is `None`).
+    pub role: Option<&'s RoleSession>,
     pub mfa: Option<MfaInfo>,
     pub session: Option<SessionKind>,
     key_id: &'s str,
@@ -62,7 +66,7 @@ impl Found<'_> {
 /// Finds and checks the credentials of `key_id` in `state`; `token` is the request's
 /// `X-Amz-Security-Token`. Refuses an inactive key, a long-term key sent with a token, an
 /// unknown key, a wrong token (compared in constant time), an expired session and a session of
-/// a deleted user.
+/// a deleted user or role.
 pub fn find<'s>(
     state: &'s AccountState,
     key_id: &str,
@@ -75,6 +79,7 @@ pub fn find<'s>(
         }
         return Ok(Found {
             user: key.user.as_deref(),
+            role: None,
             mfa: None,
             session: None,
             key_id: &key.id,
@@ -97,13 +102,23 @@ pub fn find<'s>(
             return Err(Refused::Invalid);
         }
     }
+    if let Some(role_session) = &session.role {
+        let role = state.role(&role_session.role);
+        if role.is_none_or(|r| r.id != role_session.role_id) {
+            return Err(Refused::Invalid);
+        }
+    }
     Ok(Found {
         user: session.user.as_deref(),
+        role: session.role.as_ref(),
         mfa: Some(MfaInfo {
             present: session.mfa_present,
             authenticated_at: session.mfa_authenticated_at,
         }),
-        session: Some(SessionKind::SessionToken),
+        session: Some(match session.role {
+            Some(_) => SessionKind::AssumedRole,
+            None => SessionKind::SessionToken,
+        }),
         key_id: &session.access_key_id,
         sealed_secret: &session.sealed_secret,
     })
@@ -122,7 +137,53 @@ pub fn resolve(
     Ok(Resolved {
         secret: found.unseal(account)?,
         user: found.user.map(str::to_string),
+        role: found.role.cloned(),
         mfa: found.mfa,
         session: found.session,
+    })
+}
+
+/// Where a request comes from, for the caller's context keys.
+pub struct Origin<'a> {
+    pub access_key_id: &'a str,
+    pub source_ip: &'a str,
+    pub region: &'a str,
+}
+
+/// The caller behind credentials found by [`find`]: root, an IAM user or a role session.
+pub fn caller(state: &AccountState, found: &Found<'_>, origin: &Origin<'_>) -> Option<Caller> {
+    let (principal, identity, user_id) = match (found.role, found.user) {
+        (Some(session), _) => {
+            let role = state.role(&session.role)?;
+            (
+                crate::role_sessions::principal(&state.account_id, role, &session.session_name),
+                Identity::AssumedRole(crate::role_sessions::identity(role, session)),
+                crate::role_sessions::user_id(role, &session.session_name),
+            )
+        }
+        (None, Some(name)) => {
+            let user = state.user(name)?;
+            (
+                iamd_policy::Principal::from_arn(&user.arn)?,
+                Identity::User(user.name.clone()),
+                user.id.clone(),
+            )
+        }
+        (None, None) => (
+            iamd_policy::Principal::from_arn(&format!("arn:aws:iam::{}:root", state.account_id))?,
+            Identity::Root,
+            state.account_id.clone(),
+        ),
+    };
+    Some(Caller {
+        principal,
+        identity,
+        user_id,
+        access_key_id: origin.access_key_id.to_string(),
+        mfa: found.mfa,
+        session: found.session,
+        source_ip: origin.source_ip.to_string(),
+        secure_transport: false,
+        region: origin.region.to_string(),
     })
 }

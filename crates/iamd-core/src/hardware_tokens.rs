@@ -379,9 +379,8 @@ pub fn import(
             event_time: txn.now,
             event_name: "ImportHardwareMFADevices".into(),
             event_source: "iamd.admin".into(),
-            username: match by.map(|c| &c.identity) {
-                Some(crate::authz::Identity::User(name)) => name.clone(),
-                Some(crate::authz::Identity::Root) => "root".into(),
+            username: match by {
+                Some(caller) => crate::audit::audit_username(caller),
                 None => "iamd-administrator".into(),
             },
             body: body.to_string(),

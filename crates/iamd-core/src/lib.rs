@@ -13,6 +13,7 @@ pub mod hardware_tokens;
 pub mod mfa;
 pub mod model;
 pub mod ops;
+pub mod role_sessions;
 pub mod state;
 pub mod store;
 pub mod testing;

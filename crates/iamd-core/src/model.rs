@@ -263,6 +263,13 @@ pub struct PasswordPolicy {
 pub struct RoleSession {
     /// The role's name as created.
     pub role: String,
+    /// The role's unique id (`AROA...`): a role deleted and created again under the same name
+    /// is another role, and the sessions of the first one stop working.
+    #[serde(default)]
+    pub role_id: String,
+    /// When the session was created (Unix seconds), for audit records.
+    #[serde(default)]
+    pub created: i64,
     pub session_name: String,
     #[serde(default)]
     pub source_identity: Option<String>,
@@ -278,6 +285,9 @@ pub struct RoleSession {
     /// Whether these credentials came from role chaining (a role session assuming a role).
     #[serde(default)]
     pub chained: bool,
+    /// Session tag keys passed on to sessions assumed with these credentials (lowercase).
+    #[serde(default)]
+    pub transitive_tag_keys: Vec<String>,
 }
 
 /// Temporary credentials (GetSessionToken, AssumeRole).

@@ -13,6 +13,9 @@ use crate::model::{
 };
 use crate::store::Record;
 
+/// The name a role session's inline session policy goes by in explanations.
+pub const SESSION_POLICY_NAME: &str = "session policy";
+
 /// Keys are lowercase names (names are unique case-insensitively) or ARNs / key ids.
 #[derive(Debug, Clone, Default)]
 pub struct AccountState {
@@ -257,7 +260,10 @@ impl AccountState {
                     state.account_alias = Some(alias);
                 }
                 "session" => {
-                    let session: Session = serde_json::from_str(&record.body).map_err(fail)?;
+                    let mut session: Session = serde_json::from_str(&record.body).map_err(fail)?;
+                    if let Some(policy) = session.role.as_mut().and_then(|r| r.policy.as_mut()) {
+                        policy.recompile(SESSION_POLICY_NAME, PolicyKind::Identity);
+                    }
                     state.sessions.insert(record.key, Arc::new(session));
                 }
                 "ssh_public_key" => {

@@ -101,3 +101,19 @@ pub fn call(
     };
     crate::ops::dispatch(account, caller, op, &input, "test-request")
 }
+
+/// The caller the server would build for the `Credentials` of an STS response (as returned
+/// by [`call`]), at the account's current time; `None` when they are refused.
+pub fn caller_with(account: &Account, response: &Value) -> Option<Caller> {
+    let state = account.snapshot();
+    let credentials = &response["Credentials"];
+    let key_id = credentials["AccessKeyId"].as_str()?;
+    let token = credentials["SessionToken"].as_str();
+    let found = crate::credentials::find(&state, key_id, token, account.now()).ok()?;
+    let origin = crate::credentials::Origin {
+        access_key_id: key_id,
+        source_ip: "127.0.0.1",
+        region: "us-east-1",
+    };
+    crate::credentials::caller(&state, &found, &origin)
+}

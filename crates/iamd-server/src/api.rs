@@ -13,7 +13,6 @@ use axum::Extension;
 use axum::Router;
 use iamd_core::credentials::Refused;
 use iamd_core::{Account, Caller, IamError, Identity};
-use iamd_policy::Principal;
 use iamd_sigv4::{SecretKey, SigV4Error, SignedRequest};
 use iamd_wire::{Service, ServiceModel};
 
@@ -285,32 +284,15 @@ fn authenticate_with(
         "iam"
     };
     account.record_key_use(parsed.access_key_id(), service_name, &region);
-    let (arn, identity, user_id) = match resolved.user {
-        None => (
-            format!("arn:aws:iam::{}:root", state.account_id),
-            Identity::Root,
-            state.account_id.clone(),
-        ),
-        Some(name) => {
-            let user = state.user(name).ok_or_else(invalid)?;
-            (
-                user.arn.clone(),
-                Identity::User(user.name.clone()),
-                user.id.clone(),
-            )
-        }
+    let origin = iamd_core::credentials::Origin {
+        access_key_id: parsed.access_key_id(),
+        source_ip: &peer.ip().to_string(),
+        region: &region,
     };
-    let principal = Principal::from_arn(&arn).ok_or_else(invalid)?;
-    let caller = Caller {
-        principal,
-        identity,
-        user_id,
-        access_key_id: parsed.access_key_id().to_string(),
-        mfa: resolved.mfa,
-        session: resolved.session,
-        source_ip: peer.ip().to_string(),
-        secure_transport: false,
-        region,
-    };
+    let caller = iamd_core::credentials::caller(&state, &resolved, &origin).ok_or_else(invalid)?;
+    if let Identity::AssumedRole(assumed) = &caller.identity {
+        // A role's last use, kept with access keys' (in memory, flushed periodically).
+        account.record_key_use(&assumed.role_id, service_name, &region);
+    }
     Ok((caller, service))
 }

@@ -126,8 +126,11 @@ struct UserInput {
 }
 
 /// The user an operation is about: `UserName`, or the caller; `None` for root's own keys.
-pub(super) fn target(ctx: &OpContext<'_>, name: Option<String>) -> Option<String> {
-    name.or_else(|| ctx.caller_user().map(str::to_string))
+pub(super) fn target(
+    ctx: &OpContext<'_>,
+    name: Option<String>,
+) -> Result<Option<String>, IamError> {
+    ctx.user_or_caller(name)
 }
 
 pub(super) fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
@@ -139,7 +142,7 @@ pub(super) fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
 
 fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: UserInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:CreateAccessKey", &resource(ctx, &user))?;
     let (key, secret) = ctx.write(|txn| {
         let owner = match &user {
@@ -175,7 +178,7 @@ fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
 
 fn list_access_keys(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: UserInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:ListAccessKeys", &resource(ctx, &user))?;
     let owner = match &user {
         Some(name) => Some(find_user(&ctx.state, name)?.name.clone()),
@@ -225,7 +228,7 @@ fn owned_key(
 
 fn update_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: KeyInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:UpdateAccessKey", &resource(ctx, &user))?;
     let status = match input.status.as_deref() {
         Some("Active") => KeyStatus::Active,
@@ -244,7 +247,7 @@ fn update_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
 
 fn delete_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: KeyInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:DeleteAccessKey", &resource(ctx, &user))?;
     ctx.write(|txn| {
         let key = owned_key(&txn.state, &user, &input.access_key_id)?;

@@ -26,9 +26,7 @@ struct ListMfaInput {
 /// hardware, by serial number. The root user has no API-managed devices: an empty list.
 pub(super) fn list_mfa_devices(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ListMfaInput = input(value)?;
-    let name = input
-        .user_name
-        .or_else(|| ctx.caller_user().map(str::to_string));
+    let name = ctx.user_or_caller(input.user_name)?;
     ctx.authorize(
         "iam:ListMFADevices",
         &user_or_root_arn(ctx, name.as_deref()),
@@ -106,9 +104,7 @@ struct GetInput {
 /// (the only client error AWS models for this operation), saying to use ListMFADevices.
 pub(super) fn get_mfa_device(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: GetInput = input(value)?;
-    let name = input
-        .user_name
-        .or_else(|| ctx.caller_user().map(str::to_string));
+    let name = ctx.user_or_caller(input.user_name)?;
     ctx.authorize("iam:GetMFADevice", &user_or_root_arn(ctx, name.as_deref()))?;
     if let Some(name) = &name {
         find_user(&ctx.state, name)?;

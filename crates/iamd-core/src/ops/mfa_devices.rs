@@ -359,9 +359,7 @@ struct DeactivateInput {
 /// with its replay state, so codes already used stay refused if it is enabled again.
 fn deactivate(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: DeactivateInput = input(value)?;
-    let name = input
-        .user_name
-        .or_else(|| ctx.caller_user().map(str::to_string));
+    let name = ctx.user_or_caller(input.user_name)?;
     ctx.authorize(
         "iam:DeactivateMFADevice",
         &user_or_root_arn(ctx, name.as_deref()),

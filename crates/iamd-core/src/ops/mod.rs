@@ -4,6 +4,7 @@
 
 mod access_keys;
 mod account;
+mod assume_role;
 mod attachments;
 mod authorization_details;
 mod aws_policies;
@@ -210,11 +211,37 @@ impl OpContext<'_> {
         format!("arn:aws:iam::{}:{kind}{path}{name}", self.state.account_id)
     }
 
+    /// As [`authorize`](Self::authorize), for an [`Access`](crate::authz::Access) decided
+    /// in `state` (a write's state) for `caller` (the request's caller, or it with the MFA
+    /// facts of a code checked in this request).
+    pub fn authorize_access(
+        &self,
+        state: &AccountState,
+        caller: &Caller,
+        access: &crate::authz::Access<'_>,
+    ) -> Result<(), IamError> {
+        crate::authz::authorize_access(state, &self.account.sealing, caller, access, self.now)?;
+        self.authorized.set(true);
+        Ok(())
+    }
+
     /// The caller's own user name, for operations whose `UserName` defaults to the caller.
     pub fn caller_user(&self) -> Option<&str> {
         match &self.caller.identity {
             crate::authz::Identity::User(name) => Some(name),
-            crate::authz::Identity::Root => None,
+            crate::authz::Identity::Root | crate::authz::Identity::AssumedRole(_) => None,
+        }
+    }
+
+    /// The user an operation is about: `name` if given, else the calling user; `None` for the
+    /// root user's own. Role sessions must name a user (AWS's ValidationError).
+    pub fn user_or_caller(&self, name: Option<String>) -> Result<Option<String>, IamError> {
+        match (name, &self.caller.identity) {
+            (Some(name), _) => Ok(Some(name)),
+            (None, crate::authz::Identity::AssumedRole(_)) => Err(IamError::validation(
+                "Must specify userName when calling with non-User credentials",
+            )),
+            (None, _) => Ok(self.caller_user().map(str::to_string)),
         }
     }
 }
@@ -224,6 +251,7 @@ static REGISTRY: &[&[Operation]] = &[
     access_keys::OPS,
     sts::OPS,
     sessions::OPS,
+    assume_role::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -317,6 +345,8 @@ pub fn dispatch(
 mod tests;
 #[cfg(test)]
 mod tests_account;
+#[cfg(test)]
+mod tests_assume;
 mod tests_credentials;
 #[cfg(test)]
 mod tests_groups;

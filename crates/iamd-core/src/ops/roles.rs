@@ -275,7 +275,9 @@ pub(super) struct RoleNameInput {
 fn get_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: RoleNameInput = input(value)?;
     ctx.authorize("iam:GetRole", &role_arn(ctx, &input.role_name))?;
-    let role = find_role(&ctx.state, &input.role_name)?;
+    let mut role = (*find_role(&ctx.state, &input.role_name)?).clone();
+    // Sessions' requests are recorded in memory (see `Account::role_last_used`).
+    role.last_used = ctx.account.role_last_used(&role);
     Ok(json!({ "Role": RoleView::of(&role, RoleDetail::Full) }))
 }
 

@@ -172,7 +172,7 @@ fn list_credentials(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErro
             "AllUsers cannot be specified together with UserName.",
         ));
     }
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     let arn = if all_users {
         ctx.arn("user", "/", "*")
     } else {
@@ -209,7 +209,7 @@ struct CredentialInput {
 
 fn reset_credential(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CredentialInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:ResetServiceSpecificCredential", &resource(ctx, &user))?;
     let id = &input.service_specific_credential_id;
     let (password, sealed_password) = new_password(ctx, id)?;

@@ -2,6 +2,7 @@
 //! given. Needs no permission; only long-term keys may call it.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use base64::Engine;
 use serde::Deserialize;
@@ -11,8 +12,9 @@ use sha2::{Digest, Sha256};
 use super::mfa_devices::{audit_rejection, locked_seconds};
 use super::support::input;
 use super::{Auth, OpContext, Operation};
+use crate::account::Txn;
 use crate::authz::Identity;
-use crate::crypto::{access_key_id, secret_access_key, session_token, AccessKeyKind};
+use crate::crypto::{access_key_id, secret_access_key, session_token, AccessKeyKind, Secret};
 use crate::error::IamError;
 use crate::mfa::{check_code, Check, Outcome, Rejection};
 use crate::model::Session;
@@ -50,6 +52,45 @@ pub fn token_digest(token: &str) -> String {
         .collect()
 }
 
+/// Checks an MFA code an IAM user (`user`; `None` for root, who has no API-managed devices)
+/// gives to an STS call, in `txn`: the device must be the user's, the code valid and unused.
+/// A refused code is audited and recorded on the device: `Ok(Err(e))` then, for the caller
+/// to commit and answer `e`.
+pub(super) fn check_caller_code(
+    ctx: &OpContext<'_>,
+    txn: &mut Txn,
+    user: Option<&str>,
+    serial: &str,
+    code: &str,
+    now: SystemTime,
+) -> Result<Result<(), IamError>, IamError> {
+    let owned = txn
+        .state
+        .mfa_devices
+        .get(serial)
+        .is_some_and(|d| match (&d.user, user) {
+            (Some(owner), Some(name)) => owner.eq_ignore_ascii_case(name),
+            _ => false,
+        });
+    if !owned {
+        return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
+    }
+    match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
+        Outcome::Accepted => Ok(Ok(())),
+        Outcome::Rejected(rejection) => {
+            let error = IamError::access_denied(match rejection {
+                Rejection::Locked => format!(
+                    "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
+                    locked_seconds(txn, serial)
+                ),
+                _ => INVALID_CODE.to_string(),
+            });
+            audit_rejection(ctx, txn, serial, rejection, &error)?;
+            Ok(Err(error))
+        }
+    }
+}
+
 fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: GetSessionTokenInput = input(value)?;
     if ctx.caller.session.is_some() {
@@ -67,66 +108,88 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             return Err(IamError::access_denied(UNKNOWN_SERIAL));
         }
     };
-    let fail = |_| IamError::service_failure();
-    let key_id = access_key_id(AccessKeyKind::Temporary).map_err(fail)?;
-    let secret = secret_access_key().map_err(fail)?;
-    let token = session_token().map_err(fail)?;
-    let sealed = ctx
-        .account
-        .sealing
-        .seal(secret.expose().as_bytes(), key_id.as_bytes())
-        .map_err(|_| IamError::service_failure())?;
+    let fresh = FreshCredentials::new(ctx)?;
     let now = ctx.account.clock.now();
     let session = ctx.write_committed(|txn| {
         let mut mfa_serial = None;
         if let Some((serial, code)) = &mfa_code {
-            let owned = txn
-                .state
-                .mfa_devices
-                .get(serial)
-                .is_some_and(|d| match (&d.user, &user) {
-                    (Some(owner), Some(name)) => owner.eq_ignore_ascii_case(name),
-                    _ => false,
-                });
-            if !owned {
-                return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
+            if let Err(error) = check_caller_code(ctx, txn, user.as_deref(), serial, code, now)? {
+                return Ok(Err(error));
             }
-            match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
-                Outcome::Accepted => mfa_serial = Some(serial.clone()),
-                Outcome::Rejected(rejection) => {
-                    let error = IamError::access_denied(match rejection {
-                        Rejection::Locked => format!(
-                            "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
-                            locked_seconds(txn, serial)
-                        ),
-                        _ => INVALID_CODE.to_string(),
-                    });
-                    audit_rejection(ctx, txn, serial, rejection, &error)?;
-                    return Ok(Err(error));
-                }
-            }
+            mfa_serial = Some(serial.clone());
         }
         let session = Session {
-            access_key_id: key_id.clone(),
-            sealed_secret: base64::engine::general_purpose::STANDARD.encode(&sealed),
-            token_sha256: token_digest(token.expose()),
             user: user.clone(),
-            expiration: txn.now + duration,
             mfa_present: mfa_serial.is_some(),
             mfa_authenticated_at: mfa_serial.as_ref().map(|_| txn.now),
             mfa_serial,
-            role: None,
+            ..fresh.session(txn.now + duration)
         };
-        txn.put("session", &session.access_key_id, &session)?;
-        txn.state
-            .sessions
-            .insert(session.access_key_id.clone(), Arc::new(session.clone()));
+        store_session(txn, &session)?;
         Ok(Ok(session))
     })?;
-    Ok(json!({ "Credentials": {
-        "AccessKeyId": session.access_key_id,
-        "SecretAccessKey": secret.expose(),
-        "SessionToken": token.expose(),
-        "Expiration": session.expiration,
-    }}))
+    Ok(json!({ "Credentials": fresh.json(session.expiration) }))
+}
+
+/// New temporary credentials: an `ASIA` key id, its secret (also sealed for storage) and a
+/// session token (stored as its digest only).
+pub(super) struct FreshCredentials {
+    key_id: String,
+    secret: Secret,
+    token: Secret,
+    sealed_secret: String,
+}
+
+impl FreshCredentials {
+    pub(super) fn new(ctx: &OpContext<'_>) -> Result<Self, IamError> {
+        let fail = |_| IamError::service_failure();
+        let key_id = access_key_id(AccessKeyKind::Temporary).map_err(fail)?;
+        let secret = secret_access_key().map_err(fail)?;
+        let token = session_token().map_err(fail)?;
+        let sealed = ctx
+            .account
+            .sealing
+            .seal(secret.expose().as_bytes(), key_id.as_bytes())
+            .map_err(|_| IamError::service_failure())?;
+        Ok(FreshCredentials {
+            key_id,
+            secret,
+            token,
+            sealed_secret: base64::engine::general_purpose::STANDARD.encode(&sealed),
+        })
+    }
+
+    /// A root session (no user, no MFA, no role) with these credentials: callers set the rest.
+    pub(super) fn session(&self, expiration: i64) -> Session {
+        Session {
+            access_key_id: self.key_id.clone(),
+            sealed_secret: self.sealed_secret.clone(),
+            token_sha256: token_digest(self.token.expose()),
+            user: None,
+            expiration,
+            mfa_present: false,
+            mfa_authenticated_at: None,
+            mfa_serial: None,
+            role: None,
+        }
+    }
+
+    /// The `Credentials` of a response.
+    pub(super) fn json(&self, expiration: i64) -> Value {
+        json!({
+            "AccessKeyId": self.key_id,
+            "SecretAccessKey": self.secret.expose(),
+            "SessionToken": self.token.expose(),
+            "Expiration": expiration,
+        })
+    }
+}
+
+/// Stores a new session in a transaction.
+pub(super) fn store_session(txn: &mut Txn, session: &Session) -> Result<(), IamError> {
+    txn.put("session", &session.access_key_id, session)?;
+    txn.state
+        .sessions
+        .insert(session.access_key_id.clone(), Arc::new(session.clone()));
+    Ok(())
 }

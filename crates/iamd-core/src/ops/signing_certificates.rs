@@ -100,7 +100,7 @@ struct UploadInput {
 
 fn upload_signing_certificate(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: UploadInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:UploadSigningCertificate", &resource(ctx, &user))?;
     let parsed =
         ParsedCertificate::parse(&input.certificate_body, ctx.now).map_err(certificate_error)?;
@@ -144,7 +144,7 @@ struct ListInput {
 
 fn list_signing_certificates(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ListInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:ListSigningCertificates", &resource(ctx, &user))?;
     let owner = resolve_owner(&ctx.state, user.as_deref())?;
     let certs = owned_by(&ctx.state.signing_certificates, owner.as_deref())

@@ -167,7 +167,7 @@ struct ListInput {
 /// `UserName` defaults to the caller; the root user has no SSH keys (an empty list).
 fn list_ssh_public_keys(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ListInput = input(value)?;
-    let user = target(ctx, input.user_name);
+    let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:ListSSHPublicKeys", &resource(ctx, &user))?;
     let owner = resolve_owner(&ctx.state, user.as_deref())?;
     let keys = owned_by(&ctx.state.ssh_public_keys, owner.as_deref()).map(|(id, k)| {

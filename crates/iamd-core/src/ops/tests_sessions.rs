@@ -10,11 +10,11 @@ use crate::credentials::{resolve, Refused};
 use crate::crypto::{base32, totp};
 use crate::testing::{account, call, root, user};
 
-const ADMIN: &str =
+pub(super) const ADMIN: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// Creates `bob` with admin rights and an enabled virtual device; returns its seed.
-fn bob_with_device(acct: &crate::Account, clock: &crate::clock::ManualClock) -> Vec<u8> {
+pub(super) fn bob_with_device(acct: &crate::Account, clock: &crate::clock::ManualClock) -> Vec<u8> {
     let r = root();
     call(acct, &r, "iam", "CreateUser", json!({"UserName": "bob"})).unwrap();
     call(

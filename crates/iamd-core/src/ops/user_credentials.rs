@@ -102,7 +102,7 @@ pub(super) fn update_status<T: Owned>(
     status: Option<&str>,
     missing: impl FnOnce() -> IamError,
 ) -> Result<Value, IamError> {
-    let user = target(ctx, user);
+    let user = target(ctx, user)?;
     ctx.authorize(action, &resource(ctx, &user))?;
     let status = settable_status(status.unwrap_or_default())?;
     ctx.write(|txn| {
@@ -123,7 +123,7 @@ pub(super) fn delete<T: Owned>(
     id: &str,
     missing: impl FnOnce() -> IamError,
 ) -> Result<Value, IamError> {
-    let user = target(ctx, user);
+    let user = target(ctx, user)?;
     ctx.authorize(action, &resource(ctx, &user))?;
     ctx.write(|txn| {
         let owner = resolve_owner(&txn.state, user.as_deref())?;

@@ -175,10 +175,7 @@ struct UserNameInput {
 
 fn get_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: UserNameInput = input(value)?;
-    let Some(name) = input
-        .user_name
-        .or_else(|| ctx.caller_user().map(str::to_string))
-    else {
+    let Some(name) = ctx.user_or_caller(input.user_name)? else {
         // The root user asking about itself.
         let arn = format!("arn:aws:iam::{}:root", ctx.account_id());
         ctx.authorize("iam:GetUser", &arn)?;
