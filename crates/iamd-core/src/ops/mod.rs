@@ -347,6 +347,7 @@ mod tests;
 mod tests_account;
 #[cfg(test)]
 mod tests_assume;
+#[cfg(test)]
 mod tests_credentials;
 #[cfg(test)]
 mod tests_groups;
