@@ -8,6 +8,7 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use crate::clock::{unix_secs, Clock};
+use crate::commit_queue::{Applied, CommitQueue};
 use crate::crypto::SealingKey;
 use crate::error::IamError;
 use crate::model::LastUsed;
@@ -17,7 +18,8 @@ use crate::store::{AuditRecord, Change, Store};
 /// One account: state, store, clock and the key that seals secrets.
 pub struct Account {
     state: ArcSwap<AccountState>,
-    writer: Mutex<()>,
+    /// Writes in flight (group commit).
+    pub(crate) commits: CommitQueue,
     store: Box<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sealing: SealingKey,
@@ -78,9 +80,10 @@ impl Account {
             .filter_map(|r| Some((r.key.clone(), (serde_json::from_str(&r.body).ok()?, false))))
             .collect();
         let state = AccountState::from_records(account_id, records)?;
+        let state = Arc::new(state);
         Ok(Account {
-            state: ArcSwap::from_pointee(state),
-            writer: Mutex::new(()),
+            commits: CommitQueue::new(state.clone()),
+            state: ArcSwap::new(state),
             store,
             clock,
             sealing,
@@ -102,29 +105,34 @@ impl Account {
         unix_secs(self.clock.now()) as i64
     }
 
-    /// Runs a write: `f` changes a private copy of the state; when it succeeds the changes are
-    /// committed to the store (atomically, durably) and the new state is published. Writes are
-    /// serialised; readers never wait.
+    /// Runs a write: `f` changes a private copy of the newest state; when it succeeds the
+    /// changes are committed to the store (atomically, durably, possibly in one transaction with
+    /// other writes queued meanwhile, see `commit_queue`) and the new state is published before
+    /// this returns. Writes are applied one at a time; readers never wait.
     pub fn write<T>(&self, f: impl FnOnce(&mut Txn) -> Result<T, IamError>) -> Result<T, IamError> {
-        let _guard = self
-            .writer
-            .lock()
-            .map_err(|_| IamError::service_failure())?;
-        let mut txn = Txn {
-            state: (*self.state.load_full()).clone(),
-            now: self.now(),
-            changes: Vec::new(),
-            audit: Vec::new(),
-        };
-        let out = f(&mut txn)?;
-        if !txn.changes.is_empty() || !txn.audit.is_empty() {
-            self.store.commit(&txn.changes, &txn.audit).map_err(|e| {
-                tracing_error(&e.to_string());
-                IamError::service_failure()
-            })?;
-        }
-        self.state.store(Arc::new(txn.state));
-        Ok(out)
+        self.commits.run(self.store.as_ref(), &self.state, |newest| {
+            let mut txn = Txn {
+                state: newest.clone(),
+                now: self.now(),
+                changes: Vec::new(),
+                audit: Vec::new(),
+            };
+            let out = f(&mut txn);
+            // A failed write leaves nothing behind: no changes, no audit record, no state.
+            let applied = match out {
+                Ok(_) => Applied {
+                    changes: txn.changes,
+                    audit: txn.audit,
+                    state: Some(Arc::new(txn.state)),
+                },
+                Err(_) => Applied {
+                    changes: Vec::new(),
+                    audit: Vec::new(),
+                    state: None,
+                },
+            };
+            (out, applied)
+        })
     }
 
     /// Records that an access key was used now, for a service in a region.
@@ -177,10 +185,6 @@ impl Account {
         if changes.is_empty() {
             return Ok(());
         }
-        let _guard = self
-            .writer
-            .lock()
-            .map_err(|_| IamError::service_failure())?;
         self.store
             .commit(&changes, &[])
             .map_err(|_| IamError::service_failure())
@@ -192,9 +196,4 @@ impl Account {
             .audit_events(limit)
             .map_err(|_| IamError::service_failure())
     }
-}
-
-/// Store failures are reported on standard error without request data.
-fn tracing_error(message: &str) {
-    eprintln!("iamd: store commit failed: {message}");
 }

@@ -6,6 +6,7 @@ pub mod authz;
 pub mod authz_message;
 pub mod aws_policies;
 pub mod clock;
+mod commit_queue;
 pub mod credentials;
 pub mod crypto;
 pub mod error;

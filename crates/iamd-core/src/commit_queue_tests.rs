@@ -1,0 +1,167 @@
+//! Group commit: batching, ordering, and failure of the writes built on a failed batch.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use crate::account::Account;
+use crate::clock::ManualClock;
+use crate::crypto::SealingKey;
+use crate::error::IamError;
+use crate::store::{AuditRecord, Change, MemoryStore, Record, Store, StoreError};
+
+/// A memory store that can hold a commit until released, and fail it.
+#[derive(Default)]
+struct GateStore {
+    inner: MemoryStore,
+    commits: AtomicUsize,
+    hold: AtomicBool,
+    fail_next: AtomicBool,
+    entered: Mutex<Option<mpsc::Sender<()>>>,
+    release: Mutex<Option<mpsc::Receiver<()>>>,
+}
+
+impl Store for GateStore {
+    fn load(&self) -> Result<Vec<Record>, StoreError> {
+        self.inner.load()
+    }
+    fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        if self.hold.swap(false, Ordering::SeqCst) {
+            if let Some(tx) = self.entered.lock().unwrap().as_ref() {
+                tx.send(()).unwrap();
+            }
+            if let Some(rx) = self.release.lock().unwrap().as_ref() {
+                rx.recv().unwrap();
+            }
+        }
+        if self.fail_next.swap(false, Ordering::SeqCst) {
+            return Err(StoreError("disk full".into()));
+        }
+        self.inner.commit(changes, audit)
+    }
+    fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.inner.audit_events(limit)
+    }
+}
+
+fn account_on(store: Arc<GateStore>) -> Account {
+    struct Shared(Arc<GateStore>);
+    impl Store for Shared {
+        fn load(&self) -> Result<Vec<Record>, StoreError> {
+            self.0.load()
+        }
+        fn commit(&self, c: &[Change], a: &[AuditRecord]) -> Result<(), StoreError> {
+            self.0.commit(c, a)
+        }
+        fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+            self.0.audit_events(limit)
+        }
+    }
+    let clock = Arc::new(ManualClock::at_unix_secs(1_795_423_481));
+    Account::open(
+        "111122223333",
+        Box::new(Shared(store)),
+        clock,
+        SealingKey::from_bytes([7; 32]),
+    )
+    .unwrap()
+}
+
+/// A write that appends `name` to the account alias (the state) and stores a record.
+fn append(account: &Account, name: &str) -> Result<String, IamError> {
+    account.write(|txn| {
+        let alias = format!("{}{name},", txn.state.account_alias.clone().unwrap_or_default());
+        txn.state.account_alias = Some(alias.clone());
+        txn.put("test", name, &alias)?;
+        Ok(alias)
+    })
+}
+
+fn stored_keys(store: &GateStore) -> Vec<String> {
+    let mut keys: Vec<String> = store.load().unwrap().into_iter().map(|r| r.key).collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn concurrent_writes_all_commit_in_order_and_are_published_when_acknowledged() {
+    let store = Arc::new(GateStore::default());
+    let account = Arc::new(account_on(store.clone()));
+    let handles: Vec<_> = (0..8)
+        .map(|t| {
+            let account = account.clone();
+            thread::spawn(move || {
+                for i in 0..50 {
+                    let name = format!("w{t}-{i}");
+                    let alias = append(&account, &name).unwrap();
+                    // Acknowledged means published: the snapshot holds this write.
+                    let published = account.snapshot().account_alias.clone().unwrap();
+                    assert!(published.starts_with(&alias), "{published} / {alias}");
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let alias = account.snapshot().account_alias.clone().unwrap();
+    assert_eq!(alias.split(',').filter(|s| !s.is_empty()).count(), 400);
+    assert_eq!(stored_keys(&store).len(), 400);
+    assert!(store.commits.load(Ordering::SeqCst) <= 400);
+}
+
+#[test]
+fn a_failed_write_stores_nothing_and_keeps_its_own_error() {
+    let store = Arc::new(GateStore::default());
+    let account = account_on(store.clone());
+    let out: Result<(), IamError> = account.write(|txn| {
+        txn.put("test", "half", &"done")?;
+        txn.state.account_alias = Some("half".into());
+        Err(IamError::no_such_entity("not there"))
+    });
+    assert_eq!(out.unwrap_err().code, "NoSuchEntity");
+    assert!(stored_keys(&store).is_empty());
+    assert_eq!(account.snapshot().account_alias, None);
+    assert_eq!(append(&account, "next").unwrap(), "next,");
+}
+
+#[test]
+fn when_a_batch_fails_the_writes_built_on_it_fail_and_the_state_goes_back() {
+    let store = Arc::new(GateStore::default());
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    *store.entered.lock().unwrap() = Some(entered_tx);
+    *store.release.lock().unwrap() = Some(release_rx);
+    let account = Arc::new(account_on(store.clone()));
+    assert_eq!(append(&account, "a").unwrap(), "a,");
+
+    // Write b commits slowly; c is applied on top of it meanwhile and queued behind it.
+    store.hold.store(true, Ordering::SeqCst);
+    store.fail_next.store(true, Ordering::SeqCst);
+    let b = {
+        let account = account.clone();
+        thread::spawn(move || append(&account, "b"))
+    };
+    entered_rx.recv().unwrap();
+    let c = {
+        let account = account.clone();
+        thread::spawn(move || append(&account, "c"))
+    };
+    // c is queued once the newest state holds it.
+    while account.commits.lock().unwrap().queue.is_empty() {
+        thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(account.snapshot().account_alias.as_deref(), Some("a,"));
+    release_tx.send(()).unwrap();
+
+    assert_eq!(b.join().unwrap().unwrap_err().code, "ServiceFailure");
+    assert_eq!(c.join().unwrap().unwrap_err().code, "ServiceFailure");
+    assert_eq!(stored_keys(&store), vec!["a"]);
+    assert_eq!(account.snapshot().account_alias.as_deref(), Some("a,"));
+    // The next write starts from the published state, without b or c.
+    assert_eq!(append(&account, "d").unwrap(), "a,d,");
+    assert_eq!(stored_keys(&store), vec!["a", "d"]);
+}
