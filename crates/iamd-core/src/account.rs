@@ -110,29 +110,30 @@ impl Account {
     /// other writes queued meanwhile, see `commit_queue`) and the new state is published before
     /// this returns. Writes are applied one at a time; readers never wait.
     pub fn write<T>(&self, f: impl FnOnce(&mut Txn) -> Result<T, IamError>) -> Result<T, IamError> {
-        self.commits.run(self.store.as_ref(), &self.state, |newest| {
-            let mut txn = Txn {
-                state: newest.clone(),
-                now: self.now(),
-                changes: Vec::new(),
-                audit: Vec::new(),
-            };
-            let out = f(&mut txn);
-            // A failed write leaves nothing behind: no changes, no audit record, no state.
-            let applied = match out {
-                Ok(_) => Applied {
-                    changes: txn.changes,
-                    audit: txn.audit,
-                    state: Some(Arc::new(txn.state)),
-                },
-                Err(_) => Applied {
+        self.commits
+            .run(self.store.as_ref(), &self.state, |newest| {
+                let mut txn = Txn {
+                    state: newest.clone(),
+                    now: self.now(),
                     changes: Vec::new(),
                     audit: Vec::new(),
-                    state: None,
-                },
-            };
-            (out, applied)
-        })
+                };
+                let out = f(&mut txn);
+                // A failed write leaves nothing behind: no changes, no audit record, no state.
+                let applied = match out {
+                    Ok(_) => Applied {
+                        changes: txn.changes,
+                        audit: txn.audit,
+                        state: Some(Arc::new(txn.state)),
+                    },
+                    Err(_) => Applied {
+                        changes: Vec::new(),
+                        audit: Vec::new(),
+                        state: None,
+                    },
+                };
+                (out, applied)
+            })
     }
 
     /// Records that an access key was used now, for a service in a region.

@@ -73,7 +73,10 @@ fn account_on(store: Arc<GateStore>) -> Account {
 /// A write that appends `name` to the account alias (the state) and stores a record.
 fn append(account: &Account, name: &str) -> Result<String, IamError> {
     account.write(|txn| {
-        let alias = format!("{}{name},", txn.state.account_alias.clone().unwrap_or_default());
+        let alias = format!(
+            "{}{name},",
+            txn.state.account_alias.clone().unwrap_or_default()
+        );
         txn.state.account_alias = Some(alias.clone());
         txn.put("test", name, &alias)?;
         Ok(alias)
