@@ -24,9 +24,22 @@ pub struct Account {
     pub clock: Arc<dyn Clock>,
     pub sealing: SealingKey,
     /// Access key last use, kept in memory (it changes on every request) and flushed to the
-    /// store periodically by [`Account::flush_last_used`]. The flag marks unflushed entries.
+    /// store periodically by [`Account::flush_deferred`]. The flag marks unflushed entries.
     last_used: Mutex<HashMap<String, (LastUsed, bool)>>,
+    /// Audit records of failed calls (denied, invalid), flushed with the last uses: a failed
+    /// call writes nothing else, and reads must not wait for the database.
+    failed_calls: Mutex<FailedCalls>,
 }
+
+/// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`];
+/// beyond that they are counted and reported, not kept.
+#[derive(Default)]
+struct FailedCalls {
+    records: Vec<AuditRecord>,
+    dropped: u64,
+}
+
+const MAX_PENDING_FAILED_CALLS: usize = 50_000;
 
 /// A write in progress: a private copy of the state plus the changes to store.
 pub struct Txn {
@@ -88,6 +101,7 @@ impl Account {
             clock,
             sealing,
             last_used: Mutex::new(last_used),
+            failed_calls: Mutex::new(FailedCalls::default()),
         })
     }
 
@@ -163,8 +177,20 @@ impl Account {
         recorded.into_iter().chain(role.last_used.clone()).max()
     }
 
-    /// Writes the access key uses recorded since the last flush to the store.
-    pub fn flush_last_used(&self) -> Result<(), IamError> {
+    /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`].
+    pub fn audit_failed_call(&self, record: AuditRecord) {
+        if let Ok(mut pending) = self.failed_calls.lock() {
+            if pending.records.len() < MAX_PENDING_FAILED_CALLS {
+                pending.records.push(record);
+            } else {
+                pending.dropped += 1;
+            }
+        }
+    }
+
+    /// Writes what is kept in memory to the store: the access key uses recorded since the last
+    /// flush and the failed calls' audit records.
+    pub fn flush_deferred(&self) -> Result<(), IamError> {
         let changes: Vec<Change> = {
             let mut map = self
                 .last_used
@@ -183,11 +209,22 @@ impl Account {
                 })
                 .collect()
         };
-        if changes.is_empty() {
+        let (audit, dropped) = {
+            let mut pending = self
+                .failed_calls
+                .lock()
+                .map_err(|_| IamError::service_failure())?;
+            let dropped = std::mem::take(&mut pending.dropped);
+            (std::mem::take(&mut pending.records), dropped)
+        };
+        if dropped > 0 {
+            eprintln!("iamd: {dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} waiting)");
+        }
+        if changes.is_empty() && audit.is_empty() {
             return Ok(());
         }
         self.store
-            .commit(&changes, &[])
+            .commit(&changes, &audit)
             .map_err(|_| IamError::service_failure())
     }
 

@@ -78,7 +78,7 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
     identity
 }
 
-/// The record of one successful API call.
+/// One API call, for its audit record.
 pub struct ApiCall<'a> {
     pub caller: &'a Caller,
     pub account_id: &'a str,
@@ -103,7 +103,7 @@ pub fn cloudtrail_error_code(code: &str) -> String {
 
 impl ApiCall<'_> {
     /// The record of this call; `error`: the call failed with it (`errorCode`,
-    /// `errorMessage`), for failures whose changes are committed anyway.
+    /// `errorMessage`).
     pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
         let mut body = json!({
             "eventVersion": "1.11",

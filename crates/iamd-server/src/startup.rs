@@ -97,7 +97,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         "iamd: account {} serving IAM and STS on http://{addr}",
         config.account_id
     );
-    spawn_last_used_flusher(account.clone());
+    spawn_deferred_flusher(account.clone());
     let app = crate::api::router(account.clone());
     axum::serve(
         listener,
@@ -108,17 +108,18 @@ pub async fn serve(config: Config) -> Result<(), String> {
     })
     .await
     .map_err(|e| e.to_string())?;
-    account.flush_last_used().map_err(|e| e.to_string())
+    account.flush_deferred().map_err(|e| e.to_string())
 }
 
-/// Persists access key last use every few seconds (it is recorded in memory per request).
-fn spawn_last_used_flusher(account: Arc<Account>) {
+/// Persists access key last use (recorded in memory per request) and failed calls' audit
+/// records every few seconds.
+fn spawn_deferred_flusher(account: Arc<Account>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
             let account = account.clone();
-            let _ = tokio::task::spawn_blocking(move || account.flush_last_used()).await;
+            let _ = tokio::task::spawn_blocking(move || account.flush_deferred()).await;
         }
     });
 }

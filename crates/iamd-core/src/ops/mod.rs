@@ -101,6 +101,8 @@ pub struct OpContext<'a> {
     input: &'a Value,
     request_id: &'a str,
     authorized: Cell<bool>,
+    /// This call's failure is already in the audit log (committed with its changes).
+    failure_audited: Cell<bool>,
 }
 
 impl OpContext<'_> {
@@ -127,13 +129,15 @@ impl OpContext<'_> {
         f: impl FnOnce(&mut crate::account::Txn) -> Result<Result<T, IamError>, IamError>,
     ) -> Result<T, IamError> {
         let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
-        self.account
-            .write(|txn| {
-                let out = f(txn)?;
-                self.audit_call(txn, event_id, out.as_ref().err());
-                Ok(out)
-            })
-            .and_then(|out| out)
+        let out = self.account.write(|txn| {
+            let out = f(txn)?;
+            self.audit_call(txn, event_id, out.as_ref().err());
+            Ok(out)
+        })?;
+        if out.is_err() {
+            self.failure_audited.set(true);
+        }
+        out
     }
 
     /// Adds this call's audit record to `txn`.
@@ -143,19 +147,23 @@ impl OpContext<'_> {
         event_id: String,
         error: Option<&IamError>,
     ) {
-        let call = crate::audit::ApiCall {
+        let record = self.api_call(event_id, txn.now).record_with(error);
+        txn.audit(record);
+    }
+
+    /// This call, for its audit record.
+    fn api_call(&self, event_id: String, now: i64) -> crate::audit::ApiCall<'_> {
+        crate::audit::ApiCall {
             caller: self.caller,
-            account_id: &txn.state.account_id,
+            account_id: &self.state.account_id,
             event_source: self.event_source(),
             event_name: self.operation.name,
             input: self.input,
             read_only: self.operation.read_only,
             request_id: self.request_id,
             event_id,
-            now: txn.now,
-        };
-        let record = call.record_with(error);
-        txn.audit(record);
+            now,
+        }
     }
 
     /// `iam.amazonaws.com` or `sts.amazonaws.com`, for audit records.
@@ -326,11 +334,12 @@ pub fn dispatch(
         input,
         request_id,
         authorized: Cell::new(false),
+        failure_audited: Cell::new(false),
     };
-    if let Some(refusal) = session_restriction(caller, operation) {
-        return Err(refusal);
-    }
-    let result = (operation.handler)(&ctx, input);
+    let result = match session_restriction(caller, operation) {
+        Some(refusal) => Err(refusal),
+        None => (operation.handler)(&ctx, input),
+    };
     if operation.auth == Auth::Policy && !ctx.authorized.get() && result.is_ok() {
         eprintln!(
             "iamd: operation {} returned without authorizing",
@@ -338,7 +347,22 @@ pub fn dispatch(
         );
         return Err(IamError::service_failure());
     }
+    if let Err(error) = &result {
+        if !ctx.failure_audited.get() {
+            audit_failure(&ctx, error);
+        }
+    }
     result
+}
+
+/// Records a failed call (denied, invalid, conflicting...) in the audit log, as CloudTrail
+/// records failed calls with `errorCode` and `errorMessage`.
+fn audit_failure(ctx: &OpContext<'_>, error: &IamError) {
+    let Ok(event_id) = crate::crypto::request_id() else {
+        return;
+    };
+    let record = ctx.api_call(event_id, ctx.now).record_with(Some(error));
+    ctx.account.audit_failed_call(record);
 }
 
 #[cfg(test)]

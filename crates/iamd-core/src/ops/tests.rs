@@ -103,6 +103,67 @@ fn users_without_policies_are_denied_with_aws_wording() {
 }
 
 #[test]
+fn failed_calls_are_audited_with_their_error_and_successful_reads_are_not() {
+    let (acct, _) = account();
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "CreateUser",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap();
+    let bob = user(&acct, "bob", None);
+    call(&acct, &bob, "iam", "ListUsers", json!({})).unwrap_err();
+    call(&acct, &bob, "iam", "DeleteUser", json!({"UserName": "bob"})).unwrap_err();
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "GetUser",
+        json!({"UserName": "nobody"}),
+    )
+    .unwrap_err();
+    call(&acct, &root(), "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    // Kept in memory until the periodic flush.
+    assert_eq!(acct.audit_events(10).unwrap().len(), 1);
+    acct.flush_deferred().unwrap();
+    let events: Vec<serde_json::Value> = acct
+        .audit_events(10)
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    let seen: Vec<(&str, &str, bool)> = events
+        .iter()
+        .map(|e| {
+            (
+                e["eventName"].as_str().unwrap(),
+                e["errorCode"].as_str().unwrap_or("-"),
+                e["readOnly"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("GetUser", "NoSuchEntityException", true),
+            ("DeleteUser", "AccessDenied", false),
+            ("ListUsers", "AccessDenied", true),
+            ("CreateUser", "-", false),
+        ]
+    );
+    assert_eq!(events[1]["userIdentity"]["userName"], "bob");
+    assert!(events[1]["errorMessage"]
+        .as_str()
+        .unwrap()
+        .contains("is not authorized to perform: iam:DeleteUser"));
+    // Flushed once.
+    acct.flush_deferred().unwrap();
+    assert_eq!(acct.audit_events(10).unwrap().len(), 4);
+}
+
+#[test]
 fn access_key_quota_and_secret_sealing() {
     let (acct, _) = account();
     let r = root();
