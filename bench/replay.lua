@@ -1,8 +1,22 @@
 -- wrk script: replays pre-signed raw HTTP requests written by bench/sign.py.
 --
---   wrk -t T -c C -d D -s bench/replay.lua http://127.0.0.1:PORT/ -- FILE T
+--   wrk -t T -c C -d D -s bench/replay.lua http://127.0.0.1:PORT/ -- FILE T [RATE]
 --
 -- FILE holds records "<length>\n<raw request bytes>".
+--
+-- Without RATE (or RATE 0) wrk runs its closed loop: each connection sends its next request as
+-- soon as the previous response is in (saturation).
+--
+-- With RATE (requests/s, all threads together) the load is paced at that offered rate: each
+-- thread keeps a schedule of send times ("slots") T/RATE seconds apart, and wrk's delay() hook
+-- (called whenever a connection is ready to send) makes the connection wait for the next
+-- unclaimed slot of its thread: delay = max(0, slot - now). Slots advance by a fixed interval
+-- whatever happens, so a thread that fell behind sends at once until it has caught up, and the
+-- achieved rate is min(RATE, what the server and client can do). A slot that had already passed
+-- by more than 1 ms when a connection claimed it means every connection of the thread was busy
+-- (the request went out late, and its wait is not in its latency); done() reports those as
+-- late_sends. delay() is only defined when pacing, since its mere presence makes wrk put a timer
+-- before every request.
 --
 -- One record (the reads): every request is that record, for the whole -d duration.
 --
@@ -56,9 +70,28 @@ local function load(path, id, step)
 end
 
 local records, next_index, single, skip_verify
+local interval_us, next_slot_us -- pacing: this thread's time between slots, its next free slot
 
 -- Globals, read by done() through thread:get().
-exhausted, sent, received, start_us, end_us = 0, 0, 0, 0, 0
+exhausted, sent, received, start_us, end_us, late_sends = 0, 0, 0, 0, 0, 0
+
+local LATE_US = 1000 -- wrk's timers have millisecond resolution: less than that is on time
+
+local function paced_delay()
+  local now = now_us()
+  if next_slot_us == nil then
+    next_slot_us = now
+  end
+  local slot = next_slot_us
+  next_slot_us = slot + interval_us
+  if slot <= now then
+    if now - slot > LATE_US then
+      late_sends = late_sends + 1
+    end
+    return 0
+  end
+  return math.floor((slot - now) / 1000) -- whole milliseconds (wrk truncates anyway)
+end
 
 local function finite_response()
   received = received + 1
@@ -71,6 +104,7 @@ end
 function init(args)
   local path = assert(args[1], "replay.lua: give the request file after --")
   local step = tonumber(args[2] or "1")
+  local rate = tonumber(args[3] or "0")
   local id = tonumber(wrk.thread:get("id") or 0)
   local total, first
   records, total, first = load(path, id, step)
@@ -83,6 +117,10 @@ function init(args)
     response = finite_response
   end
   next_index = 1
+  if rate and rate > 0 then
+    interval_us = step * 1000000 / rate -- each of the step (= T) threads offers rate / T
+    delay = paced_delay
+  end
 end
 
 function request()
@@ -114,8 +152,9 @@ end
 
 function done(summary, latency, requests)
   local e = summary.errors
-  local out, first, last = 0, nil, 0
+  local out, first, last, late = 0, nil, 0, 0
   for _, t in ipairs(threads) do
+    late = late + (tonumber(t:get("late_sends")) or 0)
     if tonumber(t:get("exhausted")) == 1 then
       out = out + 1
     end
@@ -130,8 +169,8 @@ function done(summary, latency, requests)
   io.write(string.format(
     "BENCH requests=%d duration_us=%d elapsed_us=%d bytes=%d p50_us=%d p90_us=%d p99_us=%d "
       .. "max_us=%d status_errors=%d connect_errors=%d read_errors=%d write_errors=%d "
-      .. "timeouts=%d exhausted=%d\n",
+      .. "timeouts=%d exhausted=%d late_sends=%d\n",
     summary.requests, summary.duration, elapsed, summary.bytes,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    e.status, e.connect, e.read, e.write, e.timeout, out))
+    e.status, e.connect, e.read, e.write, e.timeout, out, late))
 end

@@ -9,6 +9,11 @@
 #                               stops after them (or after BENCH_DURATION). iamd enforces AWS's
 #                               UsersPerAccount quota of 5000, so at most 5000 - BENCH_USERS - 2.
 #   BENCH_USERS=100             fixture users created in both servers
+#   BENCH_PACED=1               after the saturation runs of a read scenario, run iamd once more
+#                               at a fixed offered rate of BENCH_PACE_FACTOR x moto's measured
+#                               requests/s (scenario "<Scenario>@paced"); 0: no paced runs
+#   BENCH_PACE_FACTOR=100       the paced run's rate as a multiple of moto's (the read target)
+#   BENCH_PACED_CONNECTIONS=32  wrk -c for the paced runs (default BENCH_CONNECTIONS)
 #   BENCH_SKIP_BUILD=1          use the existing target/release/iamd
 #   BENCH_IAMD_BIN=PATH         use this iamd binary (implies no build)
 #   BENCH_VENV=DIR              virtualenv with moto[server] (default target/bench-venv)
@@ -29,6 +34,9 @@ USERS="${BENCH_USERS:-100}"
 USER_QUOTA=5000 # iamd, like AWS: UsersPerAccount
 CREATE_N="${BENCH_CREATE_N:-$((USER_QUOTA - USERS - 2))}"
 VENV="${BENCH_VENV:-$ROOT/target/bench-venv}"
+PACED="${BENCH_PACED:-1}"
+PACE_FACTOR="${BENCH_PACE_FACTOR:-100}"
+PACED_CONNECTIONS="${BENCH_PACED_CONNECTIONS:-$CONNECTIONS}"
 
 export IAMD_ROOT_ACCESS_KEY_ID="${IAMD_ROOT_ACCESS_KEY_ID:-AKIAIOSFODNN7EXAMPLE}"
 export IAMD_ROOT_SECRET_ACCESS_KEY="${IAMD_ROOT_SECRET_ACCESS_KEY:-wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY}"
@@ -39,12 +47,15 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 2; }
 
-for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N USERS; do
+for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N USERS PACE_FACTOR PACED_CONNECTIONS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number (got '${!v}')"
 done
 (( DURATION >= 1 && DURATION <= 600 )) || die "BENCH_DURATION must be 1..600 seconds"
 (( WARMUP <= 60 )) || die "BENCH_WARMUP must be at most 60 seconds"
 (( THREADS >= 1 && CONNECTIONS >= THREADS )) || die "need 1 <= BENCH_THREADS <= BENCH_CONNECTIONS"
+[[ "$PACED" == 0 || "$PACED" == 1 ]] || die "BENCH_PACED must be 0 or 1 (got '$PACED')"
+(( PACE_FACTOR >= 1 )) || die "BENCH_PACE_FACTOR must be at least 1"
+(( PACED_CONNECTIONS >= THREADS )) || die "need BENCH_THREADS <= BENCH_PACED_CONNECTIONS"
 (( USERS >= 100 && USERS < USER_QUOTA - 2 )) || die "BENCH_USERS must be 100..$((USER_QUOTA - 3))"
 (( CREATE_N >= THREADS && CREATE_N <= USER_QUOTA - USERS - 2 )) \
   || die "BENCH_CREATE_N must be $THREADS..$((USER_QUOTA - USERS - 2)) (the fixture users, the sample and the run stay within iamd's quota of $USER_QUOTA users)"
@@ -134,6 +145,9 @@ log "iamd pid $IAMD_PID on 127.0.0.1:$IAMD_PORT, moto pid $MOTO_PID on 127.0.0.1
   fi
   echo "moto: $("$PY" -c 'import moto; print(moto.__version__)'), $("$PY" --version)"
   echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s for reads; CreateUser: $CREATE_N distinct users), client and servers on the same cores"
+  if [[ "$PACED" == 1 ]]; then
+    echo "paced: reads on iamd again at ${PACE_FACTOR}x moto's requests/s, -t$THREADS -c$PACED_CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s at that rate)"
+  fi
 } | tee "$OUT/conditions.txt" >&2
 
 # CPU seconds (user+system, all threads) a process has used so far.
@@ -141,38 +155,49 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK="$(getconf CLK_TCK)"
 
 RESULTS="$OUT/results.tsv"
-printf 'scenario\tserver\trequests\tduration_us\telapsed_us\tp50_us\tp99_us\tmax_us\tstatus_errors\tsocket_errors\texhausted\tserver_cpu_s\n' >"$RESULTS"
+printf 'scenario\tserver\trequests\tduration_us\telapsed_us\tp50_us\tp99_us\tmax_us\tstatus_errors\tsocket_errors\texhausted\tserver_cpu_s\tconnections\toffered_rps\tlate_sends\n' >"$RESULTS"
 
-run_one() { # scenario server port pid
-  local scenario="$1" server="$2" port="$3" pid="$4" count=1 file line before after
+# factor x the requests/s of the last recorded run of scenario on server, rounded (0 when none).
+rate_of() { # scenario server factor
+  awk -F'\t' -v s="$1" -v v="$2" -v k="$3" '$1 == s && $2 == v && $4 > 0 {r = $3 * 1e6 / $4}
+    END {printf "%.0f", k * r}' "$RESULTS"
+}
+
+run_one() { # scenario server port pid [rate]: with a rate (requests/s), the paced run "<scenario>@paced"
+  local scenario="$1" server="$2" port="$3" pid="$4" rate="${5:-0}" count=1 file line before after
+  local conns="$CONNECTIONS" label="$scenario" name="$scenario-$server"
   if [[ "$scenario" == CreateUser ]]; then
     count="$CREATE_N"
   fi
-  file="$OUT/$scenario-$server.req"
-  "$PY" "$BENCH/sign.py" requests --port "$port" --scenario "$scenario" --count "$count" --out "$file" \
-    || { log "$scenario on $server: the sample request did not answer 200"; FAILED=1; return; }
-  if [[ "$scenario" != CreateUser && "$WARMUP" -gt 0 ]]; then
-    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 5s \
-      -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" >/dev/null 2>&1 || true
+  if (( rate > 0 )); then
+    conns="$PACED_CONNECTIONS" label="$scenario@paced" name="$scenario-$server-paced"
   fi
-  log "$scenario on $server: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s"
+  file="$OUT/$name.req"
+  "$PY" "$BENCH/sign.py" requests --port "$port" --scenario "$scenario" --count "$count" --out "$file" \
+    || { log "$label on $server: the sample request did not answer 200"; FAILED=1; return; }
+  if [[ "$scenario" != CreateUser && "$WARMUP" -gt 0 ]]; then
+    timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$conns" -d"${WARMUP}s" --timeout 5s \
+      -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" "$rate" >/dev/null 2>&1 || true
+  fi
+  log "$label on $server: wrk -t$THREADS -c$conns -d${DURATION}s$( (( rate > 0 )) && echo " at $rate requests/s offered")"
   before="$(cpu_ticks "$pid")"
-  timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency \
-    -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" >"$OUT/$scenario-$server.wrk" 2>&1 || true
+  timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 5s --latency \
+    -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" "$rate" >"$OUT/$name.wrk" 2>&1 || true
   after="$(cpu_ticks "$pid")"
   [[ "$scenario" == CreateUser ]] && rm -f "$file"
-  line="$(grep '^BENCH ' "$OUT/$scenario-$server.wrk" || true)"
+  line="$(grep '^BENCH ' "$OUT/$name.wrk" || true)"
   if [[ -z "$line" ]]; then
-    log "$scenario on $server: wrk gave no result:"; cat "$OUT/$scenario-$server.wrk" >&2; FAILED=1; return
+    log "$label on $server: wrk gave no result:"; cat "$OUT/$name.wrk" >&2; FAILED=1; return
   fi
-  kill -0 "$pid" 2>/dev/null || { log "$server died during $scenario"; FAILED=1; }
+  kill -0 "$pid" 2>/dev/null || { log "$server died during $label"; FAILED=1; }
   local -A f=()
   local kv
   for kv in ${line#BENCH }; do f[${kv%%=*}]="${kv#*=}"; done
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scenario" "$server" "${f[requests]}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$server" "${f[requests]}" \
     "${f[duration_us]}" "${f[elapsed_us]}" "${f[p50_us]}" "${f[p99_us]}" "${f[max_us]}" "${f[status_errors]}" \
     "$((f[connect_errors] + f[read_errors] + f[write_errors] + f[timeouts]))" "${f[exhausted]}" \
-    "$(awk -v a="$before" -v b="$after" -v t="$CLK_TCK" 'BEGIN {printf "%.2f", (b - a) / t}')" >>"$RESULTS"
+    "$(awk -v a="$before" -v b="$after" -v t="$CLK_TCK" 'BEGIN {printf "%.2f", (b - a) / t}')" \
+    "$conns" "$rate" "${f[late_sends]}" >>"$RESULTS"
 }
 
 FAILED=0
@@ -183,6 +208,14 @@ for scenario in $SCENARIOS; do
   esac
   run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID"
   run_one "$scenario" moto "$MOTO_PORT" "$MOTO_PID"
+  if [[ "$PACED" == 1 && "$scenario" != CreateUser ]]; then
+    rate="$(rate_of "$scenario" moto "$PACE_FACTOR")"
+    if (( rate > 0 )); then
+      run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID" "$rate"
+    else
+      log "$scenario: no requests/s measured for moto, so no paced run"
+    fi
+  fi
 done
 
 echo
