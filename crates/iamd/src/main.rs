@@ -7,6 +7,9 @@ use clap::{Parser, Subcommand};
 
 mod cli;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A self-hosted AWS IAM and STS service.
 #[derive(Debug, Parser)]
 #[command(name = "iamd", version, about)]
