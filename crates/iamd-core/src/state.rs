@@ -163,6 +163,9 @@ impl AccountState {
                         add_entity(&group.inline, &group.attached);
                     }
                 }
+                if let Some((origin, compiled)) = self.password_change_grant() {
+                    each(origin, compiled);
+                }
                 user.boundary.as_deref()
             }
             PolicyHolder::Group(group) => {
@@ -175,6 +178,27 @@ impl AccountState {
             }
         };
         boundary.and_then(|arn| self.managed_origin(arn))
+    }
+
+    /// With the password policy's `AllowUsersToChangePassword`, IAM grants every user
+    /// `iam:ChangePassword` on itself and `iam:GetAccountPasswordPolicy` at the account level,
+    /// without a policy attached: what the AWS managed policy IAMUserChangePassword allows.
+    /// It is one more identity-based allow, so explicit denies and boundaries still apply.
+    fn password_change_grant(&self) -> Option<(PolicyOrigin<'_>, &Arc<NamedPolicy>)> {
+        if !self
+            .password_policy
+            .as_ref()
+            .is_some_and(|p| p.allow_users_to_change_password)
+        {
+            return None;
+        }
+        let (origin, compiled) =
+            self.managed_origin("arn:aws:iam::aws:policy/IAMUserChangePassword")?;
+        let origin = PolicyOrigin {
+            id: "AllowUsersToChangePassword (account password policy)",
+            ..origin
+        };
+        Some((origin, compiled))
     }
 
     /// Managed policy `arn`'s compiled default version, with its origin.

@@ -591,3 +591,56 @@ fn seed001_locks_out_password_change_without_mfa() {
     let got = ok(&acct, "GetLoginProfile", json!({"UserName": "carol"}));
     assert_eq!(got["LoginProfile"]["PasswordResetRequired"], false);
 }
+
+/// AllowUsersToChangePassword lets every user change its own password (and read the password
+/// policy) without a policy, and nothing more; an explicit deny still wins.
+#[test]
+fn allow_users_to_change_password_grants_change_password_to_every_user() {
+    let (acct, _) = account();
+    let deny = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": "iam:ChangePassword", "Resource": "*"
+    }]})
+    .to_string();
+    create_user(&acct, "bob", &[]);
+    create_user(&acct, "carol", &[("deny", &deny)]);
+    for name in ["bob", "carol"] {
+        ok(
+            &acct,
+            "CreateLoginProfile",
+            json!({"UserName": name, "Password": "First-Passw0rd"}),
+        );
+    }
+    let bob = user(&acct, "bob", None);
+    let carol = user(&acct, "carol", None);
+    let change = |caller: &Caller, input: Value| iam(&acct, caller, "ChangePassword", input);
+    let own = json!({"OldPassword": "First-Passw0rd", "NewPassword": "Second-Passw0rd"});
+
+    let e = change(&bob, own.clone()).unwrap_err();
+    assert_eq!(e.code, "AccessDenied");
+    let e = iam(&acct, &bob, "GetAccountPasswordPolicy", json!({})).unwrap_err();
+    assert_eq!(e.code, "AccessDenied");
+
+    ok(
+        &acct,
+        "UpdateAccountPasswordPolicy",
+        json!({"AllowUsersToChangePassword": true}),
+    );
+    change(&bob, own.clone()).unwrap();
+    let got = iam(&acct, &bob, "GetAccountPasswordPolicy", json!({})).unwrap();
+    assert_eq!(got["PasswordPolicy"]["AllowUsersToChangePassword"], true);
+    // Only that: bob still may not read other users or his own user.
+    let e = iam(&acct, &bob, "GetUser", json!({"UserName": "bob"})).unwrap_err();
+    assert_eq!(e.code, "AccessDenied");
+    // An explicit deny wins over the account-level grant.
+    let e = change(&carol, own.clone()).unwrap_err();
+    assert_eq!(e.code, "AccessDenied");
+    assert!(e.message.contains("explicit deny"), "{}", e.message);
+
+    ok(
+        &acct,
+        "UpdateAccountPasswordPolicy",
+        json!({"AllowUsersToChangePassword": false}),
+    );
+    let again = json!({"OldPassword": "Second-Passw0rd", "NewPassword": "Third-Passw0rd"});
+    assert_eq!(change(&bob, again).unwrap_err().code, "AccessDenied");
+}
