@@ -357,3 +357,11 @@ pub struct ServiceCredential {
     pub status: KeyStatus,
     pub create_date: i64,
 }
+
+/// The account's last credential report (GenerateCredentialReport).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CredentialReport {
+    pub generated: i64,
+    /// The CSV text.
+    pub csv: String,
+}

@@ -8,8 +8,9 @@ use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
 use crate::model::{
-    AccessKey, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy, MfaDevice,
-    PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey, User,
+    AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
+    MfaDevice, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey,
+    User,
 };
 use crate::store::Record;
 
@@ -40,6 +41,8 @@ pub struct AccountState {
     pub ssh_public_keys: OrdMap<String, Arc<SshPublicKey>>,
     pub signing_certificates: OrdMap<String, Arc<SigningCertificate>>,
     pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
+    /// The last credential report.
+    pub credential_report: Option<Arc<CredentialReport>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -278,6 +281,11 @@ impl AccountState {
                     let policy: PasswordPolicy =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.password_policy = Some(Arc::new(policy));
+                }
+                "credential_report" => {
+                    let report: CredentialReport =
+                        serde_json::from_str(&record.body).map_err(fail)?;
+                    state.credential_report = Some(Arc::new(report));
                 }
                 "account_alias" => {
                     let alias: String = serde_json::from_str(&record.body).map_err(fail)?;

@@ -8,6 +8,7 @@ mod assume_role;
 mod attachments;
 mod authorization_details;
 mod aws_policies;
+mod credential_report;
 mod groups;
 mod hardware_import;
 mod holder;
@@ -274,6 +275,7 @@ static REGISTRY: &[&[Operation]] = &[
     role_settings::OPS,
     instance_profiles::OPS,
     account::OPS,
+    credential_report::OPS,
     authorization_details::OPS,
     ssh_public_keys::OPS,
     signing_certificates::OPS,
@@ -371,6 +373,8 @@ mod tests;
 mod tests_account;
 #[cfg(test)]
 mod tests_assume;
+#[cfg(test)]
+mod tests_credential_report;
 #[cfg(test)]
 mod tests_credentials;
 #[cfg(test)]
