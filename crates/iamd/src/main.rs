@@ -29,6 +29,9 @@ enum Command {
     /// MFA administration on a running iamd: import hardware TOTP tokens.
     #[command(subcommand)]
     Mfa(cli::mfa::MfaCommand),
+    /// Audits of a running iamd: MFA coverage and unused credentials.
+    #[command(subcommand)]
+    Audit(cli::audit::AuditCommand),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +39,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => cli::serve::run(args),
         Command::Policy(command) => cli::policy::run(command),
         Command::Mfa(command) => cli::mfa::run(command),
+        Command::Audit(command) => cli::audit::run(command),
     }
 }

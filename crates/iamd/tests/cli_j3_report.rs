@@ -100,3 +100,68 @@ fn j3_credential_report_with_the_aws_cli() {
     assert!(report.generated_time().is_some());
     assert_eq!(report.report_format().map(|f| f.as_str()), Some("text/csv"));
 }
+
+/// Runs `iamd audit credentials --endpoint-url ...` signed with `key`/`secret`.
+fn iamd_audit(server: &Server, key: &str, secret: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_iamd"))
+        .args(["audit", "credentials", "--endpoint-url", &server.endpoint])
+        .env("AWS_ACCESS_KEY_ID", key)
+        .env("AWS_SECRET_ACCESS_KEY", secret)
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_REGION")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn iamd_audit_credentials_lists_mfa_gaps_from_the_report() {
+    let server = Server::start();
+    let iam = server.iam();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (key, secret) = rt.block_on(async {
+        for name in ["bob", "carol", "dave"] {
+            iam.create_user().user_name(name).send().await.unwrap();
+        }
+        iam.create_login_profile()
+            .user_name("bob")
+            .password("Bob-Passw0rd!")
+            .send()
+            .await
+            .unwrap();
+        let key = iam
+            .create_access_key()
+            .user_name("carol")
+            .send()
+            .await
+            .unwrap();
+        let key = key.access_key().unwrap();
+        (
+            key.access_key_id().to_string(),
+            key.secret_access_key().to_string(),
+        )
+    });
+
+    let run = iamd_audit(&server, ROOT_KEY_ID, ROOT_SECRET);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    // The server's root key (iamd's first start made it) is one.
+    assert!(lines[0].starts_with("HIGH") && lines[0].contains("<root_account>"));
+    assert!(lines[0].contains("the root user has an active access key"));
+    assert!(lines[1].starts_with("HIGH") && lines[1].contains("bob"));
+    assert!(lines[1].contains("console password without MFA"));
+    assert!(lines[2].starts_with("MEDIUM") && lines[2].contains("carol"));
+    assert_eq!(
+        lines[3],
+        "MFA: 0 of 2 users with a password or an active access key have an MFA device; 3 finding(s)"
+    );
+
+    // carol may not read the report: the server's AccessDenied, exit 2.
+    let run = iamd_audit(&server, &key, &secret);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("AccessDenied"), "{stderr}");
+    assert!(stderr.contains("iam:GenerateCredentialReport"), "{stderr}");
+}

@@ -3,9 +3,11 @@
 //! Exit codes everywhere: 0 success (allowed, valid), 1 a negative answer (denied, invalid),
 //! 2 usage errors and anything that kept the command from answering (unreadable files, ...).
 
+pub mod audit;
 pub mod mfa;
 pub mod policy;
 pub mod serve;
+mod signed_http;
 mod simulate;
 
 use std::io::Write;
