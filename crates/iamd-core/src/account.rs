@@ -190,25 +190,31 @@ impl Account {
 
     /// Writes what is kept in memory to the store: the access key uses recorded since the last
     /// flush and the failed calls' audit records.
+    /// When the store fails, what was taken is put back for the next flush.
     pub fn flush_deferred(&self) -> Result<(), IamError> {
-        let changes: Vec<Change> = {
+        let taken: Vec<(String, LastUsed)> = {
             let mut map = self
                 .last_used
                 .lock()
                 .map_err(|_| IamError::service_failure())?;
             map.iter_mut()
                 .filter(|(_, (_, dirty))| *dirty)
-                .filter_map(|(id, (used, dirty))| {
+                .map(|(id, (used, dirty))| {
                     *dirty = false;
-                    let body = serde_json::to_string(used).ok()?;
-                    Some(Change::Put {
-                        kind: "last_used",
-                        key: id.clone(),
-                        body,
-                    })
+                    (id.clone(), used.clone())
                 })
                 .collect()
         };
+        let changes: Vec<Change> = taken
+            .iter()
+            .filter_map(|(id, used)| {
+                Some(Change::Put {
+                    kind: "last_used",
+                    key: id.clone(),
+                    body: serde_json::to_string(used).ok()?,
+                })
+            })
+            .collect();
         let (audit, dropped) = {
             let mut pending = self
                 .failed_calls
@@ -223,9 +229,35 @@ impl Account {
         if changes.is_empty() && audit.is_empty() {
             return Ok(());
         }
-        self.store
-            .commit(&changes, &audit)
-            .map_err(|_| IamError::service_failure())
+        if self.store.commit(&changes, &audit).is_ok() {
+            return Ok(());
+        }
+        self.put_back(taken, audit);
+        Err(IamError::service_failure())
+    }
+
+    /// Marks the taken last uses unflushed again (unless newer ones came meanwhile) and puts the
+    /// taken audit records back before the ones that came meanwhile, within the limit.
+    fn put_back(&self, taken: Vec<(String, LastUsed)>, audit: Vec<AuditRecord>) {
+        if let Ok(mut map) = self.last_used.lock() {
+            for (id, used) in taken {
+                if let Some((current, dirty)) = map.get_mut(&id) {
+                    if *current == used {
+                        *dirty = true;
+                    }
+                }
+            }
+        }
+        if let Ok(mut pending) = self.failed_calls.lock() {
+            let newer = std::mem::replace(&mut pending.records, audit);
+            for record in newer {
+                if pending.records.len() < MAX_PENDING_FAILED_CALLS {
+                    pending.records.push(record);
+                } else {
+                    pending.dropped += 1;
+                }
+            }
+        }
     }
 
     /// Audit events, newest first.

@@ -9,7 +9,8 @@
 //! of it (they are queued behind it or being applied): the newest state goes back to the
 //! published one and nothing of the failed writes is visible.
 
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use arc_swap::ArcSwap;
 
@@ -26,6 +27,9 @@ pub(crate) struct Applied {
     pub state: Option<Arc<AccountState>>,
 }
 
+/// A write's outcome, set once by the leader (under the queue's lock): committed or not.
+type Outcome = Arc<OnceLock<bool>>;
+
 pub(crate) struct CommitQueue {
     /// Serialises applying writes, so each one sees the previous one's state.
     apply: Mutex<()>,
@@ -38,13 +42,8 @@ struct Inner {
     newest: Arc<AccountState>,
     /// Bumped when a batch fails; a write applied on an older generation is failed.
     generation: u64,
-    queue: Vec<(u64, Applied)>,
-    next_seq: u64,
+    queue: Vec<(Outcome, Applied)>,
     committing: bool,
-    /// Every write up to this sequence number has an outcome.
-    settled_through: u64,
-    /// Sequence ranges (inclusive) that failed.
-    failed: Vec<(u64, u64)>,
 }
 
 impl CommitQueue {
@@ -55,35 +54,36 @@ impl CommitQueue {
                 newest: published,
                 generation: 0,
                 queue: Vec::new(),
-                next_seq: 1,
                 committing: false,
-                settled_through: 0,
-                failed: Vec::new(),
             }),
             settled: Condvar::new(),
         }
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Inner>, IamError> {
-        self.inner.lock().map_err(|_| IamError::service_failure())
+    /// The queue's lock. Every change made under it leaves the queue consistent (no code that
+    /// can panic runs under it), so a poisoned lock is taken over as it is.
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Applies one write with `apply` (given the newest state), then waits until it is committed
-    /// and published in `published`. Returns whether it committed.
+    /// and published in `published`.
     pub fn run<T>(
         &self,
         store: &dyn Store,
         published: &ArcSwap<AccountState>,
         apply: impl FnOnce(&AccountState) -> (Result<T, IamError>, Applied),
     ) -> Result<T, IamError> {
-        let (seq, out) = {
-            let _applying = self.apply.lock().map_err(|_| IamError::service_failure())?;
+        let outcome = Outcome::default();
+        let out = {
+            // `()` guards no data: a write that panicked while applying leaves nothing behind.
+            let _applying = self.apply.lock().unwrap_or_else(PoisonError::into_inner);
             let (base, generation) = {
-                let inner = self.lock()?;
+                let inner = self.lock();
                 (inner.newest.clone(), inner.generation)
             };
             let (out, applied) = apply(&base);
-            let mut inner = self.lock()?;
+            let mut inner = self.lock();
             if inner.generation != generation {
                 // Built on writes that failed while this one was being applied.
                 return Err(IamError::service_failure());
@@ -91,80 +91,84 @@ impl CommitQueue {
             if let Some(state) = &applied.state {
                 inner.newest = state.clone();
             }
-            let seq = inner.next_seq;
-            inner.next_seq += 1;
-            inner.queue.push((seq, applied));
-            (seq, out)
+            inner.queue.push((outcome.clone(), applied));
+            out
         };
-        if self.wait_committed(seq, store, published)? {
+        if self.wait_committed(&outcome, store, published) {
             out
         } else {
             Err(IamError::service_failure())
         }
     }
 
-    /// Waits for the outcome of write `seq`, leading the commit of the queue when no one is.
+    /// Waits for the outcome of a queued write, leading the commit of the queue when no one is.
     fn wait_committed(
         &self,
-        seq: u64,
+        outcome: &OnceLock<bool>,
         store: &dyn Store,
         published: &ArcSwap<AccountState>,
-    ) -> Result<bool, IamError> {
-        let mut inner = self.lock()?;
+    ) -> bool {
+        let mut inner = self.lock();
         loop {
-            if inner.settled_through >= seq {
-                let failed = inner.failed.iter().any(|&(a, b)| a <= seq && seq <= b);
-                return Ok(!failed);
+            if let Some(&committed) = outcome.get() {
+                return committed;
             }
             if inner.committing || inner.queue.is_empty() {
                 inner = self
                     .settled
                     .wait(inner)
-                    .map_err(|_| IamError::service_failure())?;
+                    .unwrap_or_else(PoisonError::into_inner);
                 continue;
             }
             inner.committing = true;
-            let batch = std::mem::take(&mut inner.queue);
+            let (outcomes, batch): (Vec<Outcome>, Vec<Applied>) =
+                std::mem::take(&mut inner.queue).into_iter().unzip();
             drop(inner);
-            let committed = commit_batch(store, batch);
-            inner = self.lock()?;
-            match committed {
-                Ok((last, state)) => {
+            // A store that panics fails the batch like one that returns an error.
+            let committed = catch_unwind(AssertUnwindSafe(|| commit_batch(store, batch)))
+                .unwrap_or_else(|_| Err("the store panicked".to_string()));
+            inner = self.lock();
+            let failure = match committed {
+                Ok(state) => {
                     if let Some(state) = state {
                         published.store(state);
                     }
-                    inner.settled_through = last;
+                    for outcome in &outcomes {
+                        let _ = outcome.set(true);
+                    }
+                    None
                 }
-                Err((first, message)) => {
-                    store_failed(&message);
-                    let last = inner.next_seq - 1;
-                    inner.failed.push((first, last));
-                    inner.settled_through = last;
+                Err(message) => {
+                    // The batch and every write queued on top of it fail.
+                    for outcome in outcomes.iter().chain(inner.queue.iter().map(|(o, _)| o)) {
+                        let _ = outcome.set(false);
+                    }
                     inner.queue.clear();
                     inner.generation += 1;
                     inner.newest = published.load_full();
+                    Some(message)
                 }
-            }
+            };
             inner.committing = false;
             self.settled.notify_all();
+            if let Some(message) = failure {
+                drop(inner);
+                store_failed(&message);
+                inner = self.lock();
+            }
         }
     }
 }
 
-/// A committed batch: its last sequence number and the newest state in it.
-type Committed = (u64, Option<Arc<AccountState>>);
-/// A failed batch: its first sequence number and the store's message.
-type Failed = (u64, String);
-
-/// Commits a batch in one store transaction.
-fn commit_batch(store: &dyn Store, batch: Vec<(u64, Applied)>) -> Result<Committed, Failed> {
-    let first = batch.first().map_or(0, |(seq, _)| *seq);
-    let mut last = first;
+/// Commits a batch in one store transaction; returns the newest state in it.
+fn commit_batch(
+    store: &dyn Store,
+    batch: Vec<Applied>,
+) -> Result<Option<Arc<AccountState>>, String> {
     let mut changes = Vec::new();
     let mut audit = Vec::new();
     let mut newest = None;
-    for (seq, applied) in batch {
-        last = seq;
+    for applied in batch {
         changes.extend(applied.changes);
         audit.extend(applied.audit);
         if applied.state.is_some() {
@@ -172,11 +176,9 @@ fn commit_batch(store: &dyn Store, batch: Vec<(u64, Applied)>) -> Result<Committ
         }
     }
     if !changes.is_empty() || !audit.is_empty() {
-        store
-            .commit(&changes, &audit)
-            .map_err(|e| (first, e.to_string()))?;
+        store.commit(&changes, &audit).map_err(|e| e.to_string())?;
     }
-    Ok((last, newest))
+    Ok(newest)
 }
 
 /// Store failures are reported on standard error without request data.

@@ -154,7 +154,7 @@ fn when_a_batch_fails_the_writes_built_on_it_fail_and_the_state_goes_back() {
         thread::spawn(move || append(&account, "c"))
     };
     // c is queued once the newest state holds it.
-    while account.commits.lock().unwrap().queue.is_empty() {
+    while account.commits.lock().queue.is_empty() {
         thread::sleep(Duration::from_millis(1));
     }
     assert_eq!(account.snapshot().account_alias.as_deref(), Some("a,"));
@@ -167,4 +167,76 @@ fn when_a_batch_fails_the_writes_built_on_it_fail_and_the_state_goes_back() {
     // The next write starts from the published state, without b or c.
     assert_eq!(append(&account, "d").unwrap(), "a,d,");
     assert_eq!(stored_keys(&store), vec!["a", "d"]);
+}
+
+#[test]
+fn a_write_being_applied_while_the_batch_under_it_fails_fails_too() {
+    let store = Arc::new(GateStore::default());
+    let (entered_tx, entered_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel();
+    *store.entered.lock().unwrap() = Some(entered_tx);
+    *store.release.lock().unwrap() = Some(release_rx);
+    let account = Arc::new(account_on(store.clone()));
+
+    store.hold.store(true, Ordering::SeqCst);
+    store.fail_next.store(true, Ordering::SeqCst);
+    let b = {
+        let account = account.clone();
+        thread::spawn(move || append(&account, "b"))
+    };
+    entered_rx.recv().unwrap();
+    // c starts applying on top of b (it sees "b,") and is held there while b's commit fails.
+    let (applying_tx, applying_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let c = {
+        let account = account.clone();
+        thread::spawn(move || {
+            account.write(|txn| {
+                let seen = txn.state.account_alias.clone();
+                applying_tx.send(seen.clone()).unwrap();
+                go_rx.recv().unwrap();
+                txn.state.account_alias = Some(format!("{}c,", seen.unwrap_or_default()));
+                txn.put("test", "c", &"c")?;
+                Ok(())
+            })
+        })
+    };
+    assert_eq!(applying_rx.recv().unwrap().as_deref(), Some("b,"));
+    release_tx.send(()).unwrap();
+    assert_eq!(b.join().unwrap().unwrap_err().code, "ServiceFailure");
+    go_tx.send(()).unwrap();
+    assert_eq!(c.join().unwrap().unwrap_err().code, "ServiceFailure");
+
+    assert!(stored_keys(&store).is_empty());
+    assert_eq!(account.snapshot().account_alias, None);
+    assert_eq!(append(&account, "d").unwrap(), "d,");
+}
+
+#[test]
+fn deferred_records_survive_a_failed_flush() {
+    let store = Arc::new(GateStore::default());
+    let account = account_on(store.clone());
+    let record = |id: &str| AuditRecord {
+        event_id: id.to_string(),
+        event_time: 1,
+        event_name: "GetUser".into(),
+        event_source: "iam.amazonaws.com".into(),
+        username: "bob".into(),
+        body: "{}".into(),
+    };
+    account.record_key_use("AKIAEXAMPLE", "iam", "us-east-1");
+    account.audit_failed_call(record("first"));
+    store.fail_next.store(true, Ordering::SeqCst);
+    assert!(account.flush_deferred().is_err());
+    account.audit_failed_call(record("second"));
+    account.flush_deferred().unwrap();
+    let ids: Vec<String> = store
+        .audit_events(10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.event_id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&"first".to_string()) && ids.contains(&"second".to_string()));
+    assert_eq!(stored_keys(&store), vec!["AKIAEXAMPLE"]);
 }

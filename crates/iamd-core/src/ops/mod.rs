@@ -102,8 +102,8 @@ pub struct OpContext<'a> {
     input: &'a Value,
     request_id: &'a str,
     authorized: Cell<bool>,
-    /// This call's failure is already in the audit log (committed with its changes).
-    failure_audited: Cell<bool>,
+    /// This call already has its audit record (committed with its changes).
+    call_audited: Cell<bool>,
 }
 
 impl OpContext<'_> {
@@ -114,11 +114,13 @@ impl OpContext<'_> {
         f: impl FnOnce(&mut crate::account::Txn) -> Result<T, IamError>,
     ) -> Result<T, IamError> {
         let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
-        self.account.write(|txn| {
+        let out = self.account.write(|txn| {
             let out = f(txn)?;
             self.audit_call(txn, event_id, None);
             Ok(out)
-        })
+        })?;
+        self.call_audited.set(true);
+        Ok(out)
     }
 
     /// As [`write`](Self::write), for a call whose changes must be committed even when it
@@ -135,9 +137,7 @@ impl OpContext<'_> {
             self.audit_call(txn, event_id, out.as_ref().err());
             Ok(out)
         })?;
-        if out.is_err() {
-            self.failure_audited.set(true);
-        }
+        self.call_audited.set(true);
         out
     }
 
@@ -336,7 +336,7 @@ pub fn dispatch(
         input,
         request_id,
         authorized: Cell::new(false),
-        failure_audited: Cell::new(false),
+        call_audited: Cell::new(false),
     };
     let result = match session_restriction(caller, operation) {
         Some(refusal) => Err(refusal),
@@ -350,7 +350,7 @@ pub fn dispatch(
         return Err(IamError::service_failure());
     }
     if let Err(error) = &result {
-        if !ctx.failure_audited.get() {
+        if !ctx.call_audited.get() {
             audit_failure(&ctx, error);
         }
     }
