@@ -25,4 +25,4 @@ pub use authz::{authorize, Caller, Identity, MfaInfo, SessionKind};
 pub use error::IamError;
 pub use ops::access_keys_api::{bootstrap_root_key, unseal_secret};
 pub use state::AccountState;
-pub use store::{AuditRecord, Change, MemoryStore, Record, Store, StoreError};
+pub use store::{AuditQuery, AuditRecord, Change, MemoryStore, Record, Store, StoreError};

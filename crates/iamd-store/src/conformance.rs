@@ -21,7 +21,7 @@ fn event(id: &str, name: &str) -> AuditRecord {
     }
 }
 
-/// Runs the suite; panics (in tests) on the first difference. Leaves one record and two
+/// Runs the suite; panics (in tests) on the first difference. Leaves one record and four
 /// audit events behind.
 #[allow(clippy::unwrap_used, clippy::panic)]
 pub fn run(store: &dyn Store) {
@@ -62,4 +62,36 @@ pub fn run(store: &dyn Store) {
     let names: Vec<_> = events.iter().map(|e| e.event_name.as_str()).collect();
     assert_eq!(names, ["DeleteUser", "CreateUser"], "newest first");
     assert_eq!(store.audit_events(1).unwrap().len(), 1);
+
+    // Lookups: by field, newest first, paged by position.
+    store
+        .commit(&[], &[event("e3", "CreateUser"), event("e4", "CreateUser")])
+        .unwrap();
+    let query = iamd_core::AuditQuery {
+        event_name: Some("CreateUser".into()),
+        limit: 2,
+        ..Default::default()
+    };
+    let page = store.audit_page(&query).unwrap();
+    let ids: Vec<_> = page.iter().map(|(_, e)| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["e4", "e3"]);
+    let next = iamd_core::AuditQuery {
+        before: Some(page[1].0),
+        ..query.clone()
+    };
+    let rest = store.audit_page(&next).unwrap();
+    let ids: Vec<_> = rest.iter().map(|(_, e)| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["e1"]);
+    let by_id = iamd_core::AuditQuery {
+        event_id: Some("e2".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.audit_page(&by_id).unwrap().len(), 1);
+    let late = iamd_core::AuditQuery {
+        start: Some(i64::MAX),
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(store.audit_page(&late).unwrap().is_empty());
 }

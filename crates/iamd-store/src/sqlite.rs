@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use iamd_core::{AuditRecord, Change, Record, Store, StoreError};
+use iamd_core::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
 use rusqlite::{params, Connection};
 
 const SCHEMA: &str = "
@@ -148,6 +148,54 @@ impl Store for SqliteStore {
             .map_err(fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
+
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
+        let mut sql = String::from(
+            "SELECT seq, event_id, event_time, event_name, event_source, username, body
+             FROM audit WHERE 1 = 1",
+        );
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut text = |column: &str, value: &Option<String>, sql: &mut String| {
+            if let Some(value) = value {
+                args.push(value.clone().into());
+                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+            }
+        };
+        text("event_name", &query.event_name, &mut sql);
+        text("event_source", &query.event_source, &mut sql);
+        text("username", &query.username, &mut sql);
+        text("event_id", &query.event_id, &mut sql);
+        for (condition, value) in [
+            ("event_time >=", query.start),
+            ("event_time <=", query.end),
+            ("seq <", query.before),
+        ] {
+            if let Some(value) = value {
+                args.push(value.into());
+                sql.push_str(&format!(" AND {condition} ?{}", args.len()));
+            }
+        }
+        args.push(i64::try_from(query.limit).unwrap_or(i64::MAX).into());
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", args.len()));
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(&sql).map_err(fail)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(args), |row| {
+                Ok((
+                    row.get(0)?,
+                    AuditRecord {
+                        event_id: row.get(1)?,
+                        event_time: row.get(2)?,
+                        event_name: row.get(3)?,
+                        event_source: row.get(4)?,
+                        username: row.get(5)?,
+                        body: row.get(6)?,
+                    },
+                ))
+            })
+            .map_err(fail)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(fail)
+    }
 }
 
 #[cfg(test)]
@@ -174,6 +222,6 @@ mod tests {
             1,
             "what the suite left behind is still there"
         );
-        assert_eq!(reopened.audit_events(10).unwrap().len(), 2);
+        assert_eq!(reopened.audit_events(10).unwrap().len(), 4);
     }
 }
