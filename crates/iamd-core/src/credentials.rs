@@ -66,7 +66,8 @@ impl Found<'_> {
 /// Finds and checks the credentials of `key_id` in `state`; `token` is the request's
 /// `X-Amz-Security-Token`. Refuses an inactive key, a long-term key sent with a token, an
 /// unknown key, a wrong token (compared in constant time), an expired session and a session of
-/// a deleted user or role.
+/// a deleted user or role (checked by unique id: a user or role created again under the same
+/// name does not inherit the sessions of the one deleted).
 pub fn find<'s>(
     state: &'s AccountState,
     key_id: &str,
@@ -98,7 +99,7 @@ pub fn find<'s>(
         return Err(Refused::Expired);
     }
     if let Some(user) = &session.user {
-        if state.user(user).is_none() {
+        if state.user(user).is_none_or(|u| u.id != session.user_id) {
             return Err(Refused::Invalid);
         }
     }

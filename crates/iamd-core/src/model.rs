@@ -301,6 +301,11 @@ pub struct Session {
     pub token_sha256: String,
     /// The user the session acts as; `None`: the root user.
     pub user: Option<String>,
+    /// That user's unique id (`AIDA...`): a user deleted and created again under the same
+    /// name is another user, and the first one's sessions stop working. Sessions stored
+    /// before this field existed have none and are refused.
+    #[serde(default)]
+    pub user_id: String,
     pub expiration: i64,
     /// Whether MFA was given, and when.
     pub mfa_present: bool,

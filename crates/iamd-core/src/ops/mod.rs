@@ -33,6 +33,7 @@ mod sts;
 mod support;
 mod tags;
 mod user_credentials;
+mod user_rename;
 mod users;
 
 use std::cell::Cell;

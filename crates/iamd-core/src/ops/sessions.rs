@@ -120,6 +120,7 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         }
         let session = Session {
             user: user.clone(),
+            user_id: ctx.caller.user_id.clone(),
             mfa_present: mfa_serial.is_some(),
             mfa_authenticated_at: mfa_serial.as_ref().map(|_| txn.now),
             mfa_serial,
@@ -166,6 +167,7 @@ impl FreshCredentials {
             sealed_secret: self.sealed_secret.clone(),
             token_sha256: token_digest(self.token.expose()),
             user: None,
+            user_id: String::new(),
             expiration,
             mfa_present: false,
             mfa_authenticated_at: None,

@@ -250,20 +250,7 @@ fn update_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         if user.name.to_lowercase() != old_key {
             txn.delete("user", &old_key);
             txn.state.users.remove(&old_key);
-            let keys: Vec<_> = txn
-                .state
-                .access_keys
-                .values()
-                .filter(|k| k.user.as_deref() == Some(old.name.as_str()))
-                .cloned()
-                .collect();
-            for key in keys {
-                let mut key = (*key).clone();
-                key.user = Some(user.name.clone());
-                txn.put("access_key", &key.id, &key)?;
-                txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
-            }
-            super::user_credentials::rename_owner(txn, &old.name, &user.name)?;
+            super::user_rename::move_belongings(txn, &old.name, &user.name)?;
         }
         save_user(txn, user)
     })?;
@@ -319,6 +306,7 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         let key = user.name.to_lowercase();
         txn.delete("user", &key);
         txn.state.users.remove(&key);
+        super::user_rename::delete_sessions(txn, &user.name);
         Ok(())
     })?;
     Ok(json!({}))
