@@ -31,15 +31,38 @@ pub struct Account {
     failed_calls: Mutex<FailedCalls>,
 }
 
-/// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`];
-/// beyond that they are counted and reported, not kept.
+/// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`]
+/// records and [`MAX_PENDING_FAILED_BYTES`] bytes; beyond that they are counted and reported,
+/// not kept.
 #[derive(Default)]
 struct FailedCalls {
     records: Vec<AuditRecord>,
+    /// The bodies' bytes in `records`.
+    bytes: usize,
     dropped: u64,
 }
 
+impl FailedCalls {
+    fn keep(&mut self, record: AuditRecord) {
+        let size = record.body.len();
+        if self.records.len() < MAX_PENDING_FAILED_CALLS
+            && self.bytes + size <= MAX_PENDING_FAILED_BYTES
+        {
+            self.bytes += size;
+            self.records.push(record);
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    fn take(&mut self) -> Vec<AuditRecord> {
+        self.bytes = 0;
+        std::mem::take(&mut self.records)
+    }
+}
+
 const MAX_PENDING_FAILED_CALLS: usize = 50_000;
+const MAX_PENDING_FAILED_BYTES: usize = 16 << 20;
 
 /// A write in progress: a private copy of the state plus the changes to store.
 pub struct Txn {
@@ -180,11 +203,7 @@ impl Account {
     /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`].
     pub fn audit_failed_call(&self, record: AuditRecord) {
         if let Ok(mut pending) = self.failed_calls.lock() {
-            if pending.records.len() < MAX_PENDING_FAILED_CALLS {
-                pending.records.push(record);
-            } else {
-                pending.dropped += 1;
-            }
+            pending.keep(record);
         }
     }
 
@@ -221,10 +240,10 @@ impl Account {
                 .lock()
                 .map_err(|_| IamError::service_failure())?;
             let dropped = std::mem::take(&mut pending.dropped);
-            (std::mem::take(&mut pending.records), dropped)
+            (pending.take(), dropped)
         };
         if dropped > 0 {
-            eprintln!("iamd: {dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} waiting)");
+            eprintln!("iamd: {dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} records or {MAX_PENDING_FAILED_BYTES} bytes waiting)");
         }
         if changes.is_empty() && audit.is_empty() {
             return Ok(());
@@ -249,13 +268,9 @@ impl Account {
             }
         }
         if let Ok(mut pending) = self.failed_calls.lock() {
-            let newer = std::mem::replace(&mut pending.records, audit);
-            for record in newer {
-                if pending.records.len() < MAX_PENDING_FAILED_CALLS {
-                    pending.records.push(record);
-                } else {
-                    pending.dropped += 1;
-                }
+            let newer = pending.take();
+            for record in audit.into_iter().chain(newer) {
+                pending.keep(record);
             }
         }
     }
@@ -265,5 +280,33 @@ impl Account {
         self.store
             .audit_events(limit)
             .map_err(|_| IamError::service_failure())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::AuditRecord;
+
+    fn record(bytes: usize) -> AuditRecord {
+        AuditRecord {
+            event_id: String::new(),
+            event_time: 0,
+            event_name: "PutUserPolicy".into(),
+            event_source: "iam.amazonaws.com".into(),
+            username: "mallory".into(),
+            body: "x".repeat(bytes),
+        }
+    }
+
+    #[test]
+    fn failed_calls_waiting_for_a_flush_are_bounded_by_bytes() {
+        let (account, _) = crate::testing::account();
+        for _ in 0..40 {
+            account.audit_failed_call(record(1 << 20));
+        }
+        let pending = account.failed_calls.lock().unwrap();
+        assert_eq!(pending.records.len(), 16);
+        assert_eq!(pending.bytes, 16 << 20);
+        assert_eq!(pending.dropped, 24);
     }
 }

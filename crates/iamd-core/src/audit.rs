@@ -5,40 +5,211 @@ use serde_json::{json, Map, Value};
 use crate::authz::{Caller, Identity};
 use crate::store::AuditRecord;
 
-/// Request parameters never written to the log (MFA codes included: a logged code of a
-/// failed attempt could still be valid for a few seconds).
-const REDACTED: &[&str] = &[
-    "password",
-    "oldPassword",
-    "newPassword",
-    "secretAccessKey",
-    "authenticationCode1",
-    "authenticationCode2",
-    "tokenCode",
+/// The request parameters (model member names, at any depth) whose values an audit record
+/// may show. It is an allow-list: a parameter not named here (a secret, a file of seeds, a
+/// parameter of an operation added later) is recorded as [`HIDDEN`], never in clear. A test
+/// holds it against the AWS models: every input member is either here or in
+/// [`UNRECORDED_PARAMETERS`].
+pub const RECORDED_PARAMETERS: &[&str] = &[
+    "AWSServiceName",
+    "AccessKeyId",
+    "AccountAlias",
+    "ActionNames",
+    "AllUsers",
+    "AllowUsersToChangePassword",
+    "Arn",
+    "AssertionEncryptionMode",
+    "AssignmentStatus",
+    "AssumeRolePolicyDocument",
+    "Audience",
+    "CallerArn",
+    "CertificateBody",
+    "CertificateChain",
+    "CertificateId",
+    "ClientID",
+    "ClientIDList",
+    "ContextEntries",
+    "ContextKeyName",
+    "ContextKeyType",
+    "ContextKeyValues",
+    "CredentialAgeDays",
+    "CustomSuffix",
+    "DelegationPermissionCheck",
+    "DelegationRequestId",
+    "DeletionTaskId",
+    "Description",
+    "DurationSeconds",
+    "EncodedMessage",
+    "Encoding",
+    "EntityArn",
+    "EntityFilter",
+    "EntityPath",
+    "ExternalId",
+    "Filter",
+    "Format",
+    "GlobalEndpointTokenVersion",
+    "Granularity",
+    "GroupName",
+    "HardExpiry",
+    "InstanceProfileName",
+    "JobId",
+    "Key",
+    "Locale",
+    "Marker",
+    "MaxItems",
+    "MaxPasswordAge",
+    "MaxSessionDuration",
+    "MinimumPasswordLength",
+    "Name",
+    "NewGroupName",
+    "NewPath",
+    "NewServerCertificateName",
+    "NewUserName",
+    "Notes",
+    "NotificationChannel",
+    "OnlyAttached",
+    "OnlySendByOwner",
+    "OpenIDConnectProviderArn",
+    "OrganizationsPolicyId",
+    "OwnerAccountId",
+    "OwnerId",
+    "Parameters",
+    "PasswordResetRequired",
+    "PasswordReusePrevention",
+    "Path",
+    "PathPrefix",
+    "Permissions",
+    "PermissionsBoundary",
+    "PermissionsBoundaryPolicyInputList",
+    "Policy",
+    "PolicyArn",
+    "PolicyArns",
+    "PolicyDocument",
+    "PolicyInputList",
+    "PolicyName",
+    "PolicySourceArn",
+    "PolicyTemplateArn",
+    "PolicyUsageFilter",
+    "PrincipalArn",
+    "ProvidedContexts",
+    "ProviderArn",
+    "ProviderId",
+    "RedirectUrl",
+    "RemovePrivateKey",
+    "RequestMessage",
+    "RequestorWorkflowId",
+    "RequireLowercaseCharacters",
+    "RequireNumbers",
+    "RequireSymbols",
+    "RequireUppercaseCharacters",
+    "ResourceArns",
+    "ResourceHandlingOption",
+    "ResourceOwner",
+    "ResourcePolicy",
+    "RoleArn",
+    "RoleName",
+    "RoleSessionName",
+    "SAMLMetadataDocument",
+    "SAMLProviderArn",
+    "SSHPublicKeyBody",
+    "SSHPublicKeyId",
+    "Scope",
+    "SerialNumber",
+    "ServerCertificateName",
+    "ServiceName",
+    "ServiceNamespace",
+    "ServiceNamespaces",
+    "ServiceSpecificCredentialId",
+    "SessionDuration",
+    "SetAsDefault",
+    "SigningAlgorithm",
+    "SortKey",
+    "SourceIdentity",
+    "Status",
+    "TagKeys",
+    "Tags",
+    "TargetPrincipal",
+    "TaskPolicyArn",
+    "ThumbprintList",
+    "TransitiveTagKeys",
+    "Type",
+    "Url",
+    "UserName",
+    "Value",
+    "Values",
+    "VersionId",
+    "VirtualMFADeviceName",
+    "arn",
 ];
 
-/// CloudTrail's camelCase request parameters from the PascalCase input.
-fn request_parameters(input: &Value) -> Value {
+/// The input members of the AWS models that are never recorded: passwords, private keys,
+/// tokens and assertions, and MFA codes (a logged code of a failed attempt could still be
+/// valid for a few seconds). Listed so that the model test can tell a decision from an
+/// omission; redaction itself needs only [`RECORDED_PARAMETERS`].
+pub const UNRECORDED_PARAMETERS: &[&str] = &[
+    "Password",
+    "OldPassword",
+    "NewPassword",
+    "PrivateKey",
+    "AddPrivateKey",
+    "SAMLAssertion",
+    "WebIdentityToken",
+    "TradeInToken",
+    "ContextAssertion",
+    "AuthenticationCode1",
+    "AuthenticationCode2",
+    "TokenCode",
+];
+
+/// What an audit record shows for a parameter it may not record (CloudTrail's marker).
+pub const HIDDEN: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+/// The most bytes of request parameters a record keeps: beyond it CloudTrail replaces them
+/// with a marker (`{"reason": "requestParameters too large", "omitted": true,
+/// "originalSize": N}`) at about 100 KiB. A failed call gets a smaller budget: anyone can make
+/// one (a 128 KiB policy document from a caller with no permissions), and failed calls must
+/// not let anyone fill the log at will.
+const MAX_PARAMETER_BYTES: usize = 100 * 1024;
+const MAX_FAILED_CALL_PARAMETER_BYTES: usize = 4 * 1024;
+
+/// The `requestParameters` of a record: [`recorded_parameters`], or CloudTrail's marker when
+/// they are larger than `max_bytes`.
+fn request_parameters(input: &Value, max_bytes: usize) -> Value {
+    let parameters = recorded_parameters(input);
+    let size = parameters.to_string().len();
+    if size <= max_bytes {
+        return parameters;
+    }
+    json!({"reason": "requestParameters too large", "omitted": true, "originalSize": size})
+}
+
+/// CloudTrail's camelCase request parameters from the PascalCase input: allowed parameters
+/// as given, every other one [`HIDDEN`].
+fn recorded_parameters(input: &Value) -> Value {
     match input {
         Value::Object(map) => {
             let mut out = Map::new();
             for (key, value) in map {
-                let mut chars = key.chars();
-                let camel: String = match chars.next() {
-                    Some(first) => first.to_lowercase().chain(chars).collect(),
-                    None => String::new(),
-                };
-                let value = if REDACTED.contains(&camel.as_str()) {
-                    Value::String("HIDDEN_DUE_TO_SECURITY_REASONS".into())
+                let value = if RECORDED_PARAMETERS.contains(&key.as_str()) {
+                    recorded_parameters(value)
                 } else {
-                    request_parameters(value)
+                    Value::String(HIDDEN.into())
                 };
-                out.insert(camel, value);
+                out.insert(camel_case(key), value);
             }
             Value::Object(out)
         }
-        Value::Array(items) => Value::Array(items.iter().map(request_parameters).collect()),
+        Value::Array(items) => Value::Array(items.iter().map(recorded_parameters).collect()),
         other => other.clone(),
+    }
+}
+
+/// `UserName` -> `userName`, as CloudTrail names request parameters.
+fn camel_case(key: &str) -> String {
+    let mut chars = key.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -113,7 +284,13 @@ impl ApiCall<'_> {
             "eventName": self.event_name,
             "awsRegion": "us-east-1",
             "sourceIPAddress": self.caller.source_ip,
-            "requestParameters": request_parameters(self.input),
+            "requestParameters": request_parameters(
+                self.input,
+                match error {
+                    None => MAX_PARAMETER_BYTES,
+                    Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
+                },
+            ),
             "responseElements": Value::Null,
             "requestID": self.request_id,
             "eventID": self.event_id,
@@ -215,12 +392,36 @@ mod tests {
 
     #[test]
     fn parameters_are_camel_case_and_secrets_hidden() {
-        let p = request_parameters(
+        let p = recorded_parameters(
             &json!({"UserName": "alice", "NewPassword": "hunter2", "Tags": [{"Key": "k"}]}),
         );
         assert_eq!(
             p,
-            json!({"userName": "alice", "newPassword": "HIDDEN_DUE_TO_SECURITY_REASONS", "tags": [{"key": "k"}]})
+            json!({"userName": "alice", "newPassword": HIDDEN, "tags": [{"key": "k"}]})
+        );
+    }
+
+    #[test]
+    fn parameters_not_allowed_are_hidden_at_any_depth() {
+        let p = recorded_parameters(&json!({"Format": "csv", "Body": "GAHT1,JBSWY3DPEHPK3PXP",
+                    "ContextEntries": [{"ContextKeyName": "k", "Secret": "s"}]}));
+        assert_eq!(
+            p,
+            json!({"format": "csv", "body": HIDDEN,
+                   "contextEntries": [{"contextKeyName": "k", "secret": HIDDEN}]})
+        );
+    }
+
+    #[test]
+    fn parameters_over_the_budget_are_omitted_as_cloudtrail_does() {
+        let input = json!({"PolicyDocument": "x".repeat(8 * 1024), "UserName": "bob"});
+        let kept = request_parameters(&input, MAX_PARAMETER_BYTES);
+        assert_eq!(kept["userName"], "bob");
+        let omitted = request_parameters(&input, MAX_FAILED_CALL_PARAMETER_BYTES);
+        assert_eq!(
+            omitted,
+            json!({"reason": "requestParameters too large", "omitted": true,
+                   "originalSize": recorded_parameters(&input).to_string().len()})
         );
     }
 }

@@ -256,11 +256,55 @@ fn pskc_token(package: roxmltree::Node<'_, '_>) -> Result<HardwareToken, String>
     })
 }
 
+/// How deep a PSKC document's elements may nest, checked before the XML is parsed: a
+/// document nested thousands deep must not exhaust the parsing thread's stack.
+const MAX_PSKC_DEPTH: usize = 32;
+
+/// How many XML nodes a PSKC document may have (about 20 a token).
+const MAX_PSKC_NODES: u32 = 200_000;
+
+/// The deepest nesting of elements in `xml`, counted from its tags without parsing it: `<x`
+/// opens, `</x` and `/>` close; `<?`, `<!` (comments, CDATA, declarations) are skipped.
+/// Text that only looks like tags can make the count too high, never too low for a real
+/// nesting, which is all the check needs.
+fn element_depth(xml: &str) -> usize {
+    let bytes = xml.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map_or(bytes.len(), |e| start + e);
+        match bytes.get(start + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(b'?' | b'!') => {}
+            Some(_) if bytes.get(end.wrapping_sub(1)) == Some(&b'/') => {}
+            Some(_) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            None => {}
+        }
+        i = (end + 1).min(bytes.len());
+    }
+    deepest
+}
+
 /// Parses an RFC 6030 PSKC document (see the module documentation). All-or-nothing: the
 /// first bad `KeyPackage` is reported with its number; a serial number twice is an error.
 /// DTDs are refused (no entity expansion).
 pub fn parse_pskc(xml: &str) -> Result<Vec<HardwareToken>, TokenFileError> {
-    let doc = roxmltree::Document::parse(xml)
+    if element_depth(xml) > MAX_PSKC_DEPTH {
+        return Err(TokenFileError::File(format!(
+            "elements are nested more than {MAX_PSKC_DEPTH} deep (PSKC needs 6)"
+        )));
+    }
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_PSKC_NODES,
+    };
+    let doc = roxmltree::Document::parse_with_options(xml, options)
         .map_err(|e| TokenFileError::File(format!("not a valid XML document: {e}")))?;
     let root = doc.root_element();
     if root.tag_name().name() != "KeyContainer" {
@@ -545,5 +589,28 @@ mod tests {
         let events = acct.audit_events(10).unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].event_name, "ImportHardwareMFADevices");
+    }
+
+    #[test]
+    fn a_document_nested_thousands_deep_is_refused_before_parsing() {
+        let deep = pskc(&format!("{}{}", "<a>".repeat(5000), "</a>".repeat(5000)));
+        // On a thread with a small stack, as a blocking-pool thread might have: a recursive
+        // parse of 5,000 levels would overflow it and abort the process.
+        let handle = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                parse_pskc(&deep)
+                    .map(|t| t.len())
+                    .map_err(|e| e.to_string())
+            })
+            .unwrap();
+        let err = handle.join().unwrap().unwrap_err();
+        assert!(err.contains("nested more than 32 deep"), "{err}");
+    }
+
+    #[test]
+    fn element_depth_counts_elements_only() {
+        assert_eq!(element_depth("<?xml?><!-- c --><a><b/><c>t</c></a>"), 2);
+        assert_eq!(element_depth(&pskc(&package("GAHT1", SEED_B32))), 6);
     }
 }

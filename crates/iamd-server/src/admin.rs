@@ -13,15 +13,17 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use iamd_core::{Account, IamError};
 use iamd_wire::Service;
 use serde_json::{json, Value};
 
-use crate::api::{authenticate, Failure};
+use crate::authn::{Authenticator, HttpRequest};
+use crate::failure::Failure;
 
 /// Where hardware tokens are imported.
 pub(crate) const IMPORT_PATH: &str = "/iamd/admin/hardware-mfa-devices";
@@ -32,15 +34,28 @@ const IMPORT_OPERATION: &str = "ImportHardwareMFADevices";
 /// Handles `POST` [`IMPORT_PATH`].
 pub(crate) async fn import(
     State(account): State<Arc<Account>>,
+    Extension(authenticator): Extension<Arc<Authenticator>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let request_id = iamd_core::crypto::request_id()
         .unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into());
-    let result = run_import(&account, peer, &method, &uri, &headers, &body, &request_id).await;
+    let result = match crate::body::read(&headers, body).await {
+        Ok(body) => {
+            let request = HttpRequest {
+                peer,
+                method: &method,
+                uri: &uri,
+                headers: &headers,
+                body: &body,
+            };
+            run_import(&account, &authenticator, request, &request_id).await
+        }
+        Err(f) => Err(f),
+    };
     match result {
         Ok(value) => json_response(StatusCode::OK, &value, &request_id),
         Err(f) => {
@@ -57,14 +72,12 @@ pub(crate) async fn import(
 
 async fn run_import(
     account: &Arc<Account>,
-    peer: SocketAddr,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
+    authenticator: &Authenticator,
+    request: HttpRequest<'_>,
     request_id: &str,
 ) -> Result<Value, Failure> {
-    let (caller, service) = authenticate(account, peer, method, uri, headers, body)?;
+    let (caller, service) = authenticator.authenticate(account, request)?;
+    let HttpRequest { headers, body, .. } = request;
     let input_error = |message: &str| Failure::new(Service::Iam, "InvalidInput", message, 400);
     if service != Service::Iam {
         return Err(input_error(

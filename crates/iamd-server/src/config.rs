@@ -15,6 +15,10 @@ pub struct Config {
     pub root_secret_access_key: Option<String>,
     /// Base64 sealing key; `None`: the key file `DATA_DIR/sealing.key`.
     pub sealing_key: Option<String>,
+    /// The regions a credential scope may name (default: [`crate::AWS_REGIONS`]).
+    pub regions: Vec<String>,
+    /// Connections served at once, and how long a request's headers may take.
+    pub limits: crate::Limits,
 }
 
 impl Config {
@@ -28,6 +32,11 @@ impl Config {
             root_access_key_id: None,
             root_secret_access_key: None,
             sealing_key: None,
+            regions: crate::AWS_REGIONS.iter().map(|r| r.to_string()).collect(),
+            limits: crate::Limits {
+                max_connections: crate::Limits::default_max_connections(),
+                header_timeout: std::time::Duration::from_secs(10),
+            },
         }
     }
 }

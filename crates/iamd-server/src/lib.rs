@@ -4,9 +4,15 @@
 
 mod admin;
 mod api;
+mod authn;
+mod body;
 mod config;
+mod failure;
 mod keycache;
+mod listener;
 mod startup;
 
+pub use authn::AWS_REGIONS;
 pub use config::Config;
+pub use listener::Limits;
 pub use startup::{open_account, serve, Server};

@@ -38,19 +38,16 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
             config.account_id
         ));
     }
-    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-        format!(
-            "cannot create data directory {}: {e}",
-            config.data_dir.display()
-        )
-    })?;
+    private_dir(&config.data_dir)?;
     let sealing = match &config.sealing_key {
         Some(b64) => SealingKey::from_base64(b64).map_err(|e| format!("IAMD_SEALING_KEY: {e}"))?,
         None => SealingKey::load_or_create(&config.data_dir.join("sealing.key"))
             .map_err(|e| format!("sealing key: {e}"))?,
     };
     let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
-    let store = SqliteStore::open(&database_path(config)?, full_sync).map_err(|e| e.to_string())?;
+    let database = database_path(config)?;
+    private_file(&database)?;
+    let store = SqliteStore::open(&database, full_sync).map_err(|e| e.to_string())?;
     let account = Account::open(&config.account_id, Box::new(store), clock, sealing)?;
     let given = match (&config.root_access_key_id, &config.root_secret_access_key) {
         (Some(id), Some(secret)) => Some((id.as_str(), secret.as_str())),
@@ -72,6 +69,66 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
         );
     }
     Ok(account)
+}
+
+/// Creates the data directory readable by its owner only (0700): it holds the database
+/// (password hashes, the audit log) and the sealing key. An existing directory is left as it
+/// is (it may be shared, `.` say), with a warning when others may read it.
+fn private_dir(dir: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    let fail = |e: std::io::Error| format!("cannot create data directory {}: {e}", dir.display());
+    if !dir.exists() {
+        return std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(fail);
+    }
+    let mode = std::fs::metadata(dir).map_err(fail)?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        eprintln!(
+            "iamd: warning: data directory {} is open to others (mode {mode:o}); the database and key files in it are 0600",
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Creates the database file readable by its owner only (0600) before SQLite opens it (its
+/// `-wal` and `-shm` files take the same mode), or makes an existing one so.
+fn private_file(path: &Path) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot create database {}: {e}", path.display());
+    if !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(fail)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if file.exists() {
+            tighten(&file, 0o600).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes group and other permissions from `path` when it has any, and says so.
+fn tighten(path: &Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
+    if current & 0o077 != 0 {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        eprintln!(
+            "iamd: {} was readable by others (mode {current:o}); now {mode:o}",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// AWS's access key CSV layout.
@@ -97,18 +154,44 @@ pub async fn serve(config: Config) -> Result<(), String> {
         "iamd: account {} serving IAM and STS on http://{addr}",
         config.account_id
     );
+    eprintln!(
+        "iamd: at most {} connections; request headers within {} s",
+        config.limits.max_connections,
+        config.limits.header_timeout.as_secs_f64()
+    );
     spawn_deferred_flusher(account.clone());
-    let app = crate::api::router(account.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let authenticator = Arc::new(crate::authn::Authenticator::new(config.regions.clone()));
+    let app = crate::api::router(account.clone(), authenticator.clone());
+    crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
+    account.flush_deferred().map_err(|e| e.to_string())?;
+    eprintln!(
+        "iamd: stopped ({} failed authentications since start)",
+        authenticator.failures()
+    );
+    Ok(())
+}
+
+/// Resolves on SIGTERM (what service managers send) or SIGINT (Ctrl-C): the server then
+/// stops accepting, finishes the requests in flight and flushes what it keeps in memory.
+async fn shutdown_signal() {
+    let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
-    .map_err(|e| e.to_string())?;
-    account.flush_deferred().map_err(|e| e.to_string())
+    };
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = interrupt => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(e) => {
+            eprintln!(
+                "iamd: cannot listen for SIGTERM ({e}); only SIGINT stops the server cleanly"
+            );
+            interrupt.await;
+        }
+    }
+    eprintln!("iamd: shutting down: finishing requests in flight, then flushing");
 }
 
 /// Persists access key last use (recorded in memory per request) and failed calls' audit

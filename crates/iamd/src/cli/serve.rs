@@ -21,6 +21,17 @@ pub struct ServeArgs {
     /// The 12-digit account id.
     #[arg(long, env = "IAMD_ACCOUNT_ID", default_value = "123456789012")]
     account_id: String,
+    /// Connections served at once (default: the open-files limit less 64, at most 10000).
+    #[arg(long, env = "IAMD_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+    /// Seconds a client may take to send a request's headers, also the idle time after which
+    /// a keep-alive connection is closed.
+    #[arg(long, env = "IAMD_HEADER_TIMEOUT", default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Regions a request's credential scope may name, comma-separated (default: AWS's
+    /// regions; `us-east-1` is what AWS's global IAM endpoint accepts).
+    #[arg(long, env = "IAMD_REGIONS", value_delimiter = ',')]
+    regions: Vec<String>,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -28,6 +39,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
     config.listen = args.listen;
     config.database_url = args.database;
     config.account_id = args.account_id;
+    if let Some(max) = args.max_connections {
+        config.limits.max_connections = max.max(1);
+    }
+    match std::time::Duration::try_from_secs_f64(args.header_timeout) {
+        Ok(timeout) if !timeout.is_zero() => config.limits.header_timeout = timeout,
+        _ => {
+            eprintln!("iamd: --header-timeout must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+    }
+    if !args.regions.is_empty() {
+        config.regions = args.regions;
+    }
     config.root_access_key_id = std::env::var("IAMD_ROOT_ACCESS_KEY_ID").ok();
     config.root_secret_access_key = std::env::var("IAMD_ROOT_SECRET_ACCESS_KEY").ok();
     config.sealing_key = std::env::var("IAMD_SEALING_KEY").ok();

@@ -1,0 +1,37 @@
+//! An error on its way to the caller, before a front door encodes it in its protocol.
+
+use iamd_core::IamError;
+use iamd_sigv4::SigV4Error;
+use iamd_wire::Service;
+
+/// An error on its way to the caller.
+pub(crate) struct Failure {
+    pub(crate) service: Service,
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) status: u16,
+}
+
+impl Failure {
+    pub(crate) fn new(
+        service: Service,
+        code: impl Into<String>,
+        message: impl Into<String>,
+        status: u16,
+    ) -> Self {
+        Failure {
+            service,
+            code: code.into(),
+            message: message.into(),
+            status,
+        }
+    }
+
+    pub(crate) fn sigv4(service: Service, e: &SigV4Error) -> Self {
+        Failure::new(service, e.code(), e.message(), e.status())
+    }
+
+    pub(crate) fn iam(service: Service, e: IamError) -> Self {
+        Failure::new(service, e.code, e.message, e.status)
+    }
+}
