@@ -392,6 +392,7 @@ pub fn import(
                 create_date: txn.now,
                 last_used_step: None,
                 throttle: Default::default(),
+                pending_throttles: Default::default(),
                 tags: Vec::new(),
             };
             txn.put("mfa_device", &serial, &device)?;

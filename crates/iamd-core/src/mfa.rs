@@ -63,12 +63,15 @@ pub enum Check<'a> {
     Consecutive(&'a str, &'a str),
 }
 
-/// Checks `check` against the device with serial `serial` and records the result on the
-/// device in `txn` (last used step on success; throttle on failure).
+/// Checks `check`, given by `caller` (a principal ARN), against the device with serial
+/// `serial` and records the result on the device in `txn` (last used step on success;
+/// throttle on failure: the device's own, or the caller's while the device is unassigned,
+/// see [`MfaDevice::throttle_for`]).
 pub fn check_code(
     txn: &mut Txn,
     sealing: &SealingKey,
     serial: &str,
+    caller: &str,
     check: Check<'_>,
     now: SystemTime,
 ) -> Result<Outcome, IamError> {
@@ -78,9 +81,13 @@ pub fn check_code(
         ))
     })?;
     let mut updated = (*device).clone();
-    if updated.throttle.check(now).is_err() {
+    if device
+        .throttle_for(caller)
+        .is_some_and(|t| t.check(now).is_err())
+    {
         return Ok(Outcome::Rejected(Rejection::Locked));
     }
+    let now_secs = txn.now;
     let seed = open_seed(sealing, &device)?;
     let result =
         match check {
@@ -95,7 +102,9 @@ pub fn check_code(
     let outcome = match result {
         Ok(step) => {
             updated.last_used_step = Some(step);
-            updated.throttle.record_success(now);
+            updated
+                .throttle_for_mut(caller, now_secs)
+                .record_success(now);
             Outcome::Accepted
         }
         Err(e) => {
@@ -104,7 +113,9 @@ pub fn check_code(
                 TotpError::Replayed => Rejection::Replayed,
                 _ => Rejection::Invalid,
             };
-            let locked = updated.throttle.record_failure(now);
+            let locked = updated
+                .throttle_for_mut(caller, now_secs)
+                .record_failure(now);
             Outcome::Rejected(if locked.is_some() {
                 Rejection::Locked
             } else {

@@ -222,8 +222,46 @@ pub struct MfaDevice {
     pub last_used_step: Option<u64>,
     #[serde(default)]
     pub throttle: crate::crypto::Throttle,
+    /// While the device is unassigned: each caller's own throttle (by principal ARN), so
+    /// that nobody's wrong codes lock the device for the user it is meant for.
+    #[serde(default)]
+    pub pending_throttles: BTreeMap<String, crate::crypto::Throttle>,
     #[serde(default)]
     pub tags: Vec<Tag>,
+}
+
+/// The most callers whose failed codes an unassigned device keeps apart.
+const MAX_PENDING_THROTTLES: usize = 64;
+
+impl MfaDevice {
+    /// The throttle that code checks by `caller` (a principal ARN) count against: the
+    /// device's own once it is assigned (only its user can give it codes then), the caller's
+    /// own while it is unassigned.
+    pub fn throttle_for(&self, caller: &str) -> Option<&crate::crypto::Throttle> {
+        match self.user {
+            Some(_) => Some(&self.throttle),
+            None => self.pending_throttles.get(caller),
+        }
+    }
+
+    /// As [`throttle_for`](Self::throttle_for), to record an attempt; keeps at most
+    /// [`MAX_PENDING_THROTTLES`] callers apart (dropping one that is not locked first).
+    pub fn throttle_for_mut(&mut self, caller: &str, now: i64) -> &mut crate::crypto::Throttle {
+        if self.user.is_some() {
+            return &mut self.throttle;
+        }
+        let pending = &mut self.pending_throttles;
+        if !pending.contains_key(caller) && pending.len() >= MAX_PENDING_THROTTLES {
+            let unlocked = pending
+                .iter()
+                .find(|(_, t)| t.locked_until.is_none_or(|u| u as i64 <= now))
+                .map(|(k, _)| k.clone());
+            if let Some(victim) = unlocked.or_else(|| pending.keys().next().cloned()) {
+                pending.remove(&victim);
+            }
+        }
+        pending.entry(caller.to_string()).or_default()
+    }
 }
 
 /// A user's console password.

@@ -209,6 +209,7 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
             create_date: txn.now,
             last_used_step: None,
             throttle: Default::default(),
+            pending_throttles: Default::default(),
             tags: tags.clone(),
         };
         save_device(txn, device)
@@ -245,11 +246,12 @@ fn check_consecutive(
 ) -> Result<Result<(), IamError>, IamError> {
     let now = ctx.account.clock.now();
     let check = Check::Consecutive(code1, code2);
-    let rejection = match check_code(txn, &ctx.account.sealing, serial, check, now)? {
+    let caller = ctx.caller.principal.arn.as_str();
+    let rejection = match check_code(txn, &ctx.account.sealing, serial, caller, check, now)? {
         Outcome::Accepted => return Ok(Ok(())),
         Outcome::Rejected(rejection) => rejection,
     };
-    let locked_for = locked_seconds(txn, serial);
+    let locked_for = locked_seconds(txn, serial, caller);
     let error = match rejection {
         Rejection::Malformed | Rejection::Invalid => invalid_code(INVALID_CODE.to_string()),
         Rejection::Replayed => invalid_code(format!(
@@ -265,12 +267,12 @@ fn check_consecutive(
     Ok(Err(error))
 }
 
-/// Seconds until a locked device accepts codes again (at least 1 when locked).
-pub(crate) fn locked_seconds(txn: &Txn, serial: &str) -> i64 {
+/// Seconds until a locked device accepts codes from `caller` again (at least 1 when locked).
+pub(crate) fn locked_seconds(txn: &Txn, serial: &str, caller: &str) -> i64 {
     txn.state
         .mfa_devices
         .get(serial)
-        .and_then(|d| d.throttle.locked_until)
+        .and_then(|d| d.throttle_for(caller)?.locked_until)
         .map_or(0, |until| (until as i64).saturating_sub(txn.now).max(1))
 }
 
@@ -342,6 +344,7 @@ fn enable(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         let mut device = (*find_device(&txn.state, serial)?).clone();
         device.user = Some(user.name.clone());
         device.enable_date = Some(txn.now);
+        device.pending_throttles.clear();
         save_device(txn, device)?;
         Ok(Ok(()))
     })?;

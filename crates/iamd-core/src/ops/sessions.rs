@@ -75,13 +75,21 @@ pub(super) fn check_caller_code(
     if !owned {
         return Ok(Err(IamError::access_denied(UNKNOWN_SERIAL)));
     }
-    match check_code(txn, &ctx.account.sealing, serial, Check::One(code), now)? {
+    let caller = ctx.caller.principal.arn.as_str();
+    match check_code(
+        txn,
+        &ctx.account.sealing,
+        serial,
+        caller,
+        Check::One(code),
+        now,
+    )? {
         Outcome::Accepted => Ok(Ok(())),
         Outcome::Rejected(rejection) => {
             let error = IamError::access_denied(match rejection {
                 Rejection::Locked => format!(
                     "{INVALID_CODE} Too many failed attempts: this device accepts no codes for {} more seconds.",
-                    locked_seconds(txn, serial)
+                    locked_seconds(txn, serial, caller)
                 ),
                 _ => INVALID_CODE.to_string(),
             });

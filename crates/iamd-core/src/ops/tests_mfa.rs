@@ -307,7 +307,11 @@ fn wrong_replayed_and_throttled_codes_are_refused_committed_and_audited() {
     );
     assert_eq!(unassigned(&acct), vec![bob_serial.clone()]);
     let state = acct.snapshot();
-    assert_eq!(state.mfa_devices[&bob_serial].throttle.failures_in_a_row, 1);
+    // An unassigned device counts failures per caller (here root's).
+    let root_arn = format!("arn:aws:iam::{ACCOUNT_ID}:root");
+    let device = &state.mfa_devices[&bob_serial];
+    assert_eq!(device.pending_throttles[&root_arn].failures_in_a_row, 1);
+    assert_eq!(device.throttle.failures_in_a_row, 0);
     let checks = audit(&acct, "CheckMfa");
     assert_eq!(checks[0]["additionalEventData"]["FailureReason"], "Invalid");
     assert_eq!(checks[0]["errorCode"], "InvalidAuthenticationCodeException");
@@ -411,6 +415,39 @@ fn five_wrong_codes_lock_the_device_until_the_lock_passes() {
     );
     clock.advance(Duration::from_secs(31));
     enable(&acct, &root(), "carol", &s, codes(&seed, &clock)).unwrap();
+}
+
+#[test]
+fn nobody_can_lock_another_users_pending_device_with_wrong_codes() {
+    // Security review, finding 10: mallory may enable devices on herself, and sends wrong
+    // codes naming bob's unassigned device until she is locked out: bob is not.
+    let (acct, clock) = account();
+    let self_service = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+        "Action":"iam:EnableMFADevice","Resource":"arn:aws:iam::*:user/${aws:username}"}]}"#;
+    let mallory = user_with(&acct, "mallory", Some(self_service));
+    user_with(&acct, "bob", None);
+    let created = ok(
+        &acct,
+        "CreateVirtualMFADevice",
+        json!({"VirtualMFADeviceName": "bob"}),
+    );
+    let seed = seed_of(&created);
+    let s = serial("bob");
+    for _ in 0..6 {
+        let e = enable(&acct, &mallory, "mallory", &s, wrong_codes(&seed, &clock)).unwrap_err();
+        assert_eq!(e.code, "InvalidAuthenticationCode");
+    }
+    let e = enable(&acct, &mallory, "mallory", &s, wrong_codes(&seed, &clock)).unwrap_err();
+    assert!(
+        e.message.contains("Too many failed attempts"),
+        "{}",
+        e.message
+    );
+    // bob's administrator enables it for bob at once.
+    enable(&acct, &root(), "bob", &s, codes(&seed, &clock)).unwrap();
+    let state = acct.snapshot();
+    assert_eq!(state.mfa_devices[&s].user.as_deref(), Some("bob"));
+    assert!(state.mfa_devices[&s].pending_throttles.is_empty());
 }
 
 #[test]
