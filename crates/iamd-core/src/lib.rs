@@ -15,6 +15,7 @@ pub mod mfa;
 pub mod model;
 pub mod ops;
 pub mod role_sessions;
+pub mod session_purge;
 pub mod state;
 pub mod store;
 pub mod testing;

@@ -160,6 +160,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.limits.header_timeout.as_secs_f64()
     );
     spawn_deferred_flusher(account.clone());
+    spawn_session_purger(account.clone());
     let authenticator = Arc::new(crate::authn::Authenticator::new(config.regions.clone()));
     let app = crate::api::router(account.clone(), authenticator.clone());
     crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
@@ -203,6 +204,27 @@ fn spawn_deferred_flusher(account: Arc<Account>) {
             tick.tick().await;
             let account = account.clone();
             let _ = tokio::task::spawn_blocking(move || account.flush_deferred()).await;
+        }
+    });
+}
+
+/// Deletes expired STS sessions (a day after they expire) every minute.
+fn spawn_session_purger(account: Arc<Account>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let account = account.clone();
+            let purged = tokio::task::spawn_blocking(move || {
+                iamd_core::session_purge::purge_expired_sessions(&account)
+            })
+            .await;
+            match purged {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => eprintln!("iamd: {n} expired sessions removed"),
+                Ok(Err(e)) => eprintln!("iamd: removing expired sessions failed: {}", e.message),
+                Err(_) => eprintln!("iamd: removing expired sessions failed"),
+            }
         }
     });
 }
