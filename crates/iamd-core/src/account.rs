@@ -29,6 +29,8 @@ pub struct Account {
     /// Audit records of failed calls (denied, invalid), flushed with the last uses: a failed
     /// call writes nothing else, and reads must not wait for the database.
     failed_calls: Mutex<FailedCalls>,
+    /// The throttle on password guesses (ChangePassword, sign-in).
+    pub passwords: crate::password_guard::PasswordGuard,
 }
 
 /// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`]
@@ -125,6 +127,7 @@ impl Account {
             sealing,
             last_used: Mutex::new(last_used),
             failed_calls: Mutex::new(FailedCalls::default()),
+            passwords: Default::default(),
         })
     }
 

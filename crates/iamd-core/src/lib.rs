@@ -14,6 +14,7 @@ pub mod hardware_tokens;
 pub mod mfa;
 pub mod model;
 pub mod ops;
+pub mod password_guard;
 pub mod role_sessions;
 pub mod session_purge;
 pub mod state;

@@ -28,6 +28,57 @@ pub enum PasswordError {
     Hash,
 }
 
+/// At most this many argon2id computations run at once (each takes 19 MiB): a flood of
+/// password guesses queues here instead of growing memory without bound.
+fn max_concurrent_hashes() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+}
+
+/// A counting semaphore around the argon2id computations (they run on blocking threads).
+struct HashSlots {
+    in_use: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+static SLOTS: HashSlots = HashSlots {
+    in_use: std::sync::Mutex::new(0),
+    freed: std::sync::Condvar::new(),
+};
+
+/// Runs `f` once a hashing slot is free.
+fn with_slot<T>(f: impl FnOnce() -> T) -> T {
+    let max = max_concurrent_hashes();
+    {
+        let mut in_use = SLOTS.in_use.lock().unwrap_or_else(|p| p.into_inner());
+        while *in_use >= max {
+            in_use = SLOTS.freed.wait(in_use).unwrap_or_else(|p| p.into_inner());
+        }
+        *in_use += 1;
+    }
+    struct Release;
+    impl Drop for Release {
+        fn drop(&mut self) {
+            let mut in_use = SLOTS.in_use.lock().unwrap_or_else(|p| p.into_inner());
+            *in_use = in_use.saturating_sub(1);
+            SLOTS.freed.notify_one();
+        }
+    }
+    let _release = Release;
+    f()
+}
+
+/// The most hashes that ran at once so far (for tests of the bound).
+#[cfg(test)]
+static PEAK: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn note_peak() {
+    #[cfg(test)]
+    {
+        let now = *SLOTS.in_use.lock().unwrap_or_else(|p| p.into_inner());
+        PEAK.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 fn hasher() -> Result<Argon2<'static>, PasswordError> {
     let params = Params::new(M_COST_KIB, T_COST, P_COST, Some(OUTPUT_LEN))
         .map_err(|_| PasswordError::Hash)?;
@@ -40,9 +91,12 @@ fn hasher() -> Result<Argon2<'static>, PasswordError> {
 /// everything [`verify_password`] needs. Two hashes of one password differ.
 pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     let salt: [u8; SALT_LEN] = random::bytes()?;
-    let hash = hasher()?
-        .hash_password_with_salt(password.as_bytes(), &salt)
-        .map_err(|_| PasswordError::Hash)?;
+    let hasher = hasher()?;
+    let hash = with_slot(|| {
+        note_peak();
+        hasher.hash_password_with_salt(password.as_bytes(), &salt)
+    })
+    .map_err(|_| PasswordError::Hash)?;
     Ok(hash.to_string())
 }
 
@@ -55,9 +109,12 @@ pub fn verify_password(phc: &str, candidate: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(candidate.as_bytes(), &parsed)
-        .is_ok()
+    with_slot(|| {
+        note_peak();
+        Argon2::default()
+            .verify_password(candidate.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Whether `phc` was made with other parameters than today's (argon2id, v19,
@@ -80,6 +137,22 @@ pub fn needs_rehash(phc: &str) -> bool {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn concurrent_hashes_are_bounded() {
+        let phc = hash_password("pw").unwrap();
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let phc = phc.clone();
+                std::thread::spawn(move || verify_password(&phc, "wrong"))
+            })
+            .collect();
+        for t in threads {
+            assert!(!t.join().unwrap());
+        }
+        let peak = PEAK.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(peak >= 1 && peak <= max_concurrent_hashes(), "{peak}");
+    }
 
     #[test]
     fn hash_and_verify() {

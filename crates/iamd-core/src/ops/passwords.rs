@@ -22,6 +22,7 @@ use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{hash_password, verify_password};
 use crate::error::IamError;
 use crate::model::{LoginProfile, PasswordPolicy};
+use crate::password_guard::PasswordRefusal;
 use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
@@ -361,8 +362,23 @@ fn change_password(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
              administrator to reset it.",
         ));
     }
-    if !verify_password(&profile.password_hash, &old_password) {
-        return Err(IamError::access_denied("The old password is incorrect."));
+    let user_id = &ctx.caller.user_id;
+    let checked = ctx.account.passwords.check(
+        user_id,
+        &profile.password_hash,
+        &old_password,
+        ctx.account.clock.now(),
+    );
+    match checked {
+        Ok(()) => {}
+        Err(PasswordRefusal::Wrong) => {
+            return Err(IamError::access_denied("The old password is incorrect."))
+        }
+        Err(PasswordRefusal::Locked { seconds }) => {
+            return Err(IamError::limit_exceeded(format!(
+                "Too many wrong passwords for user {name}: no password is checked for {seconds} more seconds."
+            )))
+        }
     }
     check_password(&new_password, policy).map_err(|_| policy_violation())?;
     if let Some(n) = policy.and_then(|p| p.password_reuse_prevention) {

@@ -644,3 +644,46 @@ fn allow_users_to_change_password_grants_change_password_to_every_user() {
     let again = json!({"OldPassword": "Second-Passw0rd", "NewPassword": "Third-Passw0rd"});
     assert_eq!(change(&bob, again).unwrap_err().code, "AccessDenied");
 }
+
+#[test]
+fn wrong_old_passwords_are_throttled_per_user() {
+    // Security review, finding 8: ChangePassword guesses were not throttled.
+    let (acct, clock) = account();
+    create_user(&acct, "alice", &[]);
+    ok(
+        &acct,
+        "UpdateAccountPasswordPolicy",
+        json!({"AllowUsersToChangePassword": true}),
+    );
+    let right = "Right password 1";
+    ok(
+        &acct,
+        "CreateLoginProfile",
+        json!({"UserName": "alice", "Password": right}),
+    );
+    let alice = user(&acct, "alice", None);
+    let change = |old: &str| {
+        iam(
+            &acct,
+            &alice,
+            "ChangePassword",
+            json!({"OldPassword": old, "NewPassword": "New password 22"}),
+        )
+    };
+    for _ in 0..4 {
+        let e = change("guess").unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("AccessDenied", "The old password is incorrect.")
+        );
+    }
+    let e = change("guess").unwrap_err();
+    assert_eq!((e.code, e.status), ("LimitExceeded", 409), "{}", e.message);
+    let e = change(right).unwrap_err();
+    assert_eq!(
+        e.message,
+        "Too many wrong passwords for user alice: no password is checked for 60 more seconds."
+    );
+    clock.advance(std::time::Duration::from_secs(61));
+    change(right).unwrap();
+}
