@@ -170,11 +170,7 @@ struct CallerPolicies {
 }
 
 fn invalid_token() -> IamError {
-    IamError::new(
-        "InvalidClientTokenId",
-        403,
-        "The security token included in the request is invalid.",
-    )
+    IamError::invalid_client_token_id()
 }
 
 /// The caller's policies; `None` for root, whom they do not limit.

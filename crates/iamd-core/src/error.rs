@@ -51,6 +51,25 @@ impl IamError {
         Self::new("AccessDenied", 403, message)
     }
 
+    /// Credentials that are unknown, inactive, of a deleted principal, or that may not call
+    /// this service (AWS's text, with its final period).
+    pub fn invalid_client_token_id() -> Self {
+        Self::new(
+            "InvalidClientTokenId",
+            403,
+            "The security token included in the request is invalid.",
+        )
+    }
+
+    /// Temporary credentials past their expiry (AWS's text, without a final period).
+    pub fn expired_token() -> Self {
+        Self::new(
+            "ExpiredToken",
+            403,
+            "The security token included in the request is expired",
+        )
+    }
+
     /// A fault of ours, never of the request: logged, and answered with a plain message.
     pub fn service_failure() -> Self {
         Self::new(

@@ -16,6 +16,7 @@ pub mod model;
 pub mod ops;
 pub mod password_guard;
 pub mod role_sessions;
+pub mod service;
 pub mod session_purge;
 pub mod state;
 pub mod store;

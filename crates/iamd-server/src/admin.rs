@@ -1,7 +1,7 @@
 //! iamd's admin extensions: operations AWS does not have, served on the same SigV4
 //! endpoint (signed for service `iam`) but under `/iamd/admin/...`, outside the Query
 //! protocol, so that no AWS client can mistake them for IAM. They are authenticated by
-//! [`crate::api::authenticate`] and authorized by the core like every operation.
+//! the [`Pipeline`](crate::pipeline::Pipeline) and authorized by the core like every operation.
 //!
 //! `POST /iamd/admin/hardware-mfa-devices`: registers hardware TOTP tokens. The body is a
 //! CSV file (`Content-Type: text/csv`) or a PSKC document (`application/pskc+xml`, also
@@ -17,13 +17,13 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
-use iamd_core::{Account, IamError};
+
 use iamd_wire::Service;
 use serde_json::{json, Value};
 
-use crate::authn::{Authenticator, HttpRequest};
+use crate::authn::HttpRequest;
 use crate::failure::Failure;
+use crate::pipeline::{Decoded, Incoming, Pipeline};
 
 /// Where hardware tokens are imported.
 pub(crate) const IMPORT_PATH: &str = "/iamd/admin/hardware-mfa-devices";
@@ -33,31 +33,23 @@ const IMPORT_OPERATION: &str = "ImportHardwareMFADevices";
 
 /// Handles `POST` [`IMPORT_PATH`].
 pub(crate) async fn import(
-    State(account): State<Arc<Account>>,
-    Extension(authenticator): Extension<Arc<Authenticator>>,
+    State(pipeline): State<Arc<Pipeline>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let request_id = iamd_core::crypto::request_id()
-        .unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into());
-    let result = match crate::body::read(&headers, body).await {
-        Ok(body) => {
-            let request = HttpRequest {
-                peer,
-                method: &method,
-                uri: &uri,
-                headers: &headers,
-                body: &body,
-            };
-            run_import(&account, &authenticator, request, &request_id).await
-        }
-        Err(f) => Err(f),
+    let request_id = crate::pipeline::request_id();
+    let incoming = Incoming {
+        peer,
+        method,
+        uri,
+        headers,
+        body,
     };
-    match result {
-        Ok(value) => json_response(StatusCode::OK, &value, &request_id),
+    match pipeline.run(incoming, &request_id, decode_import).await {
+        Ok(answered) => json_response(StatusCode::OK, &answered.output, &request_id),
         Err(f) => {
             let kind = if f.status < 500 { "Sender" } else { "Receiver" };
             let error = json!({
@@ -70,36 +62,22 @@ pub(crate) async fn import(
     }
 }
 
-async fn run_import(
-    account: &Arc<Account>,
-    authenticator: &Authenticator,
-    request: HttpRequest<'_>,
-    request_id: &str,
-) -> Result<Value, Failure> {
-    let (caller, service) = authenticator.authenticate(account, request)?;
-    let HttpRequest { headers, body, .. } = request;
+/// The import's input from the request: the file's format (from its Content-Type) and text.
+fn decode_import(service: Service, request: HttpRequest<'_>) -> Result<Decoded, Failure> {
     let input_error = |message: &str| Failure::new(Service::Iam, "InvalidInput", message, 400);
     if service != Service::Iam {
         return Err(input_error(
             "iamd admin requests must be signed for service iam.",
         ));
     }
-    let format = format_of(headers)
+    let format = format_of(request.headers)
         .ok_or_else(|| input_error("Content-Type must be text/csv or application/pskc+xml."))?;
-    let text =
-        std::str::from_utf8(body).map_err(|_| input_error("The token file is not UTF-8 text."))?;
-    let Some(operation) = iamd_core::ops::find("iam", IMPORT_OPERATION) else {
-        return Err(Failure::iam(Service::Iam, IamError::service_failure()));
-    };
-    let input = json!({"Format": format, "Body": text});
-    let account = account.clone();
-    let request_id = request_id.to_string();
-    tokio::task::spawn_blocking(move || {
-        iamd_core::ops::dispatch(&account, &caller, operation, &input, &request_id)
+    let text = std::str::from_utf8(request.body)
+        .map_err(|_| input_error("The token file is not UTF-8 text."))?;
+    Ok(Decoded {
+        action: IMPORT_OPERATION.to_string(),
+        input: json!({"Format": format, "Body": text}),
     })
-    .await
-    .unwrap_or_else(|_| Err(IamError::service_failure()))
-    .map_err(|e| Failure::iam(Service::Iam, e))
 }
 
 /// `csv` or `pskc`, from the Content-Type (parameters such as `charset` ignored).

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, Method, Uri};
 use iamd_core::credentials::Refused;
-use iamd_core::{Account, Caller, Identity};
+use iamd_core::{Account, Caller, IamError, Identity};
 use iamd_sigv4::{SigV4Error, SignedRequest};
 use iamd_wire::Service;
 
@@ -133,20 +133,14 @@ impl Authenticator {
             body,
         };
         let parsed = iamd_sigv4::parse(&signed).map_err(|e| Failure::sigv4(Service::Iam, &e))?;
-        let service = match parsed.scope().service.as_str() {
-            "sts" => Service::Sts,
-            "iam" => Service::Iam,
-            _ => {
-                let e = parsed.check_scope("iam", |_| true).err();
-                let e = e.unwrap_or_else(SigV4Error::invalid_client_token_id);
-                return Err(Failure::sigv4(Service::Iam, &e));
-            }
+        let signing_name = parsed.scope().service.as_str();
+        let Some(model) = iamd_wire::ServiceModel::by_signing_name(signing_name) else {
+            let e = parsed.check_scope("iam", |_| true).err();
+            let e = e.unwrap_or_else(SigV4Error::invalid_client_token_id);
+            return Err(Failure::sigv4(Service::Iam, &e));
         };
-        let service_name = if service == Service::Sts {
-            "sts"
-        } else {
-            "iam"
-        };
+        let service = model.service;
+        let service_name = model.signing_name.as_str();
         parsed
             .check_scope(service_name, |region| {
                 self.regions.iter().any(|r| r == region)
@@ -156,12 +150,7 @@ impl Authenticator {
         let invalid = || Failure::sigv4(service, &SigV4Error::invalid_client_token_id());
         let refused = |refused| match refused {
             Refused::Invalid => invalid(),
-            Refused::Expired => Failure::new(
-                service,
-                "ExpiredToken",
-                "The security token included in the request is expired",
-                403,
-            ),
+            Refused::Expired => Failure::iam(service, IamError::expired_token()),
         };
         let resolved = iamd_core::credentials::find(
             &state,

@@ -8,7 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap};
 use iamd_wire::Service;
 
-use crate::api::Failure;
+use crate::failure::Failure;
 
 /// Largest request body accepted (policy documents are at most 128 KiB, token files a few
 /// hundred KiB at most).

@@ -1,4 +1,6 @@
-//! An error on its way to the caller, before a front door encodes it in its protocol.
+//! An error on its way to the caller, before a front door encodes it in its protocol. The
+//! one place where the layers' errors (SigV4, wire, operations) become the caller's code,
+//! HTTP status and text.
 
 use iamd_core::IamError;
 use iamd_sigv4::SigV4Error;
@@ -32,6 +34,10 @@ impl Failure {
     }
 
     pub(crate) fn iam(service: Service, e: IamError) -> Self {
+        Failure::new(service, e.code, e.message, e.status)
+    }
+
+    pub(crate) fn wire(service: Service, e: iamd_wire::WireError) -> Self {
         Failure::new(service, e.code, e.message, e.status)
     }
 }

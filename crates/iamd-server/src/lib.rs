@@ -3,13 +3,14 @@
 //! to `iamd_core::ops::dispatch`, which authorizes it.
 
 mod admin;
-mod api;
 mod authn;
 mod body;
 mod config;
 mod failure;
 mod keycache;
 mod listener;
+mod pipeline;
+mod query;
 mod startup;
 
 pub use authn::AWS_REGIONS;

@@ -161,13 +161,16 @@ pub async fn serve(config: Config) -> Result<(), String> {
     );
     spawn_deferred_flusher(account.clone());
     spawn_session_purger(account.clone());
-    let authenticator = Arc::new(crate::authn::Authenticator::new(config.regions.clone()));
-    let app = crate::api::router(account.clone(), authenticator.clone());
+    let pipeline = Arc::new(crate::pipeline::Pipeline {
+        account: account.clone(),
+        authenticator: crate::authn::Authenticator::new(config.regions.clone()),
+    });
+    let app = crate::query::router(pipeline.clone());
     crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
     account.flush_deferred().map_err(|e| e.to_string())?;
     eprintln!(
         "iamd: stopped ({} failed authentications since start)",
-        authenticator.failures()
+        pipeline.authenticator.failures()
     );
     Ok(())
 }

@@ -35,5 +35,5 @@ pub use encode::{
 };
 pub use error::WireError;
 pub use form::{parse_form, MAX_PARAMS};
-pub use model::{Member, Operation, Service, ServiceModel, Shape, ShapeKind};
+pub use model::{Member, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind};
 pub use pattern::Pattern;

@@ -112,11 +112,26 @@ pub struct Shape {
     pub sensitive: bool,
 }
 
+/// How a service's requests and responses are encoded (`metadata.protocol`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// The AWS Query protocol: form parameters in, XML out (IAM, STS).
+    Query,
+    /// AWS JSON 1.0/1.1: a JSON body with `X-Amz-Target` (CloudTrail).
+    Json,
+    /// A protocol iamd does not speak.
+    Other,
+}
+
 /// A parsed service model: metadata, operations and shapes.
 #[derive(Debug)]
 pub struct ServiceModel {
     /// Which service this is.
     pub service: Service,
+    /// `metadata.protocol`.
+    pub protocol: Protocol,
+    /// The SigV4 signing name: `metadata.signingName`, else `metadata.endpointPrefix`.
+    pub signing_name: String,
     /// `metadata.apiVersion`, e.g. `2010-05-08`.
     pub api_version: String,
     /// `metadata.xmlNamespace`, e.g. `https://iam.amazonaws.com/doc/2010-05-08/`.
@@ -148,6 +163,14 @@ impl ServiceModel {
             Service::Iam => &IAM,
             Service::Sts => &STS,
         }
+    }
+
+    /// The embedded model of the service requests signed for `signing_name` are for.
+    pub fn by_signing_name(signing_name: &str) -> Option<&'static ServiceModel> {
+        [Service::Iam, Service::Sts]
+            .into_iter()
+            .map(ServiceModel::get)
+            .find(|m| m.signing_name == signing_name)
     }
 
     /// The operation named `name` (the `Action`), if the model has it.
@@ -188,6 +211,8 @@ impl ServiceModel {
             Ok(model) => model,
             Err(e) => ServiceModel {
                 service,
+                protocol: Protocol::Other,
+                signing_name: String::new(),
                 api_version: String::new(),
                 xml_namespace: String::new(),
                 operations: HashMap::new(),
@@ -224,8 +249,19 @@ impl ServiceModel {
             }
             shapes.insert(name.clone(), convert_shape(name, s));
         }
+        let protocol = match raw.metadata.protocol.as_str() {
+            "query" => Protocol::Query,
+            "json" => Protocol::Json,
+            _ => Protocol::Other,
+        };
+        let signing_name = raw
+            .metadata
+            .signing_name
+            .unwrap_or(raw.metadata.endpoint_prefix);
         ServiceModel {
             service,
+            protocol,
+            signing_name,
             api_version: raw.metadata.api_version,
             xml_namespace: raw.metadata.xml_namespace.unwrap_or_default(),
             operations,
@@ -307,6 +343,11 @@ struct RawModel {
 struct RawMeta {
     api_version: String,
     xml_namespace: Option<String>,
+    #[serde(default)]
+    protocol: String,
+    #[serde(default)]
+    endpoint_prefix: String,
+    signing_name: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -369,7 +369,7 @@ async fn no_mfa_session_is_refused(alice: &Alice, row: &str, call: Call) {
     let (code, message) = result.expect_err(row);
     assert_eq!(code, "InvalidClientTokenId", "{row}: {call:?}: {message}");
     assert_eq!(
-        message, "The security token included in the request is invalid",
+        message, "The security token included in the request is invalid.",
         "{row}"
     );
 }

@@ -16,7 +16,7 @@ use crate::role_sessions::{session_arn, transitive_tags, user_id};
 use crate::state::{AccountState, SESSION_POLICY_NAME};
 
 pub(super) static OPS: &[Operation] = &[Operation {
-    service: "sts",
+    service: &crate::service::STS,
     name: "AssumeRole",
     auth: Auth::Policy,
     handler: assume_role,

@@ -30,7 +30,7 @@ use crate::hardware_tokens::{import, parse_csv, parse_pskc};
 pub const ACTION: &str = "iamd:ImportHardwareMFADevices";
 
 pub(super) static OPS: &[Operation] = &[Operation {
-    service: "iam",
+    service: &crate::service::IAM,
     name: "ImportHardwareMFADevices",
     auth: Auth::Policy,
     handler: import_hardware,

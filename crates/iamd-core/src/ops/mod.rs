@@ -73,7 +73,7 @@ pub type Handler = fn(&OpContext<'_>, &Value) -> Result<Value, IamError>;
 /// An IAM operation authorized by its handler's policy check.
 pub(crate) const fn iam_op(name: &'static str, handler: Handler, read_only: bool) -> Operation {
     Operation {
-        service: "iam",
+        service: &crate::service::IAM,
         name,
         auth: Auth::Policy,
         handler,
@@ -83,7 +83,7 @@ pub(crate) const fn iam_op(name: &'static str, handler: Handler, read_only: bool
 
 /// One operation.
 pub struct Operation {
-    pub service: &'static str,
+    pub service: &'static crate::service::Service,
     pub name: &'static str,
     pub auth: Auth,
     pub handler: Handler,
@@ -170,11 +170,7 @@ impl OpContext<'_> {
 
     /// `iam.amazonaws.com` or `sts.amazonaws.com`, for audit records.
     pub fn event_source(&self) -> &'static str {
-        if self.operation.service == "sts" {
-            "sts.amazonaws.com"
-        } else {
-            "iam.amazonaws.com"
-        }
+        self.operation.service.event_source
     }
 
     /// The operation's name, for audit records.
@@ -291,12 +287,8 @@ fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamErro
     if caller.session != Some(crate::authz::SessionKind::SessionToken) || mfa {
         return None;
     }
-    match (operation.service, operation.name) {
-        ("iam", _) => Some(IamError::new(
-            "InvalidClientTokenId",
-            403,
-            "The security token included in the request is invalid",
-        )),
+    match (operation.service.signing_name, operation.name) {
+        ("iam", _) => Some(IamError::invalid_client_token_id()),
         ("sts", "GetCallerIdentity" | "AssumeRole" | "GetSessionToken") => None,
         ("sts", name) => Some(IamError::access_denied(format!(
             "Credentials from GetSessionToken without MFA can call only GetCallerIdentity and AssumeRole in STS, not {name}."
@@ -305,12 +297,12 @@ fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamErro
     }
 }
 
-/// Looks an operation up.
+/// Looks an operation up by its service's signing name (`iam`, `sts`) and its name.
 pub fn find(service: &str, action: &str) -> Option<&'static Operation> {
     REGISTRY
         .iter()
         .flat_map(|ops| ops.iter())
-        .find(|op| op.service == service && op.name == action)
+        .find(|op| op.service.signing_name == service && op.name == action)
 }
 
 /// Every operation iamd serves.

@@ -29,7 +29,7 @@ pub(super) static OPS: &[Operation] = &[
 
 const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Operation {
     Operation {
-        service: "iam",
+        service: &crate::service::IAM,
         name,
         auth: Auth::Policy,
         handler,

@@ -20,7 +20,7 @@ use crate::mfa::{check_code, Check, Outcome, Rejection};
 use crate::model::Session;
 
 pub(super) static OPS: &[Operation] = &[Operation {
-    service: "sts",
+    service: &crate::service::STS,
     name: "GetSessionToken",
     auth: Auth::None,
     handler: get_session_token,

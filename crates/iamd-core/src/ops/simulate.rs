@@ -38,7 +38,7 @@ pub(super) static OPS: &[Operation] = &[
 
 const fn op(name: &'static str, handler: super::Handler) -> Operation {
     Operation {
-        service: "iam",
+        service: &crate::service::IAM,
         name,
         auth: Auth::Policy,
         handler,

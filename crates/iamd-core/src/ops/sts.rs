@@ -10,21 +10,21 @@ use crate::error::IamError;
 
 pub(super) static OPS: &[Operation] = &[
     Operation {
-        service: "sts",
+        service: &crate::service::STS,
         name: "GetCallerIdentity",
         auth: Auth::None,
         handler: get_caller_identity,
         read_only: true,
     },
     Operation {
-        service: "sts",
+        service: &crate::service::STS,
         name: "GetAccessKeyInfo",
         auth: Auth::Policy,
         handler: get_access_key_info,
         read_only: true,
     },
     Operation {
-        service: "sts",
+        service: &crate::service::STS,
         name: "DecodeAuthorizationMessage",
         auth: Auth::Policy,
         handler: decode_authorization_message,

@@ -1,0 +1,111 @@
+//! The request path, written once for every front door: read the body, authenticate,
+//! decode (the front door's part: its protocol), find the operation, dispatch it (writes on
+//! the blocking pool; the core authorizes and audits), and hand back the result or a
+//! [`Failure`] for the front door to encode. The Query endpoint (`query.rs`) and the admin
+//! import (`admin.rs`) are front doors; the console and CloudTrail's JSON protocol will be
+//! two more.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Uri};
+use iamd_core::ops::Operation;
+use iamd_core::{Account, IamError};
+use iamd_wire::Service;
+use serde_json::Value;
+
+use crate::authn::{Authenticator, HttpRequest};
+use crate::failure::Failure;
+
+/// What every front door shares: the account and the authenticator.
+pub(crate) struct Pipeline {
+    pub(crate) account: Arc<Account>,
+    pub(crate) authenticator: Authenticator,
+}
+
+/// A request as it arrived, its body not read yet.
+pub(crate) struct Incoming {
+    pub(crate) peer: SocketAddr,
+    pub(crate) method: Method,
+    pub(crate) uri: Uri,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+}
+
+/// What a front door decoded from an authenticated request: the operation's name (in the
+/// service the request was signed for) and its input, shaped as the model's input shape.
+pub(crate) struct Decoded {
+    pub(crate) action: String,
+    pub(crate) input: Value,
+}
+
+/// A call that ran: the service, the operation and its output.
+pub(crate) struct Answered {
+    pub(crate) service: Service,
+    pub(crate) operation: &'static Operation,
+    pub(crate) output: Value,
+}
+
+/// A fresh request id (AWS's UUID form).
+pub(crate) fn request_id() -> String {
+    iamd_core::crypto::request_id()
+        .unwrap_or_else(|_| "00000000-0000-4000-8000-000000000000".into())
+}
+
+impl Pipeline {
+    /// Runs one request: `decode` is the front door's protocol, given the service the
+    /// request was signed for and the authenticated request.
+    pub(crate) async fn run(
+        &self,
+        incoming: Incoming,
+        request_id: &str,
+        decode: impl FnOnce(Service, HttpRequest<'_>) -> Result<Decoded, Failure>,
+    ) -> Result<Answered, Failure> {
+        let body = crate::body::read(&incoming.headers, incoming.body).await?;
+        let request = HttpRequest {
+            peer: incoming.peer,
+            method: &incoming.method,
+            uri: &incoming.uri,
+            headers: &incoming.headers,
+            body: &body,
+        };
+        let (caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        let decoded = decode(service, request)?;
+        let model = iamd_wire::ServiceModel::get(service);
+        let Some(operation) = iamd_core::ops::find(&model.signing_name, &decoded.action) else {
+            return Err(Failure::new(
+                service,
+                "InvalidAction",
+                format!(
+                    "The action {} is not implemented by iamd yet.",
+                    decoded.action
+                ),
+                400,
+            ));
+        };
+        let output = if operation.read_only {
+            iamd_core::ops::dispatch(
+                &self.account,
+                &caller,
+                operation,
+                &decoded.input,
+                request_id,
+            )
+        } else {
+            let account = self.account.clone();
+            let request_id = request_id.to_string();
+            tokio::task::spawn_blocking(move || {
+                iamd_core::ops::dispatch(&account, &caller, operation, &decoded.input, &request_id)
+            })
+            .await
+            .unwrap_or_else(|_| Err(IamError::service_failure()))
+        }
+        .map_err(|e| Failure::iam(service, e))?;
+        Ok(Answered {
+            service,
+            operation,
+            output,
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! The AWS Query protocol front door (IAM and STS): form parameters in, XML out, errors as
+//! AWS's `ErrorResponse` documents. Everything else is the [`Pipeline`]'s.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use iamd_wire::{Service, ServiceModel};
+
+use crate::authn::HttpRequest;
+use crate::failure::Failure;
+use crate::pipeline::{Decoded, Incoming, Pipeline};
+
+/// The endpoint's routes: the Query API on every path, the admin extensions under
+/// `/iamd/admin/`.
+pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
+    Router::new()
+        .route("/", any(handle))
+        .route(
+            crate::admin::IMPORT_PATH,
+            axum::routing::post(crate::admin::import),
+        )
+        .route("/{*path}", any(handle))
+        .with_state(pipeline)
+}
+
+async fn handle(
+    State(pipeline): State<Arc<Pipeline>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request_id = crate::pipeline::request_id();
+    let incoming = Incoming {
+        peer,
+        method,
+        uri,
+        headers,
+        body,
+    };
+    let answered = pipeline.run(incoming, &request_id, decode).await;
+    let encoded = answered.and_then(|a| {
+        let model = ServiceModel::get(a.service);
+        iamd_wire::encode_response(model, a.operation.name, &a.output, &request_id)
+            .map_err(|e| Failure::wire(a.service, e))
+    });
+    match encoded {
+        Ok(xml) => xml_response(StatusCode::OK, xml, &request_id),
+        Err(f) => error_response(f, &request_id),
+    }
+}
+
+/// The operation and input of a Query request: `Action` and the other parameters, decoded
+/// and validated against the service's model.
+fn decode(service: Service, request: HttpRequest<'_>) -> Result<Decoded, Failure> {
+    let params = parameters(service, request)?;
+    let decoded = iamd_wire::decode_request(ServiceModel::get(service), &params)
+        .map_err(|e| Failure::wire(service, e))?;
+    Ok(Decoded {
+        action: decoded.action,
+        input: decoded.input,
+    })
+}
+
+/// An AWS `ErrorResponse` document for `f`.
+fn error_response(f: Failure, request_id: &str) -> Response {
+    let xml = iamd_wire::encode_error(f.service, &f.code, &f.message, f.status < 500, request_id);
+    let status = StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_REQUEST);
+    xml_response(status, xml, request_id)
+}
+
+fn xml_response(status: StatusCode, xml: String, request_id: &str) -> Response {
+    let mut response = (status, [(header::CONTENT_TYPE, "text/xml")], xml).into_response();
+    if let Ok(value) = request_id.parse() {
+        response.headers_mut().insert("x-amzn-RequestId", value);
+    }
+    response
+}
+
+/// The request parameters: the form body of a POST, or the query string.
+fn parameters(
+    service: Service,
+    request: HttpRequest<'_>,
+) -> Result<Vec<(String, String)>, Failure> {
+    let form = request
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let mut params = Vec::new();
+    let wire = |e| Failure::wire(service, e);
+    if let Some(query) = request.uri.query() {
+        params.extend(iamd_wire::parse_form(query.as_bytes()).map_err(wire)?);
+    }
+    if *request.method == Method::POST && (form || !request.body.is_empty()) {
+        params.extend(iamd_wire::parse_form(request.body).map_err(wire)?);
+    }
+    Ok(params)
+}
