@@ -8,7 +8,6 @@ use std::sync::Arc;
 use iamd_core::clock::{Clock, SystemClock};
 use iamd_core::crypto::SealingKey;
 use iamd_core::Account;
-use iamd_store::SqliteStore;
 
 use crate::config::Config;
 
@@ -18,15 +17,11 @@ pub struct Server {
     pub account: Arc<Account>,
 }
 
-fn database_path(config: &Config) -> Result<PathBuf, String> {
+/// The database URL: the configured one, else `sqlite:DATA_DIR/iamd.db`.
+fn database_url(config: &Config) -> String {
     match &config.database_url {
-        None => Ok(config.data_dir.join("iamd.db")),
-        Some(url) => match url.strip_prefix("sqlite:") {
-            Some(path) => Ok(PathBuf::from(path.trim_start_matches("//"))),
-            None => Err(format!(
-                "unsupported database URL `{url}`: iamd supports `sqlite:PATH` (PostgreSQL is planned)"
-            )),
-        },
+        Some(url) => url.clone(),
+        None => format!("sqlite:{}", config.data_dir.join("iamd.db").display()),
     }
 }
 
@@ -45,10 +40,12 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
             .map_err(|e| format!("sealing key: {e}"))?,
     };
     let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
-    let database = database_path(config)?;
-    private_file(&database)?;
-    let store = SqliteStore::open(&database, full_sync).map_err(|e| e.to_string())?;
-    let account = Account::open(&config.account_id, Box::new(store), clock, sealing)?;
+    let url = database_url(config);
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        private_file(Path::new(path.trim_start_matches("//")))?;
+    }
+    let store = iamd_store::open(&url, full_sync).map_err(|e| e.to_string())?;
+    let account = Account::open(&config.account_id, store, clock, sealing)?;
     let given = match (&config.root_access_key_id, &config.root_secret_access_key) {
         (Some(id), Some(secret)) => Some((id.as_str(), secret.as_str())),
         (None, None) => None,

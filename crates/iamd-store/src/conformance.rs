@@ -1,6 +1,6 @@
 //! The behaviour every `Store` must have. Call `run` from each backend's tests on an empty store.
 
-use iamd_core::{AuditRecord, Change, Store};
+use crate::{AuditQuery, AuditRecord, Change, Store};
 
 fn put(kind: &'static str, key: &str, body: &str) -> Change {
     Change::Put {
@@ -67,7 +67,7 @@ pub fn run(store: &dyn Store) {
     store
         .commit(&[], &[event("e3", "CreateUser"), event("e4", "CreateUser")])
         .unwrap();
-    let query = iamd_core::AuditQuery {
+    let query = AuditQuery {
         event_name: Some("CreateUser".into()),
         limit: 2,
         ..Default::default()
@@ -75,20 +75,20 @@ pub fn run(store: &dyn Store) {
     let page = store.audit_page(&query).unwrap();
     let ids: Vec<_> = page.iter().map(|(_, e)| e.event_id.as_str()).collect();
     assert_eq!(ids, ["e4", "e3"]);
-    let next = iamd_core::AuditQuery {
+    let next = AuditQuery {
         before: Some(page[1].0),
         ..query.clone()
     };
     let rest = store.audit_page(&next).unwrap();
     let ids: Vec<_> = rest.iter().map(|(_, e)| e.event_id.as_str()).collect();
     assert_eq!(ids, ["e1"]);
-    let by_id = iamd_core::AuditQuery {
+    let by_id = AuditQuery {
         event_id: Some("e2".into()),
         limit: 10,
         ..Default::default()
     };
     assert_eq!(store.audit_page(&by_id).unwrap().len(), 1);
-    let late = iamd_core::AuditQuery {
+    let late = AuditQuery {
         start: Some(i64::MAX),
         limit: 10,
         ..Default::default()

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use iamd_core::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
+use crate::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
 use rusqlite::{params, Connection};
 
 const SCHEMA: &str = "

@@ -15,7 +15,7 @@ pub struct ServeArgs {
     /// Directory for the database, the sealing key and the root credentials file.
     #[arg(long, env = "IAMD_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
-    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db).
+    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db) or `memory:` (nothing kept).
     #[arg(long, env = "IAMD_DATABASE_URL")]
     database: Option<String>,
     /// The 12-digit account id.

@@ -1,0 +1,100 @@
+//! Persistence behind one trait. A write is a list of changes committed atomically together
+//! with its audit event; a backend (SQLite, PostgreSQL) only stores and returns records.
+
+/// One stored entity: its kind (`user`, `group`, `policy`, `access_key`, ...), key and JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub kind: String,
+    pub key: String,
+    pub body: String,
+}
+
+/// One change of a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Put {
+        kind: &'static str,
+        key: String,
+        body: String,
+    },
+    Delete {
+        kind: &'static str,
+        key: String,
+    },
+}
+
+/// An audit event (CloudTrail's record as JSON) with the fields it is looked up by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub event_id: String,
+    pub event_time: i64,
+    pub event_name: String,
+    pub event_source: String,
+    pub username: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "store: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Durable storage. `commit` must be atomic and durable when it returns.
+pub trait Store: Send + Sync {
+    /// Every record, for building the state at start.
+    fn load(&self) -> Result<Vec<Record>, StoreError>;
+    /// Applies the changes and appends the audit events, all or nothing.
+    fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError>;
+    /// Audit events, newest first, at most `limit`.
+    fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError>;
+    /// Audit events matching `query`, newest first, each with its position in the log (for
+    /// paging on with [`AuditQuery::before`]). This default reads the whole log; a database
+    /// backend answers it with an indexed query.
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
+        let all = self.audit_events(usize::MAX)?;
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        Ok(all
+            .into_iter()
+            .zip((1..=total).rev())
+            .map(|(record, position)| (position, record))
+            .filter(|(position, record)| {
+                query.before.is_none_or(|b| *position < b) && query.matches(record)
+            })
+            .take(query.limit)
+            .collect())
+    }
+}
+
+/// A lookup in the audit log: every given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub username: Option<String>,
+    pub event_id: Option<String>,
+    /// Event times, Unix seconds, inclusive.
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+    /// Only events before this position in the log.
+    pub before: Option<i64>,
+    pub limit: usize,
+}
+
+impl AuditQuery {
+    /// Whether `record` matches (all but `before` and `limit`).
+    pub fn matches(&self, record: &AuditRecord) -> bool {
+        let field = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        field(&self.event_name, &record.event_name)
+            && field(&self.event_source, &record.event_source)
+            && field(&self.username, &record.username)
+            && field(&self.event_id, &record.event_id)
+            && self.start.is_none_or(|t| record.event_time >= t)
+            && self.end.is_none_or(|t| record.event_time <= t)
+    }
+}
