@@ -9,6 +9,7 @@ pub mod clock;
 mod commit_queue;
 pub mod credentials;
 pub mod crypto;
+pub mod entities;
 pub mod error;
 pub mod hardware_tokens;
 pub mod mfa;

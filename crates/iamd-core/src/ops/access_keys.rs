@@ -8,10 +8,12 @@ use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
 use super::support::{input, paginate};
-use super::users::{find_user, user_arn};
+
 use super::{iam_op as op, OpContext, Operation};
 use crate::account::Account;
 use crate::crypto::{access_key_id, secret_access_key, AccessKeyKind, Secret};
+use crate::entities::access_keys::{resource, target};
+use crate::entities::users::find_user;
 use crate::error::IamError;
 use crate::model::{AccessKey, KeyStatus};
 
@@ -123,21 +125,6 @@ struct UserInput {
     user_name: Option<String>,
     marker: Option<String>,
     max_items: Option<i64>,
-}
-
-/// The user an operation is about: `UserName`, or the caller; `None` for root's own keys.
-pub(super) fn target(
-    ctx: &OpContext<'_>,
-    name: Option<String>,
-) -> Result<Option<String>, IamError> {
-    ctx.user_or_caller(name)
-}
-
-pub(super) fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
-    match user {
-        Some(name) => user_arn(ctx, name),
-        None => format!("arn:aws:iam::{}:root", ctx.account_id()),
-    }
 }
 
 fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {

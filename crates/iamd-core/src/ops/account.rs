@@ -20,10 +20,11 @@ use super::groups::{MAX_GROUPS, MAX_GROUPS_PER_USER};
 use super::holder::{
     MAX_ATTACHED_POLICIES, MAX_GROUP_INLINE_SIZE, MAX_ROLE_INLINE_SIZE, MAX_USER_INLINE_SIZE,
 };
-use super::managed_policies::{is_aws_managed, MAX_POLICIES, MAX_POLICY_SIZE, MAX_VERSIONS};
+use super::managed_policies::{MAX_POLICIES, MAX_POLICY_SIZE, MAX_VERSIONS};
 use super::support::{input, paginate};
 use super::users::MAX_USERS;
 use super::{iam_op, OpContext, Operation};
+use crate::entities::policies::is_aws_managed;
 use crate::error::IamError;
 use crate::state::AccountState;
 

@@ -6,10 +6,11 @@ use iamd_policy::{ContextValue, PolicyKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::sessions::{check_caller_code, store_session, FreshCredentials};
+use super::sessions::{check_caller_code, FreshCredentials};
 use super::support::input;
 use super::{Auth, OpContext, Operation};
 use crate::authz::{Access, Caller, Identity, MfaInfo};
+use crate::entities::sessions::store_session;
 use crate::error::IamError;
 use crate::model::{Document, Role, RoleSession, Session, Tag};
 use crate::role_sessions::{session_arn, transitive_tags, user_id};
@@ -334,7 +335,7 @@ fn packed_size(policy: Option<&str>, policy_arns: &[String], tags: &[Tag]) -> Op
     if policy.is_none() && policy_arns.is_empty() && tags.is_empty() {
         return None;
     }
-    let policy_chars = policy.map_or(0, super::inline_policies::policy_size);
+    let policy_chars = policy.map_or(0, crate::entities::documents::policy_size);
     let arn_chars: usize = policy_arns.iter().map(|a| a.chars().count()).sum();
     let tag_chars: usize = tags
         .iter()

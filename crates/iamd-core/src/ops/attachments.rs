@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::holder::{Holder, MAX_ATTACHED_POLICIES};
-use super::managed_policies::{find_policy, is_aws_managed};
+
 use super::support::{input, paginate, Page};
 use super::{iam_op as op, OpContext, Operation};
+use crate::entities::policies::{find_policy, is_aws_managed};
 use crate::error::IamError;
 use crate::state::AccountState;
 

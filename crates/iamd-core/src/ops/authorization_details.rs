@@ -16,11 +16,14 @@ use serde_json::{json, Map, Value};
 
 use super::attachments::{usage_counts, AttachedPolicy, PolicyUsage};
 use super::groups::GroupView;
-use super::inline_policies::encode_document;
-use super::managed_policies::{is_aws_managed, version_view, PolicyView};
+
+use super::managed_policies::{version_view, PolicyView};
 use super::support::{input, paginate, Page};
-use super::users::{boundary_view, UserView};
+use super::users::UserView;
 use super::{iam_op, OpContext, Operation};
+use crate::entities::boundaries::boundary_view;
+use crate::entities::documents::encode_document;
+use crate::entities::policies::is_aws_managed;
 use crate::error::IamError;
 use crate::model::{Document, Role};
 use crate::state::AccountState;

@@ -8,23 +8,3 @@
 //! text ("... on resource: policy ARN because no resource-based policy allows ..."). The
 //! check runs after the caller's own authorization, so a caller without the permission sees
 //! the usual denial first.
-
-use super::managed_policies::is_aws_managed;
-use super::OpContext;
-use crate::error::IamError;
-
-/// AccessDenied when `arn` is an AWS managed policy, which `action` would change.
-pub(crate) fn refuse_aws_managed_change(
-    ctx: &OpContext<'_>,
-    action: &str,
-    arn: &str,
-) -> Result<(), IamError> {
-    if !is_aws_managed(arn) {
-        return Ok(());
-    }
-    Err(IamError::access_denied(format!(
-        "User: {} is not authorized to perform: {action} on resource: policy {arn} because no \
-         resource-based policy allows the {action} action",
-        ctx.caller.principal.arn
-    )))
-}

@@ -5,19 +5,18 @@
 //! permissions follow their groups as soon as a write commits. Renaming or deleting a group
 //! keeps every member's list consistent.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::support::{input, paginate, path_or_root};
-use super::users::{find_user, save_user, user_arn, UserView};
+use super::users::UserView;
 use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
+use crate::entities::groups::{find_group, group_arn, same_group, save_group};
+use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Group;
-use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
     op("CreateGroup", create_group, false),
@@ -56,41 +55,6 @@ impl GroupView {
             create_date: group.create_date,
         }
     }
-}
-
-/// The ARN of group `name`: its real one when it exists, else with the root path.
-pub(crate) fn group_arn(ctx: &OpContext<'_>, name: &str) -> String {
-    match ctx.state.group(name) {
-        Some(group) => group.arn.clone(),
-        None => ctx.arn("group", "/", name),
-    }
-}
-
-/// AWS's NoSuchEntity for a missing group.
-pub(crate) fn no_such_group(name: &str) -> IamError {
-    IamError::no_such_entity(format!("The group with name {name} cannot be found."))
-}
-
-/// Looks a group up (case-insensitively) in a state.
-pub(crate) fn find_group(state: &AccountState, name: &str) -> Result<Arc<Group>, IamError> {
-    state
-        .group(name)
-        .cloned()
-        .ok_or_else(|| no_such_group(name))
-}
-
-/// Stores a group in a transaction.
-pub(crate) fn save_group(txn: &mut Txn, group: Group) -> Result<(), IamError> {
-    let key = group.name.to_lowercase();
-    txn.put("group", &key, &group)?;
-    txn.state.groups.insert(key, Arc::new(group));
-    Ok(())
-}
-
-/// Whether `member_of` (an entry of `User.groups`) names group `group_name`: group names are
-/// unique case-insensitively, compared as the state's keys are (lowercase).
-pub(crate) fn same_group(member_of: &str, group_name: &str) -> bool {
-    member_of.to_lowercase() == group_name.to_lowercase()
 }
 
 #[derive(Deserialize)]

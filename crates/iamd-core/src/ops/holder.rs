@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use super::groups::{find_group, group_arn, save_group};
-use super::roles::{find_role, role_arn, save_role};
-use super::users::{find_user, save_user, user_arn};
 use super::OpContext;
 use crate::account::Txn;
+use crate::entities::groups::{find_group, group_arn, save_group};
+use crate::entities::roles::{find_role, role_arn, save_role};
+use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Document;
 use crate::state::AccountState;

@@ -13,13 +13,13 @@
 //!   unreserved characters is escaped), as AWS does in its XML; the SDKs and CLI decode it.
 
 use iamd_policy::PolicyKind;
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::holder::Holder;
 use super::support::{input, paginate};
 use super::{iam_op as op, OpContext, Operation};
+use crate::entities::documents::{encode_document, policy_size};
 use crate::error::IamError;
 use crate::model::Document;
 
@@ -61,23 +61,6 @@ pub(super) static OPS: &[Operation] = &[
         true,
     ),
 ];
-
-/// RFC 3986: every byte but the unreserved characters `A-Z a-z 0-9 - . _ ~` is escaped.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A policy document percent-encoded as AWS returns it.
-pub(crate) fn encode_document(text: &str) -> String {
-    utf8_percent_encode(text, RFC3986).to_string()
-}
-
-/// The size of a policy document as the quotas count it: characters other than whitespace.
-pub(crate) fn policy_size(text: &str) -> usize {
-    text.chars().filter(|c| !c.is_whitespace()).count()
-}
 
 /// AWS's NoSuchEntity for a missing inline policy.
 fn no_such_policy(holder: Holder, policy_name: &str) -> IamError {

@@ -11,17 +11,16 @@
 //! - removing a role the profile does not hold: AWS's answer is not documented; iamd answers
 //!   NoSuchEntity "The role with name X cannot be found." and changes nothing.
 
-use std::sync::Arc;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::roles::{find_role, role_arn, RoleDetail, RoleView};
+use super::roles::{RoleDetail, RoleView};
 use super::support::{input, paginate, path_or_root};
 use super::tags::{list_tags, merge_tags, tag, tag_context, untag, Tagged};
 use super::{iam_op as op, OpContext, Operation};
-use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
+use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
+use crate::entities::roles::{find_role, role_arn};
 use crate::error::IamError;
 use crate::model::{InstanceProfile, Tag};
 use crate::state::AccountState;
@@ -88,32 +87,6 @@ impl ProfileView {
             tags: (with_tags && !profile.tags.is_empty()).then(|| profile.tags.clone()),
         }
     }
-}
-
-/// The ARN of instance profile `name`: its real one when it exists, else with the root path.
-pub(crate) fn profile_arn(ctx: &OpContext<'_>, name: &str) -> String {
-    match ctx.state.instance_profile(name) {
-        Some(profile) => profile.arn.clone(),
-        None => ctx.arn("instance-profile", "/", name),
-    }
-}
-
-/// Looks an instance profile up (case-insensitively) in a state.
-pub(crate) fn find_profile(
-    state: &AccountState,
-    name: &str,
-) -> Result<Arc<InstanceProfile>, IamError> {
-    state.instance_profile(name).cloned().ok_or_else(|| {
-        IamError::no_such_entity(format!("Instance Profile {name} cannot be found."))
-    })
-}
-
-/// Stores an instance profile in a transaction.
-pub(crate) fn save_profile(txn: &mut Txn, profile: InstanceProfile) -> Result<(), IamError> {
-    let key = profile.name.to_lowercase();
-    txn.put("instance_profile", &key, &profile)?;
-    txn.state.instance_profiles.insert(key, Arc::new(profile));
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -257,7 +230,7 @@ fn remove_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             .iter()
             .position(|r| r.eq_ignore_ascii_case(&input.role_name))
         else {
-            return Err(super::roles::no_such_role(&input.role_name));
+            return Err(crate::entities::roles::no_such_role(&input.role_name));
         };
         profile.roles.remove(position);
         save_profile(txn, profile)

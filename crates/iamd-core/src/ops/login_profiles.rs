@@ -9,11 +9,13 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::passwords::{conform, hash, missing, no_login_profile, replace_hash};
+use super::passwords::{conform, hash, missing, replace_hash};
 use super::support::input;
-use super::users::{find_user, user_arn};
+
 use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
+use crate::entities::login_profiles::no_login_profile;
+use crate::entities::users::{find_user, user_arn};
 use crate::error::IamError;
 use crate::model::LoginProfile;
 

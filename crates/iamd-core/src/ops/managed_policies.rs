@@ -11,23 +11,22 @@
 //! - ListPolicies `PolicyUsageFilter`: `PermissionsBoundary` keeps the policies used as a
 //!   boundary; `PermissionsPolicy` keeps every policy, or with `OnlyAttached` the attached ones.
 
-use std::sync::Arc;
-
 use iamd_policy::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::attachments::{usage_counts, usage_of, PolicyUsage};
-use super::aws_policies::refuse_aws_managed_change;
-use super::inline_policies::encode_document;
+
 use super::support::{input, paginate, path_or_root};
 use super::tags::{merge_tags, tag_context};
 use super::{iam_op as op, OpContext, Operation};
-use crate::account::Txn;
 use crate::crypto::{unique_id, UniqueIdKind};
+use crate::entities::documents::encode_document;
+use crate::entities::policies::{
+    find_policy, is_aws_managed, refuse_aws_managed_change, save_policy,
+};
 use crate::error::IamError;
 use crate::model::{Document, ManagedPolicy, PolicyVersion, Tag};
-use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
     op("CreatePolicy", create_policy, false),
@@ -104,45 +103,6 @@ pub(crate) fn version_view(
         view["Document"] = encode_document(&version.document.text).into();
     }
     view
-}
-
-/// Whether `arn` names an AWS managed policy (`arn:aws:iam::aws:policy/...`).
-pub(crate) fn is_aws_managed(arn: &str) -> bool {
-    arn.starts_with("arn:aws:iam::aws:policy/")
-}
-
-/// AWS's NoSuchEntity for a policy that GetPolicy and the like cannot find.
-pub(crate) fn policy_not_found(arn: &str) -> IamError {
-    IamError::no_such_entity(format!("Policy {arn} was not found."))
-}
-
-/// AWS's InvalidInput for a `PolicyArn` that is not a policy ARN.
-fn check_policy_arn(arn: &str) -> Result<(), IamError> {
-    match arn.strip_prefix("arn:aws:iam::") {
-        Some(rest) if rest.contains(":policy/") => Ok(()),
-        _ => Err(IamError::invalid_input(format!("ARN {arn} is not valid."))),
-    }
-}
-
-/// Looks a managed policy up by ARN.
-pub(crate) fn find_policy(state: &AccountState, arn: &str) -> Result<Arc<ManagedPolicy>, IamError> {
-    check_policy_arn(arn)?;
-    state
-        .policy(arn)
-        .cloned()
-        .ok_or_else(|| policy_not_found(arn))
-}
-
-/// Stores a customer managed policy in a transaction (key: its ARN, kind "policy"). AWS
-/// managed policies are never stored: every change to them is refused before this point.
-pub(crate) fn save_policy(txn: &mut Txn, policy: ManagedPolicy) -> Result<(), IamError> {
-    if is_aws_managed(&policy.arn) {
-        return Err(IamError::service_failure());
-    }
-    let key = policy.arn.clone();
-    txn.put("policy", &key, &policy)?;
-    txn.state.policies.insert(key, Arc::new(policy));
-    Ok(())
 }
 
 /// Checks the size quota, then parses and compiles a document of policy `name`.

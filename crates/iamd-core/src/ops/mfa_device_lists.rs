@@ -6,11 +6,14 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::mfa_devices::{device_arn, find_device, no_such_device, save_device, user_or_root_arn};
 use super::support::{input, paginate};
 use super::tags::{merge_tags, tag_context};
-use super::users::{find_user, UserView};
+use super::users::UserView;
 use super::OpContext;
+use crate::entities::mfa_devices::{
+    device_arn, find_device, no_such_device, save_device, user_or_root_arn,
+};
+use crate::entities::users::find_user;
 use crate::error::IamError;
 use crate::model::{MfaKind, Tag};
 

@@ -19,10 +19,14 @@ use zeroize::Zeroizing;
 
 use super::support::{input, path_or_root};
 use super::tags::{tag_context, MAX_TAGS};
-use super::users::{find_user, user_arn};
+
 use super::{iam_op as op, OpContext, Operation};
 use crate::account::Txn;
 use crate::crypto::{base32, generate_seed, otpauth_uri, qr_png};
+use crate::entities::mfa_devices::{
+    device_arn, find_device, no_such_device, save_device, user_or_root_arn,
+};
+use crate::entities::users::{find_user, user_arn};
 use crate::error::IamError;
 use crate::mfa::{check_code, seal_seed, Check, Outcome, Rejection};
 use crate::model::{MfaDevice, MfaKind, Tag};
@@ -74,52 +78,6 @@ pub(crate) const MAX_DEVICES_PER_USER: usize = 8;
 pub const INVALID_CODE: &str = "Authentication code for device is not valid.";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// `MFA Device with serial number X does not exist.` (AWS's text).
-pub(crate) fn no_such_device(serial: &str) -> IamError {
-    IamError::no_such_entity(format!(
-        "MFA Device with serial number {serial} does not exist."
-    ))
-}
-
-/// The ARN policies see for a device: virtual serials are ARNs already; a hardware token's
-/// serial number becomes `arn:aws:iam::ACCOUNT:mfa/SERIAL`.
-pub(crate) fn device_arn(ctx: &OpContext<'_>, serial: &str) -> String {
-    if serial.starts_with("arn:") {
-        serial.to_string()
-    } else {
-        ctx.arn("mfa", "/", serial)
-    }
-}
-
-/// The ARN of user `name`, or of the account's root user when there is no name.
-pub(crate) fn user_or_root_arn(ctx: &OpContext<'_>, name: Option<&str>) -> String {
-    match name {
-        Some(name) => user_arn(ctx, name),
-        None => format!("arn:aws:iam::{}:root", ctx.account_id()),
-    }
-}
-
-/// Stores a device in a transaction.
-pub(crate) fn save_device(txn: &mut Txn, device: MfaDevice) -> Result<(), IamError> {
-    txn.put("mfa_device", &device.serial, &device)?;
-    txn.state
-        .mfa_devices
-        .insert(device.serial.clone(), Arc::new(device));
-    Ok(())
-}
-
-/// Looks a device up in a transaction's state.
-pub(crate) fn find_device(
-    state: &crate::state::AccountState,
-    serial: &str,
-) -> Result<Arc<MfaDevice>, IamError> {
-    state
-        .mfa_devices
-        .get(serial)
-        .cloned()
-        .ok_or_else(|| no_such_device(serial))
-}
 
 /// The device `serial` if it is assigned to user `user`.
 fn assigned_device(

@@ -32,7 +32,6 @@ mod ssh_public_keys;
 mod sts;
 mod support;
 mod tags;
-mod user_credentials;
 mod user_rename;
 mod users;
 
@@ -46,7 +45,7 @@ use crate::authz::{authorize, Caller};
 use crate::error::IamError;
 use crate::state::AccountState;
 
-pub use sessions::token_digest;
+pub use crate::entities::sessions::token_digest;
 pub use support::{paginate, Page};
 
 /// Access key functions the server needs outside an operation.

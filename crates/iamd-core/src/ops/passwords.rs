@@ -17,9 +17,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::support::input;
-use super::users::user_arn;
+
 use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{hash_password, verify_password};
+use crate::entities::login_profiles::no_login_profile;
+use crate::entities::users::user_arn;
 use crate::error::IamError;
 use crate::model::{LoginProfile, PasswordPolicy};
 use crate::password_guard::PasswordRefusal;
@@ -308,11 +310,6 @@ pub(crate) fn missing(param: &str) -> IamError {
     validation_errors(&[format!(
         "Value null at '{param}' failed to satisfy constraint: Member must not be null"
     )])
-}
-
-/// `Login Profile for User X cannot be found.` (404).
-pub(crate) fn no_login_profile(user: &str) -> IamError {
-    IamError::no_such_entity(format!("Login Profile for User {user} cannot be found."))
 }
 
 /// Whether `password` is the profile's current password or one of the `n` before it.

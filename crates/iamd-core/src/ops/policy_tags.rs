@@ -5,11 +5,11 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::aws_policies::refuse_aws_managed_change;
-use super::managed_policies::{find_policy, save_policy, ListByPolicyInput};
+use super::managed_policies::ListByPolicyInput;
 use super::support::{input, paginate};
 use super::tags::{merge_tags, tag_context};
 use super::{iam_op as op, OpContext, Operation};
+use crate::entities::policies::{find_policy, refuse_aws_managed_change, save_policy};
 use crate::error::IamError;
 use crate::model::Tag;
 

@@ -6,13 +6,13 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::roles::{
-    compile_trust_policy, find_role, role_arn, save_role, RoleDetail, RoleNameInput, RoleView,
-};
+use super::roles::{RoleDetail, RoleNameInput, RoleView};
 use super::support::input;
 use super::tags::{list_tags, tag, untag, Tagged};
-use super::users::{boundary_context, check_boundary_policy};
+
 use super::{iam_op as op, OpContext, Operation};
+use crate::entities::boundaries::{boundary_context, check_boundary_policy};
+use crate::entities::roles::{compile_trust_policy, find_role, role_arn, save_role};
 use crate::error::IamError;
 use crate::model::Role;
 

@@ -10,12 +10,13 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::access_keys::{resource, target};
 use super::support::{input, paginate};
-use super::user_credentials::{self as creds, find_owned, owned_by, resolve_owner};
-use super::users::user_arn;
+
 use super::{Auth, OpContext, Operation};
 use crate::crypto::{service_password, unique_id, Secret, UniqueIdKind};
+use crate::entities::access_keys::{resource, target};
+use crate::entities::user_credentials::{self as creds, find_owned, owned_by, resolve_owner};
+use crate::entities::users::user_arn;
 use crate::error::IamError;
 use crate::model::{KeyStatus, ServiceCredential};
 

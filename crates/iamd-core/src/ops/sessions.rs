@@ -1,13 +1,11 @@
 //! STS GetSessionToken: temporary credentials for the caller, with MFA when a device code is
 //! given. Needs no permission; only long-term keys may call it.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use super::mfa_devices::{audit_rejection, locked_seconds};
 use super::support::input;
@@ -15,6 +13,7 @@ use super::{Auth, OpContext, Operation};
 use crate::account::Txn;
 use crate::authz::Identity;
 use crate::crypto::{access_key_id, secret_access_key, session_token, AccessKeyKind, Secret};
+use crate::entities::sessions::{store_session, token_digest};
 use crate::error::IamError;
 use crate::mfa::{check_code, Check, Outcome, Rejection};
 use crate::model::Session;
@@ -42,14 +41,6 @@ struct GetSessionTokenInput {
     duration_seconds: Option<i64>,
     serial_number: Option<String>,
     token_code: Option<String>,
-}
-
-/// Hex SHA-256 of a session token, as stored.
-pub fn token_digest(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Checks an MFA code an IAM user (`user`; `None` for root, who has no API-managed devices)
@@ -193,13 +184,4 @@ impl FreshCredentials {
             "Expiration": expiration,
         })
     }
-}
-
-/// Stores a new session in a transaction.
-pub(super) fn store_session(txn: &mut Txn, session: &Session) -> Result<(), IamError> {
-    txn.put("session", &session.access_key_id, session)?;
-    txn.state
-        .sessions
-        .insert(session.access_key_id.clone(), Arc::new(session.clone()));
-    Ok(())
 }

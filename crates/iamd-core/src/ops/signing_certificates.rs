@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::access_keys::{resource, target};
 use super::support::{input, paginate};
-use super::user_credentials::{self as creds, owned_by, resolve_owner};
+
 use super::{Auth, OpContext, Operation};
 use crate::crypto::x509::{CertificateError, SigningCertificate as ParsedCertificate};
+use crate::entities::access_keys::{resource, target};
+use crate::entities::user_credentials::{self as creds, owned_by, resolve_owner};
 use crate::error::IamError;
 use crate::model::{KeyStatus, SigningCertificate};
 

@@ -6,13 +6,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::access_keys::{resource, target};
 use super::support::{input, paginate};
-use super::user_credentials::{self as creds, find_owned, owned_by, resolve_owner};
-use super::users::user_arn;
+
 use super::{Auth, OpContext, Operation};
 use crate::crypto::ssh_key::{RsaPublicKey, SshKeyError, MIN_BITS};
 use crate::crypto::ssh_public_key_id;
+use crate::entities::access_keys::{resource, target};
+use crate::entities::user_credentials::{self as creds, find_owned, owned_by, resolve_owner};
+use crate::entities::users::user_arn;
 use crate::error::IamError;
 use crate::model::{KeyStatus, SshPublicKey};
 

@@ -6,12 +6,13 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::instance_profiles::{find_profile, profile_arn, save_profile};
-use super::roles::{find_role, role_arn, save_role};
 use super::support::{input, paginate};
-use super::users::{find_user, save_user, user_arn};
+
 use super::OpContext;
 use crate::account::Txn;
+use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
+use crate::entities::roles::{find_role, role_arn, save_role};
+use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Tag;
 use crate::state::AccountState;

@@ -338,7 +338,7 @@ fn delete_group_conflicts() {
             group
                 .attached
                 .push("arn:aws:iam::aws:policy/ReadOnlyAccess".into());
-            crate::ops::groups::save_group(txn, group)
+            crate::entities::groups::save_group(txn, group)
         })
         .unwrap();
     let e = t.err("DeleteGroup", json!({"GroupName": "devs"}));
@@ -350,7 +350,7 @@ fn delete_group_conflicts() {
         .write(|txn| {
             let mut group = (**txn.state.group("devs").unwrap()).clone();
             group.attached.clear();
-            crate::ops::groups::save_group(txn, group)
+            crate::entities::groups::save_group(txn, group)
         })
         .unwrap();
     t.ok("DeleteGroup", json!({"GroupName": "devs"}));

@@ -96,7 +96,7 @@ fn get_role_reports_last_use() {
     acct.write(|txn| {
         let mut role = (**txn.state.role("Used").unwrap()).clone();
         role.last_used = Some((1_700_000_000, "eu-west-1".into()));
-        super::roles::save_role(txn, role)
+        crate::entities::roles::save_role(txn, role)
     })
     .unwrap();
     let got = ok(&acct, "GetRole", json!({"RoleName": "Used"}));

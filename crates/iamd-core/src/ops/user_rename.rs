@@ -26,7 +26,7 @@ pub(super) fn move_belongings(txn: &mut Txn, old: &str, new: &str) -> Result<(),
         txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
     }
 
-    super::user_credentials::rename_owner(txn, old, new)?;
+    crate::entities::user_credentials::rename_owner(txn, old, new)?;
 
     if let Some(profile) = txn.state.login_profiles.remove(&old.to_lowercase()) {
         txn.delete("login_profile", &old.to_lowercase());

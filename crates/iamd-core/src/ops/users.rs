@@ -1,8 +1,5 @@
 //! Users: Create/Get/Update/Delete/List, tags and permissions boundaries.
 
-use std::sync::Arc;
-
-use iamd_policy::ContextValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -10,6 +7,8 @@ use super::support::{input, paginate, path_or_root};
 use super::tags::{list_tags, tag, tag_context, untag, Tagged, MAX_TAGS};
 use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
+use crate::entities::boundaries::{boundary_context, boundary_view, check_boundary_policy};
+use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::{Tag, User};
 
@@ -27,11 +26,6 @@ pub(super) static OPS: &[Operation] = &[
 ];
 
 pub(crate) const MAX_USERS: usize = 5000;
-
-/// The model's `AttachedPermissionsBoundary` for boundary policy `arn`.
-pub(crate) fn boundary_view(arn: &str) -> Value {
-    json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
-}
 
 /// A user as the API shows it.
 #[derive(Serialize)]
@@ -61,33 +55,6 @@ impl UserView {
             tags: (full && !user.tags.is_empty()).then(|| user.tags.clone()),
         }
     }
-}
-
-/// The ARN of user `name`: its real one when it exists, else with the root path.
-pub(crate) fn user_arn(ctx: &OpContext<'_>, name: &str) -> String {
-    match ctx.state.user(name) {
-        Some(user) => user.arn.clone(),
-        None => ctx.arn("user", "/", name),
-    }
-}
-
-/// Looks a user up in a transaction's state.
-pub(crate) fn find_user(
-    state: &crate::state::AccountState,
-    name: &str,
-) -> Result<Arc<User>, IamError> {
-    state
-        .user(name)
-        .cloned()
-        .ok_or_else(|| IamError::no_such_user(name))
-}
-
-/// Stores a user in a transaction.
-pub(crate) fn save_user(txn: &mut crate::account::Txn, user: User) -> Result<(), IamError> {
-    let key = user.name.to_lowercase();
-    txn.put("user", &key, &user)?;
-    txn.state.users.insert(key, Arc::new(user));
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -144,27 +111,6 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         Ok(user)
     })?;
     Ok(json!({ "User": UserView::of(&user, true) }))
-}
-
-/// `iam:PermissionsBoundary`, the condition key of the operations setting a boundary.
-pub(crate) fn boundary_context(arn: &str) -> (String, ContextValue) {
-    (
-        "iam:PermissionsBoundary".to_string(),
-        ContextValue::Single(arn.to_string()),
-    )
-}
-
-/// A boundary must be an existing managed policy.
-pub(crate) fn check_boundary_policy(
-    state: &crate::state::AccountState,
-    arn: &str,
-) -> Result<(), IamError> {
-    if state.policy(arn).is_none() {
-        return Err(IamError::no_such_entity(format!(
-            "Policy {arn} does not exist or is not attachable."
-        )));
-    }
-    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -300,7 +246,7 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         if txn.state.user_mfa_devices(&user.name).next().is_some() {
             return conflict("delete MFA device");
         }
-        if super::user_credentials::user_has_any(&txn.state, &user.name) {
+        if crate::entities::user_credentials::user_has_any(&txn.state, &user.name) {
             return conflict("remove referenced objects");
         }
         let key = user.name.to_lowercase();

@@ -10,14 +10,14 @@ use serde_json::{json, Value};
 
 use super::access_keys::{resource, target};
 use super::users::find_user;
-use super::OpContext;
 use crate::account::Txn;
 use crate::error::IamError;
 use crate::model::{KeyStatus, ServiceCredential, SigningCertificate, SshPublicKey};
+use crate::ops::OpContext;
 use crate::state::AccountState;
 
 /// A credential that belongs to a user (`None`: the root user), stored as its own record.
-pub(super) trait Owned: Clone + Serialize {
+pub(crate) trait Owned: Clone + Serialize {
     /// The store's record kind.
     const KIND: &'static str;
     fn id(&self) -> &str;
@@ -86,7 +86,7 @@ impl Owned for ServiceCredential {
 }
 
 /// Stores `item` (new or changed) in a transaction.
-pub(super) fn save<T: Owned>(txn: &mut Txn, item: T) -> Result<(), IamError> {
+pub(crate) fn save<T: Owned>(txn: &mut Txn, item: T) -> Result<(), IamError> {
     txn.put(T::KIND, item.id(), &item)?;
     T::map(&mut txn.state).insert(item.id().to_string(), Arc::new(item));
     Ok(())
@@ -94,7 +94,7 @@ pub(super) fn save<T: Owned>(txn: &mut Txn, item: T) -> Result<(), IamError> {
 
 /// Update…(Status) for item `id` of `user` (default: the caller), authorized with `action`
 /// on the user (or root).
-pub(super) fn update_status<T: Owned>(
+pub(crate) fn update_status<T: Owned>(
     ctx: &OpContext<'_>,
     action: &str,
     user: Option<String>,
@@ -116,7 +116,7 @@ pub(super) fn update_status<T: Owned>(
 }
 
 /// Delete… for item `id` of `user` (default: the caller), authorized with `action`.
-pub(super) fn delete<T: Owned>(
+pub(crate) fn delete<T: Owned>(
     ctx: &OpContext<'_>,
     action: &str,
     user: Option<String>,
@@ -144,7 +144,7 @@ fn same_owner(a: Option<&str>, b: Option<&str>) -> bool {
 }
 
 /// The owner's name as created (`None`: root), failing with NoSuchEntity for an unknown user.
-pub(super) fn resolve_owner(
+pub(crate) fn resolve_owner(
     state: &AccountState,
     user: Option<&str>,
 ) -> Result<Option<String>, IamError> {
@@ -153,7 +153,7 @@ pub(super) fn resolve_owner(
 }
 
 /// The items of `owner`, in id order, with their ids.
-pub(super) fn owned_by<'a, T: Owned>(
+pub(crate) fn owned_by<'a, T: Owned>(
     items: &'a OrdMap<String, Arc<T>>,
     owner: Option<&'a str>,
 ) -> impl Iterator<Item = (&'a String, &'a Arc<T>)> + 'a {
@@ -164,7 +164,7 @@ pub(super) fn owned_by<'a, T: Owned>(
 
 /// Item `id`, checked to belong to `owner` (as resolved); `missing` when it does not exist or
 /// belongs to someone else (the same answer, so ids of others are not revealed).
-pub(super) fn find_owned<T: Owned>(
+pub(crate) fn find_owned<T: Owned>(
     items: &OrdMap<String, Arc<T>>,
     id: &str,
     owner: Option<&str>,

@@ -1,0 +1,85 @@
+//! Every kind of stored record, by the name it is stored under.
+
+/// A kind of stored record. Writes name the kind of each change with it, and loading the
+/// store refuses a record of a kind it does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    User,
+    Group,
+    Role,
+    InstanceProfile,
+    Policy,
+    AccessKey,
+    MfaDevice,
+    LoginProfile,
+    PasswordPolicy,
+    CredentialReport,
+    AccountAlias,
+    Session,
+    SshPublicKey,
+    SigningCertificate,
+    ServiceCredential,
+    /// Access key (and role) last use, flushed from memory periodically.
+    LastUsed,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 16] = [
+        Kind::User,
+        Kind::Group,
+        Kind::Role,
+        Kind::InstanceProfile,
+        Kind::Policy,
+        Kind::AccessKey,
+        Kind::MfaDevice,
+        Kind::LoginProfile,
+        Kind::PasswordPolicy,
+        Kind::CredentialReport,
+        Kind::AccountAlias,
+        Kind::Session,
+        Kind::SshPublicKey,
+        Kind::SigningCertificate,
+        Kind::ServiceCredential,
+        Kind::LastUsed,
+    ];
+
+    /// The name records of this kind are stored under.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::User => "user",
+            Kind::Group => "group",
+            Kind::Role => "role",
+            Kind::InstanceProfile => "instance_profile",
+            Kind::Policy => "policy",
+            Kind::AccessKey => "access_key",
+            Kind::MfaDevice => "mfa_device",
+            Kind::LoginProfile => "login_profile",
+            Kind::PasswordPolicy => "password_policy",
+            Kind::CredentialReport => "credential_report",
+            Kind::AccountAlias => "account_alias",
+            Kind::Session => "session",
+            Kind::SshPublicKey => "ssh_public_key",
+            Kind::SigningCertificate => "signing_certificate",
+            Kind::ServiceCredential => "service_credential",
+            Kind::LastUsed => "last_used",
+        }
+    }
+
+    /// The kind stored under `name`.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_distinct_and_parse_back() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::parse("widget"), None);
+    }
+}
