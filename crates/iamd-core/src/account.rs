@@ -78,22 +78,22 @@ impl Txn {
     /// Records `value` as the stored body of (`kind`, `key`).
     pub fn put<T: Serialize>(
         &mut self,
-        kind: &'static str,
+        kind: crate::entities::Kind,
         key: &str,
         value: &T,
     ) -> Result<(), IamError> {
         let body = serde_json::to_string(value).map_err(|_| IamError::service_failure())?;
         self.changes.push(Change::Put {
-            kind,
+            kind: kind.as_str(),
             key: key.to_string(),
             body,
         });
         Ok(())
     }
 
-    pub fn delete(&mut self, kind: &'static str, key: &str) {
+    pub fn delete(&mut self, kind: crate::entities::Kind, key: &str) {
         self.changes.push(Change::Delete {
-            kind,
+            kind: kind.as_str(),
             key: key.to_string(),
         });
     }
@@ -114,7 +114,7 @@ impl Account {
         let records = store.load().map_err(|e| e.to_string())?;
         let last_used = records
             .iter()
-            .filter(|r| r.kind == "last_used")
+            .filter(|r| r.kind == crate::entities::Kind::LastUsed.as_str())
             .filter_map(|r| Some((r.key.clone(), (serde_json::from_str(&r.body).ok()?, false))))
             .collect();
         let state = AccountState::from_records(account_id, records)?;
@@ -231,7 +231,7 @@ impl Account {
             .iter()
             .filter_map(|(id, used)| {
                 Some(Change::Put {
-                    kind: "last_used",
+                    kind: crate::entities::Kind::LastUsed.as_str(),
                     key: id.clone(),
                     body: serde_json::to_string(used).ok()?,
                 })
@@ -311,5 +311,23 @@ mod tests {
         assert_eq!(pending.records.len(), 16);
         assert_eq!(pending.bytes, 16 << 20);
         assert_eq!(pending.dropped, 24);
+    }
+
+    #[test]
+    fn a_stored_record_of_an_unknown_kind_fails_loading_and_names_it() {
+        use crate::store::{Change, MemoryStore, Store};
+        let store = MemoryStore::default();
+        let widget = Change::Put {
+            kind: "widget",
+            key: "w1".into(),
+            body: "{}".into(),
+        };
+        store.commit(&[widget], &[]).unwrap();
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::at_unix_secs(0));
+        let sealing = crate::crypto::SealingKey::from_bytes([7; 32]);
+        let err = super::Account::open("111122223333", Box::new(store), clock, sealing)
+            .err()
+            .unwrap();
+        assert!(err.contains("unknown kind `widget` (key `w1`)"), "{err}");
     }
 }

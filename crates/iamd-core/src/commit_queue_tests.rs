@@ -78,7 +78,7 @@ fn append(account: &Account, name: &str) -> Result<String, IamError> {
             txn.state.account_alias.clone().unwrap_or_default()
         );
         txn.state.account_alias = Some(alias.clone());
-        txn.put("test", name, &alias)?;
+        txn.put(crate::entities::Kind::AccountAlias, name, &alias)?;
         Ok(alias)
     })
 }
@@ -121,7 +121,7 @@ fn a_failed_write_stores_nothing_and_keeps_its_own_error() {
     let store = Arc::new(GateStore::default());
     let account = account_on(store.clone());
     let out: Result<(), IamError> = account.write(|txn| {
-        txn.put("test", "half", &"done")?;
+        txn.put(crate::entities::Kind::AccountAlias, "half", &"done")?;
         txn.state.account_alias = Some("half".into());
         Err(IamError::no_such_entity("not there"))
     });
@@ -196,7 +196,7 @@ fn a_write_being_applied_while_the_batch_under_it_fails_fails_too() {
                 applying_tx.send(seen.clone()).unwrap();
                 go_rx.recv().unwrap();
                 txn.state.account_alias = Some(format!("{}c,", seen.unwrap_or_default()));
-                txn.put("test", "c", &"c")?;
+                txn.put(crate::entities::Kind::AccountAlias, "c", &"c")?;
                 Ok(())
             })
         })

@@ -395,7 +395,7 @@ pub fn import(
                 pending_throttles: Default::default(),
                 tags: Vec::new(),
             };
-            txn.put("mfa_device", &serial, &device)?;
+            txn.put(crate::entities::Kind::MfaDevice, &serial, &device)?;
             txn.state
                 .mfa_devices
                 .insert(serial.clone(), Arc::new(device));

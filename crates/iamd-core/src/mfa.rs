@@ -123,7 +123,7 @@ pub fn check_code(
             })
         }
     };
-    txn.put("mfa_device", &updated.serial, &updated)?;
+    txn.put(crate::entities::Kind::MfaDevice, &updated.serial, &updated)?;
     txn.state
         .mfa_devices
         .insert(updated.serial.clone(), Arc::new(updated));

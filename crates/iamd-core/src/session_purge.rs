@@ -37,7 +37,7 @@ pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
             .map(|s| s.access_key_id.clone())
             .collect();
         for id in &ids {
-            txn.delete("session", id);
+            txn.delete(crate::entities::Kind::Session, id);
             txn.state.sessions.remove(id);
         }
         Ok(ids.len())

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use iamd_policy::{NamedPolicy, PolicyKind};
 use imbl::OrdMap;
 
+use crate::entities::Kind;
 use crate::model::{
     AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
     MfaDevice, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey,
@@ -224,22 +225,28 @@ impl AccountState {
         let mut state = AccountState::new(account_id);
         for record in records {
             let fail = |e: serde_json::Error| format!("stored {} {}: {e}", record.kind, record.key);
-            match record.kind.as_str() {
-                "user" => {
+            let Some(kind) = Kind::parse(&record.kind) else {
+                return Err(format!(
+                    "stored record of unknown kind `{}` (key `{}`): written by a newer iamd?",
+                    record.kind, record.key
+                ));
+            };
+            match kind {
+                Kind::User => {
                     let mut user: User = serde_json::from_str(&record.body).map_err(fail)?;
                     for (name, doc) in user.inline.iter_mut() {
                         doc.recompile(name, PolicyKind::Identity);
                     }
                     state.users.insert(record.key, Arc::new(user));
                 }
-                "group" => {
+                Kind::Group => {
                     let mut group: Group = serde_json::from_str(&record.body).map_err(fail)?;
                     for (name, doc) in group.inline.iter_mut() {
                         doc.recompile(name, PolicyKind::Identity);
                     }
                     state.groups.insert(record.key, Arc::new(group));
                 }
-                "role" => {
+                Kind::Role => {
                     let mut role: Role = serde_json::from_str(&record.body).map_err(fail)?;
                     for (name, doc) in role.inline.iter_mut() {
                         doc.recompile(name, PolicyKind::Identity);
@@ -249,14 +256,14 @@ impl AccountState {
                         .recompile(&trust_name, PolicyKind::Resource);
                     state.roles.insert(record.key, Arc::new(role));
                 }
-                "instance_profile" => {
+                Kind::InstanceProfile => {
                     let profile: InstanceProfile =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state
                         .instance_profiles
                         .insert(record.key, Arc::new(profile));
                 }
-                "policy" => {
+                Kind::Policy => {
                     let mut policy: ManagedPolicy =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     let name = policy.name.clone();
@@ -265,56 +272,57 @@ impl AccountState {
                     }
                     state.policies.insert(record.key, Arc::new(policy));
                 }
-                "access_key" => {
+                Kind::AccessKey => {
                     let key: AccessKey = serde_json::from_str(&record.body).map_err(fail)?;
                     state.access_keys.insert(record.key, Arc::new(key));
                 }
-                "mfa_device" => {
+                Kind::MfaDevice => {
                     let device: MfaDevice = serde_json::from_str(&record.body).map_err(fail)?;
                     state.mfa_devices.insert(record.key, Arc::new(device));
                 }
-                "login_profile" => {
+                Kind::LoginProfile => {
                     let profile: LoginProfile = serde_json::from_str(&record.body).map_err(fail)?;
                     state.login_profiles.insert(record.key, Arc::new(profile));
                 }
-                "password_policy" => {
+                Kind::PasswordPolicy => {
                     let policy: PasswordPolicy =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.password_policy = Some(Arc::new(policy));
                 }
-                "credential_report" => {
+                Kind::CredentialReport => {
                     let report: CredentialReport =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.credential_report = Some(Arc::new(report));
                 }
-                "account_alias" => {
+                Kind::AccountAlias => {
                     let alias: String = serde_json::from_str(&record.body).map_err(fail)?;
                     state.account_alias = Some(alias);
                 }
-                "session" => {
+                Kind::Session => {
                     let mut session: Session = serde_json::from_str(&record.body).map_err(fail)?;
                     if let Some(policy) = session.role.as_mut().and_then(|r| r.policy.as_mut()) {
                         policy.recompile(SESSION_POLICY_NAME, PolicyKind::Identity);
                     }
                     state.sessions.insert(record.key, Arc::new(session));
                 }
-                "ssh_public_key" => {
+                Kind::SshPublicKey => {
                     let key: SshPublicKey = serde_json::from_str(&record.body).map_err(fail)?;
                     state.ssh_public_keys.insert(record.key, Arc::new(key));
                 }
-                "signing_certificate" => {
+                Kind::SigningCertificate => {
                     let cert: SigningCertificate =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state
                         .signing_certificates
                         .insert(record.key, Arc::new(cert));
                 }
-                "service_credential" => {
+                Kind::ServiceCredential => {
                     let cred: ServiceCredential =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.service_credentials.insert(record.key, Arc::new(cred));
                 }
-                _ => {}
+                // Loaded by `Account::open` beside the state.
+                Kind::LastUsed => {}
             }
         }
         Ok(state)

@@ -32,7 +32,7 @@ pub fn find_group(state: &AccountState, name: &str) -> Result<Arc<Group>, IamErr
 /// Stores a group in a transaction.
 pub fn save_group(txn: &mut Txn, group: Group) -> Result<(), IamError> {
     let key = group.name.to_lowercase();
-    txn.put("group", &key, &group)?;
+    txn.put(crate::entities::Kind::Group, &key, &group)?;
     txn.state.groups.insert(key, Arc::new(group));
     Ok(())
 }

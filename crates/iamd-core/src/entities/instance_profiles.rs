@@ -26,7 +26,7 @@ pub fn find_profile(state: &AccountState, name: &str) -> Result<Arc<InstanceProf
 /// Stores an instance profile in a transaction.
 pub fn save_profile(txn: &mut Txn, profile: InstanceProfile) -> Result<(), IamError> {
     let key = profile.name.to_lowercase();
-    txn.put("instance_profile", &key, &profile)?;
+    txn.put(crate::entities::Kind::InstanceProfile, &key, &profile)?;
     txn.state.instance_profiles.insert(key, Arc::new(profile));
     Ok(())
 }

@@ -35,7 +35,7 @@ pub fn user_or_root_arn(ctx: &OpContext<'_>, name: Option<&str>) -> String {
 
 /// Stores a device in a transaction.
 pub fn save_device(txn: &mut Txn, device: MfaDevice) -> Result<(), IamError> {
-    txn.put("mfa_device", &device.serial, &device)?;
+    txn.put(crate::entities::Kind::MfaDevice, &device.serial, &device)?;
     txn.state
         .mfa_devices
         .insert(device.serial.clone(), Arc::new(device));

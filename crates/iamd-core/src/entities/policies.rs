@@ -34,7 +34,7 @@ pub fn save_policy(txn: &mut Txn, policy: ManagedPolicy) -> Result<(), IamError>
         return Err(IamError::service_failure());
     }
     let key = policy.arn.clone();
-    txn.put("policy", &key, &policy)?;
+    txn.put(crate::entities::Kind::Policy, &key, &policy)?;
     txn.state.policies.insert(key, Arc::new(policy));
     Ok(())
 }

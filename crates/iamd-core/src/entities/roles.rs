@@ -33,7 +33,7 @@ pub fn find_role(state: &AccountState, name: &str) -> Result<Arc<Role>, IamError
 /// Stores a role in a transaction.
 pub fn save_role(txn: &mut Txn, role: Role) -> Result<(), IamError> {
     let key = role.name.to_lowercase();
-    txn.put("role", &key, &role)?;
+    txn.put(crate::entities::Kind::Role, &key, &role)?;
     txn.state.roles.insert(key, Arc::new(role));
     Ok(())
 }

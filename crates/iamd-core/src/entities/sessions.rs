@@ -9,7 +9,11 @@ use sha2::{Digest, Sha256};
 
 /// Stores a new session in a transaction.
 pub fn store_session(txn: &mut Txn, session: &Session) -> Result<(), IamError> {
-    txn.put("session", &session.access_key_id, session)?;
+    txn.put(
+        crate::entities::Kind::Session,
+        &session.access_key_id,
+        session,
+    )?;
     txn.state
         .sessions
         .insert(session.access_key_id.clone(), Arc::new(session.clone()));

@@ -19,7 +19,7 @@ use crate::state::AccountState;
 /// A credential that belongs to a user (`None`: the root user), stored as its own record.
 pub(crate) trait Owned: Clone + Serialize {
     /// The store's record kind.
-    const KIND: &'static str;
+    const KIND: crate::entities::Kind;
     fn id(&self) -> &str;
     fn owner(&self) -> Option<&str>;
     fn set_owner(&mut self, name: &str);
@@ -29,7 +29,7 @@ pub(crate) trait Owned: Clone + Serialize {
 }
 
 impl Owned for SshPublicKey {
-    const KIND: &'static str = "ssh_public_key";
+    const KIND: crate::entities::Kind = crate::entities::Kind::SshPublicKey;
     fn id(&self) -> &str {
         &self.id
     }
@@ -48,7 +48,7 @@ impl Owned for SshPublicKey {
 }
 
 impl Owned for SigningCertificate {
-    const KIND: &'static str = "signing_certificate";
+    const KIND: crate::entities::Kind = crate::entities::Kind::SigningCertificate;
     fn id(&self) -> &str {
         &self.id
     }
@@ -67,7 +67,7 @@ impl Owned for SigningCertificate {
 }
 
 impl Owned for ServiceCredential {
-    const KIND: &'static str = "service_credential";
+    const KIND: crate::entities::Kind = crate::entities::Kind::ServiceCredential;
     fn id(&self) -> &str {
         &self.id
     }

@@ -25,7 +25,7 @@ pub fn find_user(state: &crate::state::AccountState, name: &str) -> Result<Arc<U
 /// Stores a user in a transaction.
 pub fn save_user(txn: &mut crate::account::Txn, user: User) -> Result<(), IamError> {
     let key = user.name.to_lowercase();
-    txn.put("user", &key, &user)?;
+    txn.put(crate::entities::Kind::User, &key, &user)?;
     txn.state.users.insert(key, Arc::new(user));
     Ok(())
 }

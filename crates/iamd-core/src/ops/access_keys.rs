@@ -87,7 +87,7 @@ pub fn bootstrap_root_key(
             given.map(|g| g.1),
             txn.now,
         )?;
-        txn.put("access_key", &key.id, &key)?;
+        txn.put(crate::entities::Kind::AccessKey, &key.id, &key)?;
         let id = key.id.clone();
         txn.state.access_keys.insert(id.clone(), Arc::new(key));
         Ok(if given.is_some() {
@@ -148,7 +148,7 @@ fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             )));
         }
         let (key, secret) = new_key(ctx.account, owner, None, None, txn.now)?;
-        txn.put("access_key", &key.id, &key)?;
+        txn.put(crate::entities::Kind::AccessKey, &key.id, &key)?;
         txn.state
             .access_keys
             .insert(key.id.clone(), Arc::new(key.clone()));
@@ -225,7 +225,7 @@ fn update_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
     ctx.write(|txn| {
         let mut key = (*owned_key(&txn.state, &user, &input.access_key_id)?).clone();
         key.status = status;
-        txn.put("access_key", &key.id, &key)?;
+        txn.put(crate::entities::Kind::AccessKey, &key.id, &key)?;
         txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
         Ok(())
     })?;
@@ -238,7 +238,7 @@ fn delete_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
     ctx.authorize("iam:DeleteAccessKey", &resource(ctx, &user))?;
     ctx.write(|txn| {
         let key = owned_key(&txn.state, &user, &input.access_key_id)?;
-        txn.delete("access_key", &key.id);
+        txn.delete(crate::entities::Kind::AccessKey, &key.id);
         txn.state.access_keys.remove(&key.id);
         Ok(())
     })?;

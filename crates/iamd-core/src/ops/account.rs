@@ -68,7 +68,7 @@ fn create_account_alias(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
     }
     ctx.write(|txn| {
         if txn.state.account_alias.as_deref() != Some(alias.as_str()) {
-            txn.put("account_alias", "alias", &alias)?;
+            txn.put(crate::entities::Kind::AccountAlias, "alias", &alias)?;
             txn.state.account_alias = Some(alias);
         }
         Ok(())
@@ -86,7 +86,7 @@ fn delete_account_alias(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
                 input.account_alias
             )));
         }
-        txn.delete("account_alias", "alias");
+        txn.delete(crate::entities::Kind::AccountAlias, "alias");
         txn.state.account_alias = None;
         Ok(())
     })?;

@@ -52,7 +52,7 @@ fn generate(ctx: &OpContext<'_>, _value: &Value) -> Result<Value, IamError> {
             generated: now,
             csv: report_csv(&txn.state, &last_used),
         };
-        txn.put("credential_report", "report", &report)?;
+        txn.put(crate::entities::Kind::CredentialReport, "report", &report)?;
         let first = txn.state.credential_report.is_none();
         txn.state.credential_report = Some(Arc::new(report));
         Ok(if first {

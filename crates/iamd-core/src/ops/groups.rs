@@ -191,7 +191,7 @@ fn update_group(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         }
         let old_key = old.name.to_lowercase();
         if group.name.to_lowercase() != old_key {
-            txn.delete("group", &old_key);
+            txn.delete(crate::entities::Kind::Group, &old_key);
             txn.state.groups.remove(&old_key);
         }
         save_group(txn, group)
@@ -253,7 +253,7 @@ fn delete_group(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             return conflict("detach all policies");
         }
         let key = group.name.to_lowercase();
-        txn.delete("group", &key);
+        txn.delete(crate::entities::Kind::Group, &key);
         txn.state.groups.remove(&key);
         Ok(())
     })?;

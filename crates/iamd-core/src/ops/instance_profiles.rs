@@ -161,7 +161,7 @@ fn delete_profile(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
             ));
         }
         let key = profile.name.to_lowercase();
-        txn.delete("instance_profile", &key);
+        txn.delete(crate::entities::Kind::InstanceProfile, &key);
         txn.state.instance_profiles.remove(&key);
         Ok(())
     })?;

@@ -26,7 +26,7 @@ pub(super) static OPS: &[Operation] = &[
     op("DeleteLoginProfile", delete_profile, false),
 ];
 
-const KIND: &str = "login_profile";
+const KIND: crate::entities::Kind = crate::entities::Kind::LoginProfile;
 
 /// A login profile as the API shows it (`LoginProfile` shape).
 fn view(profile: &LoginProfile) -> Value {

@@ -226,7 +226,7 @@ fn delete_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
                  delete the policy's versions. The default version is deleted with the policy.",
             ));
         }
-        txn.delete("policy", &policy.arn);
+        txn.delete(crate::entities::Kind::Policy, &policy.arn);
         txn.state.policies.remove(&policy.arn);
         Ok(())
     })?;

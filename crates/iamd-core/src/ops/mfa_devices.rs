@@ -364,7 +364,7 @@ fn delete_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
                 "MFA Device is in use and cannot be deleted.",
             ));
         }
-        txn.delete("mfa_device", serial);
+        txn.delete(crate::entities::Kind::MfaDevice, serial);
         txn.state.mfa_devices.remove(serial);
         Ok(())
     })?;

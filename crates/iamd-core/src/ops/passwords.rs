@@ -44,7 +44,7 @@ pub const DEFAULT_MINIMUM_LENGTH: usize = 8;
 pub const HISTORY_LIMIT: usize = 24;
 
 /// The store key of the account password policy.
-const POLICY_KIND: &str = "password_policy";
+const POLICY_KIND: crate::entities::Kind = crate::entities::Kind::PasswordPolicy;
 const POLICY_KEY: &str = "account";
 
 /// 400 `PasswordPolicyViolation` with AWS's text.
@@ -401,7 +401,7 @@ fn change_password(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
         let mut updated = (*current).clone();
         replace_hash(&mut updated, new_hash, txn.now);
         updated.password_reset_required = false;
-        txn.put("login_profile", &key, &updated)?;
+        txn.put(crate::entities::Kind::LoginProfile, &key, &updated)?;
         txn.state
             .login_profiles
             .insert(key.clone(), Arc::new(updated));

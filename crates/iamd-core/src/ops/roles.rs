@@ -222,7 +222,7 @@ fn delete_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             return conflict("delete policies");
         }
         let key = role.name.to_lowercase();
-        txn.delete("role", &key);
+        txn.delete(crate::entities::Kind::Role, &key);
         txn.state.roles.remove(&key);
         Ok(())
     })?;

@@ -49,7 +49,7 @@ fn put_role(acct: &Account, trust: &str, permissions: &str, max_session_duration
         };
         let policy = Document::compile("perms", permissions, PolicyKind::Identity)?;
         role.inline.insert("perms".into(), policy);
-        txn.put("role", "app", &role)?;
+        txn.put(crate::entities::Kind::Role, "app", &role)?;
         txn.state.roles.insert("app".into(), Arc::new(role));
         Ok(())
     })

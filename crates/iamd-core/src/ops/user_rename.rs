@@ -22,18 +22,18 @@ pub(super) fn move_belongings(txn: &mut Txn, old: &str, new: &str) -> Result<(),
     for key in keys {
         let mut key = (*key).clone();
         key.user = Some(new.to_string());
-        txn.put("access_key", &key.id, &key)?;
+        txn.put(crate::entities::Kind::AccessKey, &key.id, &key)?;
         txn.state.access_keys.insert(key.id.clone(), Arc::new(key));
     }
 
     crate::entities::user_credentials::rename_owner(txn, old, new)?;
 
     if let Some(profile) = txn.state.login_profiles.remove(&old.to_lowercase()) {
-        txn.delete("login_profile", &old.to_lowercase());
+        txn.delete(crate::entities::Kind::LoginProfile, &old.to_lowercase());
         let mut profile = (*profile).clone();
         profile.user = new.to_string();
         let key = new.to_lowercase();
-        txn.put("login_profile", &key, &profile)?;
+        txn.put(crate::entities::Kind::LoginProfile, &key, &profile)?;
         txn.state.login_profiles.insert(key, Arc::new(profile));
     }
 
@@ -47,7 +47,7 @@ pub(super) fn move_belongings(txn: &mut Txn, old: &str, new: &str) -> Result<(),
     for device in devices {
         let mut device = (*device).clone();
         device.user = Some(new.to_string());
-        txn.put("mfa_device", &device.serial, &device)?;
+        txn.put(crate::entities::Kind::MfaDevice, &device.serial, &device)?;
         txn.state
             .mfa_devices
             .insert(device.serial.clone(), Arc::new(device));
@@ -63,7 +63,11 @@ pub(super) fn move_belongings(txn: &mut Txn, old: &str, new: &str) -> Result<(),
     for session in sessions {
         let mut session = (*session).clone();
         session.user = Some(new.to_string());
-        txn.put("session", &session.access_key_id, &session)?;
+        txn.put(
+            crate::entities::Kind::Session,
+            &session.access_key_id,
+            &session,
+        )?;
         txn.state
             .sessions
             .insert(session.access_key_id.clone(), Arc::new(session));
@@ -86,7 +90,7 @@ pub(super) fn delete_sessions(txn: &mut Txn, name: &str) {
         .map(|s| s.access_key_id.clone())
         .collect();
     for id in ids {
-        txn.delete("session", &id);
+        txn.delete(crate::entities::Kind::Session, &id);
         txn.state.sessions.remove(&id);
     }
 }

@@ -194,7 +194,7 @@ fn update_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         );
         let old_key = old.name.to_lowercase();
         if user.name.to_lowercase() != old_key {
-            txn.delete("user", &old_key);
+            txn.delete(crate::entities::Kind::User, &old_key);
             txn.state.users.remove(&old_key);
             super::user_rename::move_belongings(txn, &old.name, &user.name)?;
         }
@@ -250,7 +250,7 @@ fn delete_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             return conflict("remove referenced objects");
         }
         let key = user.name.to_lowercase();
-        txn.delete("user", &key);
+        txn.delete(crate::entities::Kind::User, &key);
         txn.state.users.remove(&key);
         super::user_rename::delete_sessions(txn, &user.name);
         Ok(())
