@@ -9,7 +9,7 @@ pub mod roles;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_credential_types::Credentials;
@@ -59,20 +59,31 @@ impl Server {
     }
 
     fn start_with(account: &str, data_dir: Option<&Path>) -> Server {
+        Server::start_with_options(account, data_dir, &Options::default())
+    }
+
+    /// As [`start`](Self::start), with `options`: more flags and environment variables, an
+    /// open-files limit, a umask.
+    pub fn start_opts(options: &Options) -> Server {
+        Server::start_with_options(ACCOUNT, None, options)
+    }
+
+    fn start_with_options(account: &str, data_dir: Option<&Path>, options: &Options) -> Server {
         for _ in 0..5 {
-            if let Some(server) = Server::try_start(account, data_dir) {
+            if let Some(server) = Server::try_start(account, data_dir, options) {
                 return server;
             }
         }
         panic!("iamd serve did not start in 5 attempts");
     }
 
-    fn try_start(account: &str, data_dir: Option<&Path>) -> Option<Server> {
+    fn try_start(account: &str, data_dir: Option<&Path>, options: &Options) -> Option<Server> {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = data_dir.map_or_else(|| dir.path().join("data"), Path::to_path_buf);
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_iamd"))
+        let mut child = options
+            .command()
             .arg("serve")
             .arg("--data-dir")
             .arg(&data)
@@ -84,6 +95,8 @@ impl Server {
             .env("IAMD_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
             .env_remove("IAMD_DATABASE_URL")
             .env_remove("IAMD_SEALING_KEY")
+            .args(&options.args)
+            .envs(options.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -129,9 +142,71 @@ impl Server {
         self.child.wait().expect("wait for iamd serve");
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().expect("try_wait").is_none()
+    }
+
+    /// Stops the server as a service manager does: SIGTERM (`kill -TERM PID`), then waits up
+    /// to 60 s for it to exit and returns its exit status. The server value (its log, its
+    /// data directory) stays usable afterwards.
+    pub fn terminate(&mut self) -> ExitStatus {
+        self.stop_with("TERM")
+    }
+
+    /// As [`terminate`](Self::terminate) with SIGINT (Ctrl-C), which iamd has always handled
+    /// by stopping gracefully.
+    pub fn interrupt(&mut self) -> ExitStatus {
+        self.stop_with("INT")
+    }
+
+    fn stop_with(&mut self, signal: &str) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([format!("-{signal}").as_str(), &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{signal} {pid} failed: {sent}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "iamd serve did not exit within 60 s of SIG{signal}: {}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// What the server wrote to stderr so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+    }
+
+    /// Waits up to 10 s for the server's log to contain `needle` (lines written after the
+    /// listener is bound may come after the server first accepts a connection); panics with
+    /// the log if it does not.
+    pub fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "the log lacks {needle:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// IAM client signing with the root user's key.
@@ -276,6 +351,150 @@ impl Server {
         headers.extend(instructions.headers());
         self.raw_post(&headers, body)
     }
+
+    /// The headers of a POST of `body` to `path` signed (SigV4, official signer) for
+    /// `service` in `region` with `(key id, secret)`: Content-Type and the signer's headers
+    /// (Authorization, X-Amz-Date, ...), not Host or Content-Length.
+    pub fn signed_headers(
+        &self,
+        path: &str,
+        content_type: &str,
+        service: &str,
+        region: &str,
+        (key_id, secret): (&str, &str),
+        body: &[u8],
+    ) -> Vec<(String, String)> {
+        let host = format!("127.0.0.1:{}", self.port);
+        let identity: Identity = Credentials::new(key_id, secret, None, None, "iamd-test").into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name(service)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .expect("signing params")
+            .into();
+        let url = format!("http://{host}{path}");
+        let signable = SignableRequest::new(
+            "POST",
+            &url,
+            [("host", host.as_str()), ("content-type", content_type)].into_iter(),
+            SignableBody::Bytes(body),
+        )
+        .expect("signable");
+        let (instructions, _) = sign(signable, &params).expect("sign").into_parts();
+        let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+        headers.extend(
+            instructions
+                .headers()
+                .map(|(n, v)| (n.to_string(), v.to_string())),
+        );
+        headers
+    }
+
+    /// As [`signed_post`](Self::signed_post), signed for `region` instead of [`REGION`].
+    pub fn signed_post_in(
+        &self,
+        service: &str,
+        region: &str,
+        key_id: &str,
+        secret: &str,
+        body: &[u8],
+    ) -> (u16, String) {
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        self.signed_post_to("/", content_type, service, region, (key_id, secret), body)
+    }
+
+    /// A POST of `body` to `path` with `content_type`, signed for `service` in `region` with
+    /// `(key id, secret)`, with Connection: close; returns the status and the response body.
+    pub fn signed_post_to(
+        &self,
+        path: &str,
+        content_type: &str,
+        service: &str,
+        region: &str,
+        (key_id, secret): (&str, &str),
+        body: &[u8],
+    ) -> (u16, String) {
+        let headers =
+            self.signed_headers(path, content_type, service, region, (key_id, secret), body);
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\ncontent-length: {}\r\nconnection: close\r\n",
+            self.port,
+            body.len()
+        );
+        for (name, value) in &headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        stream.write_all(head.as_bytes()).expect("write head");
+        // The server may answer (and close) before reading a large body.
+        let _ = stream.write_all(body);
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {text:?}"));
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+}
+
+/// How to start a server beyond the defaults (see [`Server::start_opts`]).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// More `iamd serve` flags, e.g. `["--header-timeout", "1"]`.
+    pub args: Vec<String>,
+    /// More environment variables, e.g. `("IAMD_MAX_CONNECTIONS", "4")`.
+    pub env: Vec<(String, String)>,
+    /// The open-files limit (soft and hard) to run the server with (`prlimit --nofile=N:N`).
+    pub open_files: Option<u64>,
+    /// The umask to run the server with (`sh -c 'umask M && exec ...'`).
+    pub umask: Option<u32>,
+}
+
+impl Options {
+    /// Options with these `iamd serve` flags.
+    pub fn args(args: &[&str]) -> Options {
+        Options {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            ..Options::default()
+        }
+    }
+
+    /// The command that runs the binary (still without `serve` and its flags). The wrappers
+    /// exec the binary, so the child's pid is the server's.
+    fn command(&self) -> Command {
+        let binary = env!("CARGO_BIN_EXE_iamd");
+        let mut program: Vec<String> = Vec::new();
+        if let Some(n) = self.open_files {
+            program.extend(["prlimit".into(), format!("--nofile={n}:{n}"), "--".into()]);
+        }
+        program.push(binary.into());
+        match self.umask {
+            Some(mask) => {
+                let mut command = Command::new("sh");
+                command
+                    .arg("-c")
+                    .arg(format!("umask {mask:03o} && exec \"$0\" \"$@\""))
+                    .args(&program);
+                command
+            }
+            None => {
+                let mut command = Command::new(&program[0]);
+                command.args(&program[1..]);
+                command
+            }
+        }
+    }
 }
 
 impl Drop for Server {
@@ -384,4 +603,31 @@ pub async fn fresh_step() -> u64 {
         }
         tokio::time::sleep(Duration::from_secs(30 - secs % 30)).await;
     }
+}
+
+/// Every audit record in the SQLite database of `data_dir` (`iamd.db`), newest first, read
+/// directly from the store. For a server that has stopped: a running one may still hold
+/// failed calls' records in memory.
+pub fn audit_records(data_dir: &Path) -> Vec<iamd_store::AuditRecord> {
+    use iamd_store::Store;
+    let store =
+        iamd_store::SqliteStore::open(&data_dir.join("iamd.db"), false).expect("open iamd.db");
+    store.audit_events(1_000_000).expect("audit events")
+}
+
+/// The files under `dir` (recursively) with their contents.
+pub fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("directory entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.push((path, bytes));
+            }
+        }
+    }
+    files
 }
