@@ -187,5 +187,4 @@ fn store_failed(message: &str) {
 }
 
 #[cfg(test)]
-#[path = "commit_queue_tests.rs"]
 mod tests;

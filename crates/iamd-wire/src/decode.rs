@@ -346,5 +346,4 @@ impl<'m> Decoder<'m> {
 }
 
 #[cfg(test)]
-#[path = "decode_tests.rs"]
 mod tests;

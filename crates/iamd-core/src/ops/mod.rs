@@ -361,31 +361,3 @@ fn audit_failure(ctx: &OpContext<'_>, error: &IamError) {
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_account;
-#[cfg(test)]
-mod tests_assume;
-#[cfg(test)]
-mod tests_credential_report;
-#[cfg(test)]
-mod tests_credentials;
-#[cfg(test)]
-mod tests_groups;
-#[cfg(test)]
-mod tests_instance_profiles;
-#[cfg(test)]
-mod tests_mfa;
-#[cfg(test)]
-mod tests_passwords;
-#[cfg(test)]
-mod tests_policies;
-#[cfg(test)]
-mod tests_role_settings;
-#[cfg(test)]
-mod tests_roles;
-#[cfg(test)]
-mod tests_sessions;
-#[cfg(test)]
-mod tests_simulate;
-#[cfg(test)]
-mod tests_simulate_expected;

@@ -316,5 +316,4 @@ fn push(cells: &mut [String], c: char) {
 }
 
 #[cfg(test)]
-#[path = "audit_tests.rs"]
 mod tests;

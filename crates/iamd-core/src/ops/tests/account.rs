@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::tests_policies::{allow, iam, ok, strings as names};
+use super::policies::{allow, iam, ok, strings as names};
 use crate::account::Account;
 use crate::error::IamError;
 use crate::model::{Document, InstanceProfile, Role};

@@ -6,9 +6,9 @@ use std::time::Duration;
 use iamd_policy::PolicyKind;
 use serde_json::{json, Value};
 
-use super::assume_role::{OVER_CHAINING_MAX, OVER_ROLE_MAX, ROOT_MAY_NOT};
-use super::sessions::INVALID_CODE;
-use super::tests_sessions::{bob_with_device, ADMIN};
+use super::super::assume_role::{OVER_CHAINING_MAX, OVER_ROLE_MAX, ROOT_MAY_NOT};
+use super::super::sessions::INVALID_CODE;
+use super::sessions::{bob_with_device, ADMIN};
 use crate::authz::{Caller, Identity, SessionKind};
 use crate::crypto::totp;
 use crate::model::{Document, Role, Tag};

@@ -5,7 +5,7 @@ use std::time::Duration;
 use base64::Engine;
 use serde_json::json;
 
-use super::tests_policies::{iam, ok};
+use super::policies::{iam, ok};
 use crate::testing::{account, user};
 
 fn report_lines(acct: &crate::account::Account) -> Vec<String> {

@@ -9,16 +9,16 @@ use crate::authz::{Caller, MfaInfo};
 use crate::error::IamError;
 use crate::testing::{account, call, root, user, ACCOUNT_ID};
 
-const KEY_A: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-a.pub");
-const KEY_B: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pub");
-const KEY_B_PEM: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-2048-b.pem");
-const KEY_SHORT: &str = include_str!("../../../../fixtures/credentials/ssh-rsa-1024.pub");
-const KEY_ED25519: &str = include_str!("../../../../fixtures/credentials/ssh-ed25519.pub");
-const CERT_1: &str = include_str!("../../../../fixtures/credentials/signing-cert1.pem");
-const CERT_2: &str = include_str!("../../../../fixtures/credentials/signing-cert2.pem");
-const CERT_3: &str = include_str!("../../../../fixtures/credentials/signing-cert3.pem");
-const CERT_EXPIRED: &str = include_str!("../../../../fixtures/credentials/signing-expired.pem");
-const SEED000: &str = include_str!("../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const KEY_A: &str = include_str!("../../../../../fixtures/credentials/ssh-rsa-2048-a.pub");
+const KEY_B: &str = include_str!("../../../../../fixtures/credentials/ssh-rsa-2048-b.pub");
+const KEY_B_PEM: &str = include_str!("../../../../../fixtures/credentials/ssh-rsa-2048-b.pem");
+const KEY_SHORT: &str = include_str!("../../../../../fixtures/credentials/ssh-rsa-1024.pub");
+const KEY_ED25519: &str = include_str!("../../../../../fixtures/credentials/ssh-ed25519.pub");
+const CERT_1: &str = include_str!("../../../../../fixtures/credentials/signing-cert1.pem");
+const CERT_2: &str = include_str!("../../../../../fixtures/credentials/signing-cert2.pem");
+const CERT_3: &str = include_str!("../../../../../fixtures/credentials/signing-cert3.pem");
+const CERT_EXPIRED: &str = include_str!("../../../../../fixtures/credentials/signing-expired.pem");
+const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 
 fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
     call(acct, caller, "iam", action, input)

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use super::tests_policies::{attach, create, fails, iam, ok, strings};
-use super::tests_roles::create_role;
+use super::policies::{attach, create, fails, iam, ok, strings};
+use super::roles::create_role;
 use crate::account::Account;
 use crate::testing::{account, user};
 

@@ -4,18 +4,18 @@
 
 use serde_json::{json, Value};
 
-use super::passwords::check_password;
+use super::super::passwords::check_password;
 use crate::account::Account;
 use crate::authz::{Caller, MfaInfo, SessionKind};
 use crate::error::IamError;
 use crate::model::PasswordPolicy;
 use crate::testing::{account, call, root, user, ACCOUNT_ID};
 
-const SEED000: &str = include_str!("../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 const SEED001: &str =
-    include_str!("../../../../fixtures/policies/seed001-aws-docs-manage-own-mfa.json");
+    include_str!("../../../../../fixtures/policies/seed001-aws-docs-manage-own-mfa.json");
 const CHANGE_PASSWORD: &str =
-    include_str!("../../../../fixtures/policies/iam-user-change-password.json");
+    include_str!("../../../../../fixtures/policies/iam-user-change-password.json");
 
 fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
     call(acct, caller, "iam", action, input)

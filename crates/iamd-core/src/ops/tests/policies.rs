@@ -10,8 +10,8 @@ use crate::error::IamError;
 use crate::testing::{account, call, root, user};
 
 const SEED_FORCE_MFA: &str =
-    include_str!("../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
-const ADMIN: &str = include_str!("../../../../fixtures/policies/administrator-access.json");
+    include_str!("../../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
+const ADMIN: &str = include_str!("../../../../../fixtures/policies/administrator-access.json");
 
 pub(super) fn iam(
     acct: &Account,

@@ -3,8 +3,8 @@
 
 use serde_json::json;
 
-use super::tests_policies::{allow, attach, create, fails, iam, ok, strings};
-use super::tests_roles::{create_role, ec2_trust, trust};
+use super::policies::{allow, attach, create, fails, iam, ok, strings};
+use super::roles::{create_role, ec2_trust, trust};
 use crate::testing::{account, user};
 
 #[test]

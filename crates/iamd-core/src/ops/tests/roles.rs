@@ -3,7 +3,7 @@
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
-use super::tests_policies::{allow, attach, create, document_of_size, fails, iam, ok, strings};
+use super::policies::{allow, attach, create, document_of_size, fails, iam, ok, strings};
 use crate::account::Account;
 use crate::testing::{account, root, user};
 

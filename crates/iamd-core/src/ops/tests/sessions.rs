@@ -110,7 +110,7 @@ fn with_mfa_the_session_carries_mfa_and_codes_are_single_use() {
     .unwrap_err();
     assert_eq!(
         (again.code, again.message.as_str()),
-        ("AccessDenied", super::sessions::INVALID_CODE)
+        ("AccessDenied", super::super::sessions::INVALID_CODE)
     );
     // Session credentials cannot get another session.
     let nested = session_token(&acct, &session, json!({})).unwrap_err();
@@ -159,7 +159,7 @@ fn wrong_codes_and_serials() {
         json!({"SerialNumber": "arn:aws:iam::111122223333:mfa/carol", "TokenCode": good}),
     )
     .unwrap_err();
-    assert_eq!(e.message, super::sessions::UNKNOWN_SERIAL);
+    assert_eq!(e.message, super::super::sessions::UNKNOWN_SERIAL);
     // The failure was committed: the device counts it.
     let state = acct.snapshot();
     assert_eq!(

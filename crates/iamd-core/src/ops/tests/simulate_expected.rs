@@ -4,12 +4,12 @@
 
 use serde_json::{json, Value};
 
-use super::tests_simulate::{ok, ALICE};
+use super::simulate::{ok, ALICE};
 use crate::account::Account;
 use crate::authz::{authorize, MfaInfo};
 use crate::testing::{account, user};
 
-#[path = "../../../iamd-policy/tests/common/mod.rs"]
+#[path = "../../../../iamd-policy/tests/common/mod.rs"]
 mod common;
 
 fn decision_name(eval: &str) -> &'static str {

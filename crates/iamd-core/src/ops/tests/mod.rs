@@ -1,0 +1,17 @@
+//! The operations' unit tests, called as the server would call them (see `crate::testing`).
+
+mod account;
+mod assume;
+mod credential_report;
+mod credentials;
+mod dispatch;
+mod groups;
+mod instance_profiles;
+mod mfa;
+mod passwords;
+mod policies;
+mod role_settings;
+mod roles;
+mod sessions;
+mod simulate;
+mod simulate_expected;
