@@ -10,12 +10,10 @@
 //! rejected file, naming its line or entry; 403 AccessDenied; ...). Nothing is imported on
 //! error.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use iamd_wire::Service;
@@ -32,22 +30,8 @@ pub(crate) const IMPORT_PATH: &str = "/iamd/admin/hardware-mfa-devices";
 const IMPORT_OPERATION: &str = "ImportHardwareMFADevices";
 
 /// Handles `POST` [`IMPORT_PATH`].
-pub(crate) async fn import(
-    State(pipeline): State<Arc<Pipeline>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub(crate) async fn import(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
     let request_id = crate::pipeline::request_id();
-    let incoming = Incoming {
-        peer,
-        method,
-        uri,
-        headers,
-        body,
-    };
     match pipeline.run(incoming, &request_id, decode_import).await {
         Ok(answered) => json_response(StatusCode::OK, &answered.output, &request_id),
         Err(f) => {

@@ -33,6 +33,31 @@ pub(crate) struct Incoming {
     pub(crate) body: Body,
 }
 
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Incoming {
+    type Rejection = (axum::http::StatusCode, &'static str);
+
+    /// Takes the request apart, with the peer address the listener recorded (without one,
+    /// policies on `aws:SourceIp` could not be decided: the request is refused).
+    async fn from_request(request: axum::extract::Request, _: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .map(|c| c.0)
+            .ok_or((
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "iamd: the connection's peer address is unknown",
+            ))?;
+        Ok(Incoming {
+            peer,
+            method: parts.method,
+            uri: parts.uri,
+            headers: parts.headers,
+            body,
+        })
+    }
+}
+
 /// What a front door decoded from an authenticated request: the operation's name (in the
 /// service the request was signed for) and its input, shaped as the model's input shape.
 pub(crate) struct Decoded {

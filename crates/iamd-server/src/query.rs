@@ -1,12 +1,10 @@
 //! The AWS Query protocol front door (IAM and STS): form parameters in, XML out, errors as
 //! AWS's `ErrorResponse` documents. Everything else is the [`Pipeline`]'s.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
@@ -29,22 +27,8 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
         .with_state(pipeline)
 }
 
-async fn handle(
-    State(pipeline): State<Arc<Pipeline>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
     let request_id = crate::pipeline::request_id();
-    let incoming = Incoming {
-        peer,
-        method,
-        uri,
-        headers,
-        body,
-    };
     let answered = pipeline.run(incoming, &request_id, decode).await;
     let encoded = answered.and_then(|a| {
         let model = ServiceModel::get(a.service);
