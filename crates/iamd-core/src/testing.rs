@@ -84,7 +84,12 @@ fn principal(arn: &str) -> Principal {
     })
 }
 
-/// Calls operation `action` of `service` with `input` (JSON in the wire layer's shape).
+/// Calls operation `action` of `service` with `input` (JSON in the wire layer's shape). In
+/// iamd-core's own unit tests (`cfg(test)`; not for other crates using the `testing` feature)
+/// a successful output must match the AWS model's output shape exactly (no member
+/// the model lacks, the JSON type of each member's shape, every required member), or the
+/// call panics with what differs; operations the model lacks (iamd extensions) are not
+/// checked.
 pub fn call(
     account: &Account,
     caller: &Caller,
@@ -99,7 +104,31 @@ pub fn call(
             format!("no operation {action}"),
         ));
     };
-    crate::ops::dispatch(account, caller, op, &input, "test-request")
+    let result = crate::ops::dispatch(account, caller, op, &input, "test-request");
+    #[cfg(test)]
+    if let Ok(output) = &result {
+        check_output(service, action, output);
+    }
+    result
+}
+
+/// Asserts that `output` matches the output shape of `action` in the AWS model of `service`.
+#[cfg(test)]
+fn check_output(service: &str, action: &str, output: &Value) {
+    let model = match service {
+        "iam" => iamd_wire::ServiceModel::get(iamd_wire::Service::Iam),
+        "sts" => iamd_wire::ServiceModel::get(iamd_wire::Service::Sts),
+        _ => return,
+    };
+    if model.operation(action).is_none() {
+        return;
+    }
+    let problems = iamd_wire::check_output(model, action, output);
+    assert!(
+        problems.is_empty(),
+        "{service} {action}: the output does not match the AWS model:\n  {}\noutput: {output:#}",
+        problems.join("\n  ")
+    );
 }
 
 /// The caller the server would build for the `Credentials` of an STS response (as returned

@@ -92,7 +92,9 @@ pub fn encode_response_checked(
 }
 
 /// The members of `result` the output shape of `action` does not account for (see
-/// [`Encoded::problems`]); empty when it matches.
+/// [`Encoded::problems`]); empty when it matches. Lenient: it accepts what the encoder can
+/// coerce; [`check_output`](crate::check_output) also reports JSON types that differ from the
+/// shape's, enum values and missing required members.
 pub fn check_result(model: &ServiceModel, action: &str, result: &Value) -> Vec<String> {
     match encode_response_checked(model, action, result, "") {
         Ok(e) => e.problems,
@@ -182,7 +184,7 @@ fn escape_into(out: &mut String, s: &str) {
 /// Where a value sits in the result, rendered (`Users[3].CreateDate`) only when a problem is
 /// reported.
 #[derive(Clone, Copy)]
-enum Path<'a> {
+pub(crate) enum Path<'a> {
     Root,
     Member(&'a Path<'a>, &'a str),
     Index(&'a Path<'a>, usize),
@@ -191,7 +193,7 @@ enum Path<'a> {
 
 impl Path<'_> {
     /// `Users[3].CreateDate`; empty for the result itself.
-    fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         self.render_into(&mut out);
         out
@@ -436,5 +438,4 @@ fn display(path: &str) -> &str {
 }
 
 #[cfg(test)]
-#[path = "encode_tests.rs"]
 mod tests;

@@ -19,6 +19,7 @@
 //! # Ok::<(), iamd_wire::WireError>(())
 //! ```
 
+mod check;
 mod decode;
 mod encode;
 mod error;
@@ -28,6 +29,7 @@ mod pattern;
 pub mod time;
 mod validate;
 
+pub use check::check_output;
 pub use decode::{decode_request, DecodedRequest, MAX_KEY_DEPTH};
 pub use encode::{
     check_result, encode_error, encode_response, encode_response_checked, encode_wire_error,

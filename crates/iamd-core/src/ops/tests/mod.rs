@@ -8,6 +8,7 @@ mod dispatch;
 mod groups;
 mod instance_profiles;
 mod mfa;
+mod outputs;
 mod passwords;
 mod policies;
 mod role_settings;
