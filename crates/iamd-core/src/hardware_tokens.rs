@@ -1,4 +1,4 @@
-//! Hardware TOTP tokens (J3 step 5): an administrator registers each token's serial number
+//! Hardware TOTP tokens: an administrator registers each token's serial number
 //! and seed; users then enable a token with EnableMFADevice and two consecutive codes, as
 //! they would a virtual device.
 //!

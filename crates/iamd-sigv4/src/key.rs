@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -29,7 +29,7 @@ pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     } else {
         block[..key.len()].copy_from_slice(key);
     }
-    let mut mac = <HmacSha256 as hmac::digest::KeyInit>::new(&(*block).into());
+    let mut mac = <HmacSha256 as KeyInit>::new(&(*block).into());
     mac.update(data);
     mac.finalize().into_bytes().into()
 }

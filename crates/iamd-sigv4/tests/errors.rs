@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use iamd_sigv4::{
     check_time, parse, parse_amz_date, string_to_sign, verify, ErrorKind, SecretKey, SigV4Error,
     SignedRequest,

@@ -1,4 +1,4 @@
-//! Hardware TOTP tokens (J3 step 5, seed 003) against a real `iamd serve`: the administrator
+//! Hardware TOTP tokens (seed 003) against a real `iamd serve`: the administrator
 //! imports tokens with `iamd mfa import` (CSV and PSKC) through the admin extension
 //! `POST /iamd/admin/hardware-mfa-devices` (action `iamd:ImportHardwareMFADevices`); bad
 //! files import nothing; users without the permission are refused; then a user enables a
@@ -165,7 +165,7 @@ async fn admin_imports_tokens_and_a_user_signs_in_with_one() {
         "no MFA yet: the seed 002 deny applies"
     );
 
-    // J3 step 5: the token is enabled for dave with two consecutive codes.
+    // The token is enabled for dave with two consecutive codes.
     let step = fresh_step().await;
     let code = |s: u64| totp::code_for_step(SEED, s).unwrap();
     iam.enable_mfa_device()

@@ -1,5 +1,5 @@
 //! `ImportHardwareMFADevices`: an iamd extension (AWS has no API for it) through which an
-//! administrator registers hardware TOTP tokens (J3 step 5) from a CSV or PSKC file; see
+//! administrator registers hardware TOTP tokens from a CSV or PSKC file; see
 //! [`crate::hardware_tokens`] for the formats. Users then enable a token with the ordinary
 //! EnableMFADevice.
 //!

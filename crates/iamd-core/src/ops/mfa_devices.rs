@@ -109,8 +109,8 @@ struct CreateInput {
 
 /// CreateVirtualMFADevice: a fresh 40-byte seed, sealed; the response is the only place the
 /// seed (Base32 text, as a blob) and its QR code ever appear. The name stays taken until the
-/// device is deleted, assigned or not (AWS's behaviour, which J1 step 4 works around by
-/// deleting the abandoned device first).
+/// device is deleted, assigned or not (AWS's behaviour: a user who abandoned enrolment
+/// deletes the unassigned device, or has an administrator delete it, before starting again).
 fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateInput = input(value)?;
     let path = path_or_root(input.path);

@@ -23,86 +23,14 @@ pub(crate) fn parse_bool(text: &str) -> Option<bool> {
 }
 
 /// Parses a date as AWS's `Date*` operators do: ISO 8601 (`2026-11-23`,
-/// `2026-11-23T08:44:41Z`, with fractions or an offset) or epoch seconds. Returns epoch
-/// milliseconds.
+/// `2026-11-23T08:44:41Z`, with fractions or an offset; see
+/// [`iamd_time::parse_iso8601_millis`]) or epoch seconds. Returns epoch milliseconds.
 pub(crate) fn parse_date(text: &str) -> Option<i64> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<i64>().ok()?.checked_mul(1000);
     }
-    let (date, time) = match t.split_once(['T', 't']) {
-        Some((d, rest)) => (d, Some(rest)),
-        None => (t, None),
-    };
-    let mut d = date.split('-');
-    let year: i64 = number(d.next()?, 4)?;
-    let month: i64 = number(d.next()?, 2)?;
-    let day: i64 = number(d.next()?, 2)?;
-    if d.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let mut millis = days_from_civil(year, month, day) * 86_400_000;
-    if let Some(time) = time {
-        let (clock, offset_minutes) = split_offset(time)?;
-        let (hms, fraction) = match clock.split_once('.') {
-            Some((hms, f)) => (hms, Some(f)),
-            None => (clock, None),
-        };
-        let mut parts = hms.split(':');
-        let h: i64 = number(parts.next()?, 2)?;
-        let m: i64 = number(parts.next()?, 2)?;
-        let s: i64 = match parts.next() {
-            Some(s) => number(s, 2)?,
-            None => 0,
-        };
-        if parts.next().is_some() || h > 23 || m > 59 || s > 60 {
-            return None;
-        }
-        let frac_ms = match fraction {
-            Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
-                let digits: String = f.chars().chain("000".chars()).take(3).collect();
-                digits.parse::<i64>().ok()?
-            }
-            Some(_) => return None,
-            None => 0,
-        };
-        millis += ((h * 60 + m - offset_minutes) * 60 + s) * 1000 + frac_ms;
-    }
-    Some(millis)
-}
-
-fn number(text: &str, width: usize) -> Option<i64> {
-    if text.len() != width || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// Splits `08:44:41Z` / `08:44:41+09:00` into the clock and the offset in minutes.
-fn split_offset(time: &str) -> Option<(&str, i64)> {
-    if let Some(clock) = time.strip_suffix(['Z', 'z']) {
-        return Some((clock, 0));
-    }
-    if let Some(pos) = time.rfind(['+', '-']) {
-        let (clock, offset) = time.split_at(pos);
-        let sign = if offset.starts_with('-') { -1 } else { 1 };
-        let digits = offset[1..].replace(':', "");
-        let h: i64 = number(digits.get(0..2)?, 2)?;
-        let m: i64 = number(digits.get(2..4).unwrap_or("00"), 2)?;
-        return Some((clock, sign * (h * 60 + m)));
-    }
-    Some((time, 0))
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    iamd_time::parse_iso8601_millis(t)
 }
 
 /// An IPv4 or IPv6 network in CIDR notation.

@@ -1,5 +1,5 @@
-//! Groups, membership and inline policies, called as the server would; and J3 step 1 at the
-//! engine level: a user's permissions follow their groups immediately.
+//! Groups, membership and inline policies, called as the server would; and, at the engine
+//! level, a user's permissions following their groups immediately.
 
 use serde_json::{json, Value};
 
@@ -500,7 +500,7 @@ fn inline_policy_size_quotas() {
     );
 }
 
-/// J3 step 1: moving a user from `developers` to `readers` changes what they may do, at once.
+/// Moving a user from `developers` to `readers` changes what they may do, at once.
 #[test]
 fn permissions_follow_group_membership_immediately() {
     let t = Fixture::new();

@@ -1,6 +1,6 @@
 //! MFA devices called as the server would: codes computed from the returned seed with the
-//! manual clock; the J1 abandoned-device story under the seed 000 and 001 policies; refused,
-//! replayed and throttled codes (committed and audited); hardware tokens.
+//! manual clock; an abandoned device deleted and enrolment restarted under the seed 000 and
+//! 001 policies; refused, replayed and throttled codes (committed and audited); hardware tokens.
 
 use std::time::Duration;
 
@@ -14,10 +14,12 @@ use crate::crypto::{base32, totp};
 use crate::error::IamError;
 use crate::testing::{account, call, root, user, ACCOUNT_ID};
 
-const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const SEED000: &str =
+    include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 const SEED001: &str =
     include_str!("../../../../../fixtures/policies/seed001-aws-docs-manage-own-mfa.json");
-const SEED002: &str = include_str!("../../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
+const SEED002: &str =
+    include_str!("../../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
@@ -36,7 +38,7 @@ fn serial(name: &str) -> String {
 fn user_with(acct: &Account, name: &str, policy: Option<&str>) -> Caller {
     ok(acct, "CreateUser", json!({"UserName": name}));
     if let Some(doc) = policy {
-        // Through a group, as J1 has it (seed 000 is over the 2048-byte inline user limit).
+        // Through a group (seed 000 is over the 2048-byte inline user limit).
         let group = format!("{name}-group");
         ok(acct, "CreateGroup", json!({"GroupName": group}));
         ok(
@@ -148,7 +150,7 @@ fn audit(acct: &Account, name: &str) -> Vec<Value> {
 }
 
 #[test]
-fn j1_abandoned_device_under_seed000_alice_deletes_it_herself() {
+fn abandoned_device_under_seed000_alice_deletes_it_herself() {
     let (acct, clock) = account();
     let alice = user_with(&acct, "alice", Some(SEED000));
     let first = iam(
@@ -215,7 +217,7 @@ fn j1_abandoned_device_under_seed000_alice_deletes_it_herself() {
 }
 
 #[test]
-fn j1_abandoned_device_under_seed001_needs_an_administrator() {
+fn abandoned_device_under_seed001_needs_an_administrator() {
     let (acct, clock) = account();
     let alice = user_with(&acct, "alice", Some(SEED001));
     let create = json!({"VirtualMFADeviceName": "alice"});

@@ -672,7 +672,7 @@ fn list_entities_for_policy() {
     );
 }
 
-/// J2/J3: the force-MFA seed policy plus an admin policy. With long-term keys (no MFA) the
+/// The force-MFA seed policy plus an admin policy. With long-term keys (no MFA) the
 /// seed's Deny wins; with MFA the admin policy allows.
 #[test]
 fn force_mfa_seed_policy_denies_without_mfa() {

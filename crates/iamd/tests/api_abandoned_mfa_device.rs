@@ -1,4 +1,5 @@
-//! Journey J1 steps 3-5 through the API (official AWS SDK for Rust, real `iamd serve`): alice,
+//! An abandoned virtual MFA device through the API (official AWS SDK for Rust, real
+//! `iamd serve`; the console-onboarding journey of ../shared/JOURNEYS.md): alice,
 //! signing with her own long-term access key (so `aws:MultiFactorAuthPresent` is absent),
 //! starts assigning a virtual MFA device, abandons it, and starts again.
 //!
@@ -15,7 +16,7 @@ use support::{code_message, fixture, fresh_step, mfa_seed, totp_code, Server};
 const ALICE: &str = "arn:aws:iam::123456789012:user/alice";
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/alice";
 
-/// J1's setup as the administrator: alice with a login profile, in group `developers` with
+/// The setup as the administrator: alice with a login profile, in group `developers` with
 /// `policy` (a fixture) and the change-password fixture attached as customer managed
 /// policies, and an access key. Returns the server and an IAM client signing as alice.
 async fn setup(policy: &str, password_reset_required: bool) -> (Server, aws_sdk_iam::Client) {
@@ -66,9 +67,9 @@ async fn setup(policy: &str, password_reset_required: bool) -> (Server, aws_sdk_
     (server, alice)
 }
 
-/// Step 3: alice creates device `alice` (the name defaults to her user name) and leaves it
-/// unassigned; step 4 starts with the same name again, which is taken. Returns the abandoned
-/// device's seed.
+/// alice creates device `alice` (the name defaults to her user name) and leaves it
+/// unassigned; creating it again with the same name is refused, as the name is taken. Returns
+/// the abandoned device's seed.
 async fn create_and_abandon(alice: &aws_sdk_iam::Client) -> Vec<u8> {
     let device = alice
         .create_virtual_mfa_device()
@@ -95,7 +96,8 @@ async fn create_and_abandon(alice: &aws_sdk_iam::Client) -> Vec<u8> {
     abandoned
 }
 
-/// Step 4 (end): the new device; step 5: two consecutive codes assign it (codes of the
+/// Starting again once the abandoned device is gone: the new device, then two consecutive
+/// codes assign it (codes of the
 /// abandoned device are refused first), and ListMFADevices shows it.
 async fn create_and_enable(alice: &aws_sdk_iam::Client, abandoned: &[u8]) {
     let device = alice

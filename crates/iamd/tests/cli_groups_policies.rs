@@ -1,4 +1,4 @@
-//! Journey J3 steps 1–2 with the real AWS CLI against `iamd serve`: groups carry the
+//! Groups and managed policies with the real AWS CLI against `iamd serve`: groups carry the
 //! permissions, moving a user between groups changes its answers at once, a customer managed
 //! policy made with `aws iam create-policy` works once attached to a group, and an AWS managed
 //! policy (`arn:aws:iam::aws:policy/IAMReadOnlyAccess`) attached to a group grants what its
@@ -34,7 +34,7 @@ fn access_key(cli: &Cli<'_>, name: &str) -> (String, String) {
 }
 
 #[test]
-fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
+fn groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
     let server = Server::start();
     let cli = Cli::new(&server);
 
@@ -170,7 +170,7 @@ fn j3_groups_carry_permissions_and_moving_a_user_changes_them_at_once() {
 }
 
 #[test]
-fn j3_aws_managed_policies_can_be_attached_but_not_edited() {
+fn aws_managed_policies_can_be_attached_but_not_edited() {
     let server = Server::start();
     let cli = Cli::new(&server);
     let read_only = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";

@@ -1,4 +1,5 @@
-//! Journey J2 (seed 002, 001) with the real AWS CLI against `iamd serve`: a CLI user under
+//! MFA enrolment and MFA session credentials with the real AWS CLI against `iamd serve` (the
+//! CLI-user journey of ../shared/JOURNEYS.md, seeds 002 and 001): a CLI user under
 //! the Japanese blog's force-MFA policy enrols a virtual MFA device from the QR code, trades
 //! an MFA code for session credentials, and only then may use IAM beyond the MFA
 //! self-service. Codes are computed from the seed inside the QR code the CLI wrote.
@@ -72,7 +73,7 @@ fn error_of(outcome: &Outcome, code: &str, operation: &str) -> String {
 }
 
 #[test]
-fn j2_cli_user_enrols_mfa_and_uses_session_credentials() {
+fn cli_user_enrols_mfa_and_uses_session_credentials() {
     let server = Server::start();
     let cli = Cli::new(&server);
 

@@ -1,4 +1,4 @@
-//! Journey J3 step 4 with the real AWS CLI against `iamd serve`: `aws iam
+//! The credential report with the real AWS CLI against `iamd serve`: `aws iam
 //! generate-credential-report` then `aws iam get-credential-report` give the CSV with AWS's
 //! exact columns; users without MFA show `mfa_active` false, unused keys `N/A` last use. The
 //! same report read with the AWS SDK for Rust decodes as a blob with its generation time.
@@ -16,7 +16,7 @@ use support::{Server, ROOT_KEY_ID, ROOT_SECRET};
 const COLUMNS: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated";
 
 #[test]
-fn j3_credential_report_with_the_aws_cli() {
+fn credential_report_with_the_aws_cli() {
     let server = Server::start();
     let cli = Cli::new(&server);
     for name in ["bob", "carol"] {

@@ -1,4 +1,5 @@
-//! Journey J3 step 3 with the real AWS CLI against `iamd serve`: role `app` trusts the
+//! Assuming a role that requires MFA, with the real AWS CLI against `iamd serve` (from the
+//! administrator journey of ../shared/JOURNEYS.md): role `app` trusts the
 //! account's users when they used MFA; `aws sts assume-role` fails with long-term keys and
 //! succeeds with `--serial-number` and `--token-code`; the role session acts with the role's
 //! permissions and shows as `assumed-role/app/SESSION` in GetCallerIdentity.
@@ -19,7 +20,7 @@ const MAY_ASSUME: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allo
 const APP: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}]}"#;
 
 #[tokio::test]
-async fn j3_assume_role_needs_mfa_and_the_session_acts_as_the_role() {
+async fn assume_role_needs_mfa_and_the_session_acts_as_the_role() {
     let server = Server::start();
     let cli = Cli::new(&server);
 
