@@ -65,6 +65,28 @@ pub fn check(subject: &Subject<'_>, out: &mut Vec<Finding>) {
     rules.enforcement();
 }
 
+/// Whether the set requires MFA of its user: a call beyond self-service that it allows with
+/// MFA is refused without (long-term keys or a sign-in without MFA). Returns the statement
+/// that makes the difference, as `POLICY statement S`: the deny, or the allow that needs MFA.
+pub fn requirement(subject: &Subject<'_>) -> Option<String> {
+    for (action, resource) in PROTECTED {
+        let with = subject.decide(&[], action, resource, Mfa::True);
+        if !with.allowed() {
+            continue;
+        }
+        for mfa in WITHOUT_MFA {
+            let without = subject.decide(&[], action, resource, mfa);
+            if without.allowed() {
+                continue;
+            }
+            let by = without.by.as_ref().or(with.by.as_ref())?;
+            let file = subject.files.get(by.file?)?;
+            return Some(format!("{} statement {}", file.name, by.label));
+        }
+    }
+    None
+}
+
 /// A statement of the set: (file index, statement index).
 type Place = (usize, usize);
 

@@ -117,5 +117,12 @@ pub fn lint(files: &[PolicyFile]) -> Vec<Finding> {
     findings
 }
 
+/// Whether a user with exactly these policies must use MFA for anything beyond MFA
+/// self-service, decided by evaluation as [`lint`] does: `Some("POLICY statement S")` naming
+/// the statement that makes the difference, `None` when MFA changes nothing.
+pub fn mfa_requirement(files: &[PolicyFile]) -> Option<String> {
+    mfa::requirement(&Subject::new(files)?)
+}
+
 #[cfg(test)]
 mod tests;

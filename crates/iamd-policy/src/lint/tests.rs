@@ -371,3 +371,26 @@ fn journeys_reproduce_the_seed_documents() {
         assert!(holes.contains(&"iam:DeactivateMFADevice"), "{holes:?}");
     }
 }
+
+#[test]
+fn mfa_requirement_by_evaluation() {
+    let of = |names: &[&str]| mfa_requirement(&set(names, &[]));
+    assert_eq!(
+        of(&[SEED000, ADMIN]).as_deref(),
+        Some("seed000-force-mfa-blog-ko.json statement DenyAllExceptListedIfNoMFA")
+    );
+    // The allow-list phrasing: the allow that needs MFA.
+    assert_eq!(
+        of(&["allow-list-bool.json"]).as_deref(),
+        Some("allow-list-bool.json statement EverythingWithMfa")
+    );
+    // Seed 000 alone allows managing one's access keys only with MFA.
+    assert!(of(&[SEED000]).is_some());
+    // Nothing beyond self-service is allowed even with MFA, or MFA changes nothing.
+    assert_eq!(of(&["self-service-only.json"]), None);
+    assert_eq!(of(&[ADMIN]), None);
+    assert_eq!(
+        of(&["naive-bool-deny.json", ADMIN]).as_deref(),
+        Some("naive-bool-deny.json statement DenyWithoutMFA")
+    );
+}
