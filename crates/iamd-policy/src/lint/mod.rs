@@ -4,10 +4,12 @@
 //! MFA, so any phrasing (Deny + NotAction, Allow lists with `Bool`, `Null` on the MFA key,
 //! `NotResource` with `${aws:username}`, generated documents) is judged the same way.
 
+mod catalog;
 mod finding;
 pub mod journey;
 mod mfa;
 mod probe;
+mod reference;
 mod report;
 
 pub use finding::{Finding, Severity};
@@ -105,6 +107,7 @@ pub fn lint(files: &[PolicyFile]) -> Vec<Finding> {
         return Vec::new();
     };
     let mut findings = Vec::new();
+    reference::check(files, &mut findings);
     mfa::check(&subject, &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, &a.file, a.line.unwrap_or(0), a.code).cmp(&(

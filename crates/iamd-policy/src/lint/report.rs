@@ -13,6 +13,26 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "AWS would refuse the document (MalformedPolicyDocument)",
     ),
     (
+        "unknown-service",
+        Severity::Warning,
+        "an action names a service prefix AWS does not have: the entry matches nothing",
+    ),
+    (
+        "unknown-action",
+        Severity::Warning,
+        "an action the service does not have: the entry matches nothing",
+    ),
+    (
+        "resource-mismatch",
+        Severity::Warning,
+        "no Resource ARN of the statement can be a resource of its actions: the statement never applies",
+    ),
+    (
+        "condition-type-mismatch",
+        Severity::Warning,
+        "a condition operator of another type than its key's (Date on aws:MultiFactorAuthAge, ...)",
+    ),
+    (
         "mfa-bool-deny-skipped",
         Severity::Security,
         "a deny meant for \"no MFA\" does not apply when the MFA key is absent: long-term access keys slip past it",
@@ -122,7 +142,7 @@ pub fn to_sarif(findings: &[Finding]) -> Value {
                 "name": code,
                 "shortDescription": { "text": text },
                 "defaultConfiguration": { "level": level(*severity) },
-                "properties": { "tags": tags(*severity) },
+                "properties": { "tags": tags(code, *severity) },
             });
             if *severity == Severity::Security {
                 rule["properties"]["security-severity"] = json!("7.5");
@@ -179,15 +199,24 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn tags(severity: Severity) -> Vec<&'static str> {
-    match severity {
-        Severity::Security => vec!["security", "iam", "mfa"],
-        _ => vec!["iam", "mfa"],
+fn tags(code: &str, severity: Severity) -> Vec<&'static str> {
+    let mut tags = vec!["iam"];
+    if code.starts_with("mfa-") {
+        tags.push("mfa");
     }
+    if severity == Severity::Security {
+        tags.insert(0, "security");
+    }
+    tags
 }
 
-/// The message as a sentence: capitalised, with a full stop.
+/// The message as a sentence: capitalised (unless it starts with a name such as
+/// `iam:DeactivateMFADevice`), with a full stop.
 fn sentence(message: &str) -> String {
+    let first_word = message.split(' ').next().unwrap_or("");
+    if first_word.contains(':') || first_word.starts_with('`') {
+        return format!("{message}.");
+    }
     let mut chars = message.chars();
     let first: String = chars
         .next()

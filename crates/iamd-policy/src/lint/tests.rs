@@ -32,6 +32,7 @@ fn fixture(name: &str) -> &'static str {
         "lint" / "self-service-only.json",
         "lint" / "allow-boolifexists-true.json",
         "lint" / "terraform.tf",
+        "lint" / "typos-and-mismatches.json",
     )
 }
 
@@ -392,5 +393,56 @@ fn mfa_requirement_by_evaluation() {
     assert_eq!(
         of(&["naive-bool-deny.json", ADMIN]).as_deref(),
         Some("naive-bool-deny.json statement DenyWithoutMFA")
+    );
+}
+
+#[test]
+fn actions_resources_and_condition_types_against_the_reference() {
+    let findings = lint(&set(&["typos-and-mismatches.json"], &[]));
+    let seen: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .filter(|f| !f.code.starts_with("mfa-"))
+        .map(|f| (f.code, f.statement.as_deref().unwrap(), f.fix.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("unknown-action", "Typos", "Did you mean `iam:CreateVirtualMFADevice`?"),
+            ("unknown-service", "Typos", "Check the service prefix in AWS's Service Authorization Reference (e.g. `iam`, `sts`, `s3`, `ec2`)."),
+            ("resource-mismatch", "ObjectsOnUsers", "Use ARNs of the resource types the actions take (or `*` for actions without resource types), or split the statement by resource type."),
+            ("condition-type-mismatch", "RecentMfaAsDate", "Use a numeric operator for aws:MultiFactorAuthAge."),
+        ]
+    );
+    let mismatch = findings
+        .iter()
+        .find(|f| f.code == "resource-mismatch")
+        .unwrap();
+    assert!(
+        mismatch.message.contains("s3:GetObject"),
+        "{}",
+        mismatch.message
+    );
+    assert!(
+        mismatch.message.contains("object (arn:*:s3:::*/*)"),
+        "{}",
+        mismatch.message
+    );
+    assert_eq!(mismatch.line, Some(10));
+}
+
+#[test]
+fn wildcard_patterns_overlap() {
+    use super::catalog::{arn_overlap, overlap, variables_to_wildcards};
+    let o = |a: &str, b: &str| arn_overlap(a, b);
+    assert!(o("arn:aws:iam::*:user/*", "arn:*:iam::*:user/*"));
+    assert!(o("arn:aws:iam::1:mfa/alice", "arn:*:iam::*:mfa/*"));
+    assert!(!o("arn:aws:iam::*:user/alice", "arn:*:s3:::*/*"));
+    // Whole strings: a wildcard may span anything.
+    assert!(overlap(b"arn:aws:iam::*:user/alice", b"arn:*:s3:::*/*"));
+    assert!(overlap(b"a?c", b"*b*"));
+    assert!(!overlap(b"a?c", b"abd"));
+    assert_eq!(
+        variables_to_wildcards("arn:${Partition}:iam::${Account}:mfa/${Name}"),
+        "arn:*:iam::*:mfa/*"
     );
 }
