@@ -11,6 +11,7 @@ mod mfa;
 mod probe;
 mod reference;
 mod report;
+mod shadow;
 
 pub use finding::{Finding, Severity};
 pub use probe::{Mfa, ACCOUNT, OTHER, USER};
@@ -109,6 +110,7 @@ pub fn lint(files: &[PolicyFile]) -> Vec<Finding> {
     let mut findings = Vec::new();
     reference::check(files, &mut findings);
     mfa::check(&subject, &mut findings);
+    shadow::check(&subject, &mut findings);
     findings.sort_by(|a, b| {
         (a.severity, &a.file, a.line.unwrap_or(0), a.code).cmp(&(
             b.severity,

@@ -135,12 +135,24 @@ impl<'f> Subject<'f> {
                 Extra::ConsoleChangePassword => self.change_password.clone(),
             });
         }
+        self.judge(&identity, &request(action, resource, mfa))
+    }
+
+    /// As [`decide`](Self::decide) for a full resource ARN (or `*`), with the set alone.
+    pub fn decide_arn(&self, action: &str, resource_arn: &str, mfa: Mfa) -> Outcome {
+        let mut request = request(action, "*", mfa);
+        request.resource = resource_arn.to_string();
+        self.judge(&self.named, &request)
+    }
+
+    /// The decision on `request` by `identity` (the set's policies first), with the deciding
+    /// statement placed in the set.
+    fn judge(&self, identity: &[Arc<NamedPolicy>], request: &Request) -> Outcome {
         let set = PolicySet {
-            identity: &identity,
+            identity,
             ..Default::default()
         };
-        let request = request(action, resource, mfa);
-        let evaluation = evaluate(&set, &request);
+        let evaluation = evaluate(&set, request);
         let by = evaluation.statement.map(|s| By {
             file: self
                 .named

@@ -33,6 +33,11 @@ pub const RULES: &[(&str, Severity, &str)] = &[
         "a condition operator of another type than its key's (Date on aws:MultiFactorAuthAge, ...)",
     ),
     (
+        "allow-shadowed",
+        Severity::Warning,
+        "an Allow statement whose every action is explicitly denied by the set: it never grants anything",
+    ),
+    (
         "mfa-bool-deny-skipped",
         Severity::Security,
         "a deny meant for \"no MFA\" does not apply when the MFA key is absent: long-term access keys slip past it",

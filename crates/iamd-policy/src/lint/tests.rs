@@ -33,6 +33,7 @@ fn fixture(name: &str) -> &'static str {
         "lint" / "allow-boolifexists-true.json",
         "lint" / "terraform.tf",
         "lint" / "typos-and-mismatches.json",
+        "lint" / "shadowed-allow.json",
     )
 }
 
@@ -445,4 +446,26 @@ fn wildcard_patterns_overlap() {
         variables_to_wildcards("arn:${Partition}:iam::${Account}:mfa/${Name}"),
         "arn:*:iam::*:mfa/*"
     );
+}
+
+#[test]
+fn allows_that_a_deny_always_beats_are_shadowed() {
+    let findings = lint(&set(&["shadowed-allow.json"], &[]));
+    let shadowed: Vec<(&str, Option<usize>, &str)> = findings
+        .iter()
+        .filter(|f| f.code == "allow-shadowed")
+        .map(|f| (f.statement.as_deref().unwrap(), f.line, f.message.as_str()))
+        .collect();
+    assert_eq!(
+        shadowed,
+        [(
+            "ManageOwnKeys",
+            Some(4),
+            "this Allow never grants anything: every one of its actions on its resources is explicitly denied (by statement NoKeysEver), with or without MFA"
+        )]
+    );
+    // An allow denied only without MFA is not shadowed (seed 000's access keys).
+    assert!(lint(&set(&[SEED000], &[]))
+        .iter()
+        .all(|f| f.code != "allow-shadowed"));
 }
