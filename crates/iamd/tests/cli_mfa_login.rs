@@ -435,3 +435,49 @@ async fn bad_input_is_one_line_exit_2_and_the_files_unchanged() {
     }
     assert!(!home.dir.path().join(".cache").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_asks_which_device_when_there_are_several() {
+    let server = Server::start();
+    let (key_id, secret, first, _, _) = user_with_device(&server, "sam").await;
+    // A second device, enabled by the administrator.
+    let iam = server.iam();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("sam-backup")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let step = fresh_step().await;
+    iam.enable_mfa_device()
+        .user_name("sam")
+        .serial_number(&device.serial_number)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let credentials =
+        format!("[sam]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n");
+    let config = format!("[profile sam]\nendpoint_url = {}\n", server.endpoint);
+    let home = Home::new(&server, &credentials, &config);
+
+    let backup = &device.serial_number;
+    let typed = format!("2\n{}\n", totp_code(&seed, step));
+    let login = home.run_on_terminal(&[iamd(), "mfa", "login", "--profile", "sam"], &typed);
+    let said = text(&login.stdout);
+    assert_eq!(login.status.code(), Some(0), "{said}");
+    let listed = [first.as_str(), backup.as_str()];
+    let menu = format!(
+        "Several MFA devices:\r\n  1) {}\r\n  2) {}\r\nWhich one? ",
+        listed[0], listed[1]
+    );
+    assert!(said.contains(&menu), "{said}");
+    assert!(said.contains(&format!("MFA code for {backup}: ")), "{said}");
+    assert!(home
+        .credentials()
+        .contains("[sam-mfa]\naws_access_key_id = ASIA"));
+}
