@@ -30,7 +30,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use serde::Serialize;
 
-use super::signed_http::{credentials_from_env, Endpoint};
+use super::signed_http::{credentials_from_env, form_encode, Endpoint};
 use super::{exit, fail, out, ERROR, NO, OK};
 
 mod html;
@@ -138,7 +138,7 @@ fn fetch_requirements(args: &CredentialsArgs) -> Result<BTreeMap<String, String>
     for _ in 0..1000 {
         let mut form = "Action=GetAccountAuthorizationDetails&Version=2010-05-08".to_string();
         if let Some(marker) = &marker {
-            form.push_str(&format!("&Marker={}", encode(marker)));
+            form.push_str(&format!("&Marker={}", form_encode(marker)));
         }
         let (status, body) = endpoint
             .signed_form(&credentials, &args.region, "iam", &form)
@@ -154,18 +154,6 @@ fn fetch_requirements(args: &CredentialsArgs) -> Result<BTreeMap<String, String>
         }
     }
     Err("GetAccountAuthorizationDetails: too many pages".into())
-}
-
-/// Percent-encoding for a form value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Generates the report (waiting while AWS-style generation is in progress) and returns its

@@ -22,7 +22,7 @@ use clap::Args;
 use serde_json::{json, Value};
 
 use super::aws_files::{self, IniFile};
-use super::signed_http::Endpoint;
+use super::signed_http::{form_encode, Endpoint};
 use super::{fail, out, ERROR, OK};
 
 /// Session credentials are reused while they have at least this long left (the AWS CLI
@@ -321,7 +321,7 @@ impl Profile {
         }
         let mut form = format!(
             "Action=GetSessionToken&Version=2011-06-15&SerialNumber={}&TokenCode={code}",
-            encode(&serial)
+            form_encode(&serial)
         );
         if let Some(seconds) = args.duration {
             form.push_str(&format!("&DurationSeconds={seconds}"));
@@ -440,18 +440,6 @@ fn unescape(text: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// Percent-encoding for a form value (RFC 3986 unreserved characters kept).
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -466,7 +454,7 @@ mod tests {
             ["arn:aws:iam::1:mfa/x", "s&2"]
         );
         assert_eq!(
-            encode("arn:aws:iam::1:mfa/a b"),
+            form_encode("arn:aws:iam::1:mfa/a b"),
             "arn%3Aaws%3Aiam%3A%3A1%3Amfa%2Fa%20b"
         );
     }

@@ -78,6 +78,18 @@ fn sign_request(
     Ok(headers)
 }
 
+/// Percent-encoding for a Query API form value (RFC 3986 unreserved characters kept).
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// An `http://host[:port]` endpoint.
 pub struct Endpoint {
     /// `host[:port]`, as sent in the Host header.
