@@ -15,7 +15,7 @@ mod shadow;
 
 pub use finding::{Finding, Severity};
 pub use probe::{Mfa, ACCOUNT, OTHER, USER};
-pub use report::{to_json, to_sarif, to_text, RULES};
+pub use report::{to_json, to_json_text, to_sarif, to_text, RULES};
 
 use crate::policy::{Policy, PolicyKind};
 use crate::positions::statement_spans;

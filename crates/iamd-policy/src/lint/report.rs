@@ -137,6 +137,16 @@ pub fn to_json(findings: &[Finding]) -> Value {
     json!({ "findings": findings })
 }
 
+/// [`to_json`] pretty-printed with each finding's members in that order.
+pub fn to_json_text(findings: &[Finding]) -> String {
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        findings: &'a [Finding],
+    }
+    let text = serde_json::to_string_pretty(&Report { findings }).unwrap_or_default();
+    format!("{text}\n")
+}
+
 /// A SARIF 2.1.0 log with one run: every rule, and a result per finding.
 pub fn to_sarif(findings: &[Finding]) -> Value {
     let rules: Vec<Value> = RULES

@@ -77,7 +77,7 @@ pub fn run_lint(args: &LintArgs) -> u8 {
     findings.extend(lint::lint(&files));
     match args.format {
         Format::Text => out(&lint::to_text(&findings)),
-        Format::Json => out(&pretty(&lint::to_json(&findings))),
+        Format::Json => out(&lint::to_json_text(&findings)),
         Format::Sarif => out(&pretty(&lint::to_sarif(&findings))),
     }
     if findings.iter().any(|f| f.severity.reaches(args.fail_on)) {
