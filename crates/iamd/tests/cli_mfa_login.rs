@@ -434,6 +434,26 @@ async fn bad_input_is_one_line_exit_2_and_the_files_unchanged() {
         }
     }
     assert!(!home.dir.path().join(".cache").exists());
+
+    // AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE are honoured.
+    let elsewhere = home.dir.path().join("elsewhere");
+    let o = home
+        .command("setsid")
+        .args([iamd(), "mfa", "login", "--endpoint-url", &endpoint])
+        .env("AWS_PROFILE", "nobody")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &elsewhere)
+        .env("AWS_CONFIG_FILE", home.path("config"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    let expected = format!(
+        "iamd: profile nobody has no access keys in {} or {}",
+        elsewhere.display(),
+        home.path("config").display()
+    );
+    assert!(err.starts_with(&expected), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
