@@ -8,11 +8,15 @@ mod support;
 use support::{fixture, fresh_step, mfa_seed, totp_code, Server, ROOT_KEY_ID, ROOT_SECRET};
 
 fn iamd_audit(server: &Server, args: &[&str]) -> std::process::Output {
+    iamd_audit_as(server, (ROOT_KEY_ID, ROOT_SECRET), args)
+}
+
+fn iamd_audit_as(server: &Server, key: (&str, &str), args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_iamd"))
         .args(["audit", "credentials", "--endpoint-url", &server.endpoint])
         .args(args)
-        .env("AWS_ACCESS_KEY_ID", ROOT_KEY_ID)
-        .env("AWS_SECRET_ACCESS_KEY", ROOT_SECRET)
+        .env("AWS_ACCESS_KEY_ID", key.0)
+        .env("AWS_SECRET_ACCESS_KEY", key.1)
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_REGION")
@@ -203,4 +207,30 @@ async fn coverage_report_as_json_and_html() {
     for needle in ["src=", "href=", "@import", "url("] {
         assert!(!html.contains(needle), "external asset: {needle}");
     }
+
+    // An auditor who may read the credential report but not the policies still gets it, with
+    // one line saying what is left out.
+    let (key, secret) = server.user_with_key("auditor").await;
+    iam.put_user_policy()
+        .user_name("auditor")
+        .policy_name("reports")
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GetCredentialReport"],"Resource":"*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
+    let run = iamd_audit_as(&server, (&key, &secret), &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("iamd: the users' policies could not be read (AccessDenied: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("iam:GetAccountAuthorizationDetails"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("console password without MFA"));
 }

@@ -81,14 +81,21 @@ pub fn run(command: AuditCommand) -> ExitCode {
 }
 
 fn credentials(args: &CredentialsArgs) -> u8 {
-    let fetched = fetch_report(args).and_then(|csv| Ok((csv, fetch_requirements(args)?)));
-    let (csv, requiring_mfa) = match fetched {
-        Ok(found) => found,
+    let csv = match fetch_report(args) {
+        Ok(csv) => csv,
         Err(message) => {
             fail(&message);
             return ERROR;
         }
     };
+    // Without the users' policies the report is still worth having: say what is left out.
+    let requiring_mfa = fetch_requirements(args).unwrap_or_else(|message| {
+        fail(&format!(
+            "the users' policies could not be read ({message}): the report leaves out whose \
+             policies require MFA"
+        ));
+        BTreeMap::new()
+    });
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
