@@ -273,7 +273,7 @@ impl Rules<'_, '_> {
                 "mfa-device-bypass",
                 Severity::Security,
                 format!(
-                    "{action} on {} is allowed {} ({whose}): a stolen password is enough to \
+                    "{action} on {} ({whose}) is allowed {}: a stolen password is enough to \
                      swap the MFA device, the very thing MFA is meant to prevent",
                     resource,
                     mfa.describe()
