@@ -25,6 +25,7 @@ mod error;
 mod evaluate;
 mod explain;
 mod lead;
+pub mod lint;
 mod pattern;
 mod policy;
 mod positions;

@@ -23,10 +23,10 @@ struct Cli {
 enum Command {
     /// Run the IAM and STS API server (embedded SQLite in the data directory).
     Serve(cli::serve::ServeArgs),
-    /// Offline policy tools: validate and simulate IAM policy documents.
+    /// Offline policy tools: validate, simulate and lint IAM policy documents; walk the onboarding journey.
     #[command(subcommand)]
     Policy(cli::policy::PolicyCommand),
-    /// MFA administration on a running iamd: import hardware TOTP tokens.
+    /// MFA on a running iamd: import hardware TOTP tokens; MFA session credentials for the CLI.
     #[command(subcommand)]
     Mfa(cli::mfa::MfaCommand),
     /// Audits of a running iamd: MFA coverage and unused credentials.

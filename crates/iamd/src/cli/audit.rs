@@ -1,16 +1,22 @@
-//! `iamd audit credentials --endpoint-url URL [--unused-days N]`: reads the account's credential
-//! report from a running iamd (GenerateCredentialReport, then GetCredentialReport, signed with
-//! the credentials of the environment as for `iamd mfa import`) and lists what needs attention
-//! before an MFA rollout locks anyone out or after it leaves holes:
+//! `iamd audit credentials --endpoint-url URL [--unused-days N] [--rotation-days N]
+//! [--format text|json|html] [--out FILE]`: reads the account's credential report from a
+//! running iamd (GenerateCredentialReport, then GetCredentialReport, signed with the
+//! credentials of the environment as for `iamd mfa import`) and the users' policies
+//! (GetAccountAuthorizationDetails), and lists what needs attention before an MFA rollout
+//! locks anyone out or after it leaves holes:
 //!
 //! - HIGH: a console password without MFA (the seed policies deny such a user everything but
 //!   MFA self-service after sign-in); the root user with an active access key;
 //! - MEDIUM: active access keys without MFA (the user cannot get MFA session credentials with
-//!   `sts get-session-token`, so MFA-conditioned permissions never apply);
+//!   `sts get-session-token`, so MFA-conditioned permissions never apply); a user whose
+//!   policies require MFA (decided by evaluation, as `iamd policy lint` does) without a device;
 //! - LOW: an active access key or a password not used for N days (default 90), or never used
-//!   and older than that.
+//!   and older than that (a user none of whose credentials is in use is one "inactive user"
+//!   finding); an access key not rotated for `--rotation-days` (default 90).
 //!
-//! Then a line with the MFA coverage. Exit codes: 0 nothing found, 1 findings, 2 errors.
+//! Then a line with the MFA coverage. `--format html` is one self-contained page (no external
+//! assets): a chart of the coverage, the findings most serious first and the users, in tables
+//! sorted by clicking a column. Exit codes: 0 nothing found, 1 findings, 2 errors.
 
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,8 +24,17 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use clap::{Args, Subcommand};
 
-use super::signed_http::{credentials_from_env, Endpoint};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use super::signed_http::{credentials_from_env, form_encode, Endpoint};
 use super::{exit, fail, out, ERROR, NO, OK};
+
+mod html;
+mod policies;
 
 /// The `iamd audit` commands.
 #[derive(Debug, Subcommand)]
@@ -37,9 +52,26 @@ pub struct CredentialsArgs {
     /// A password or access key not used for this many days is reported.
     #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
     unused_days: u32,
+    /// An active access key older than this many days is reported (rotate it).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    rotation_days: u32,
     /// The region to sign for.
     #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
     region: String,
+    /// Text lines, JSON, or one self-contained HTML page.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Html,
 }
 
 pub fn run(command: AuditCommand) -> ExitCode {
@@ -56,23 +88,79 @@ fn credentials(args: &CredentialsArgs) -> u8 {
             return ERROR;
         }
     };
+    // Without the users' policies the report is still worth having: say what is left out.
+    let requiring_mfa = fetch_requirements(args).unwrap_or_else(|message| {
+        fail(&format!(
+            "the users' policies could not be read ({message}): the report leaves out whose \
+             policies require MFA"
+        ));
+        BTreeMap::new()
+    });
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    match audit(&csv, now, args.unused_days) {
-        Ok(report) => {
-            out(&report.render());
-            if report.findings.is_empty() {
-                OK
-            } else {
-                NO
-            }
-        }
+    let limits = Limits {
+        now,
+        unused_days: args.unused_days,
+        rotation_days: args.rotation_days,
+    };
+    let report = match audit(&csv, &limits, &requiring_mfa) {
+        Ok(report) => report,
         Err(message) => {
             fail(&format!("the credential report: {message}"));
-            ERROR
+            return ERROR;
+        }
+    };
+    let text = match args.format {
+        Format::Text => report.render(),
+        Format::Json => {
+            let json = report.to_json(&limits);
+            let text = serde_json::to_string_pretty(&json).unwrap_or_else(|_| json.to_string());
+            format!("{text}\n")
+        }
+        Format::Html => html::page(&report, &limits),
+    };
+    match &args.out {
+        None => out(&text),
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                fail(&format!("cannot write {}: {e}", path.display()));
+                return ERROR;
+            }
         }
     }
+    if report.findings.is_empty() {
+        OK
+    } else {
+        NO
+    }
+}
+
+/// User name → why their policies require MFA, from GetAccountAuthorizationDetails.
+fn fetch_requirements(args: &CredentialsArgs) -> Result<BTreeMap<String, String>, String> {
+    let endpoint = Endpoint::parse(&args.endpoint_url)?;
+    let credentials = credentials_from_env()?;
+    let mut details = policies::Details::default();
+    let mut marker: Option<String> = None;
+    for _ in 0..1000 {
+        let mut form = "Action=GetAccountAuthorizationDetails&Version=2010-05-08".to_string();
+        if let Some(marker) = &marker {
+            form.push_str(&format!("&Marker={}", form_encode(marker)));
+        }
+        let (status, body) = endpoint
+            .signed_form(&credentials, &args.region, "iam", &form)
+            .map_err(|e| format!("{}: {e}", args.endpoint_url))?;
+        if status != 200 {
+            return Err(error_text(status, &body));
+        }
+        marker = details
+            .add_page(&body)
+            .map_err(|e| format!("GetAccountAuthorizationDetails: {e}"))?;
+        if marker.is_none() {
+            return Ok(details.requiring_mfa());
+        }
+    }
+    Err("GetAccountAuthorizationDetails: too many pages".into())
 }
 
 /// Generates the report (waiting while AWS-style generation is in progress) and returns its
@@ -129,23 +217,56 @@ fn error_text(status: u16, body: &str) -> String {
 }
 
 /// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
 enum Severity {
     High,
     Medium,
     Low,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+impl Severity {
+    fn word(self) -> &'static str {
+        match self {
+            Severity::High => "HIGH",
+            Severity::Medium => "MEDIUM",
+            Severity::Low => "LOW",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, Serialize)]
 struct Finding {
     severity: Severity,
     user: String,
     text: String,
 }
 
+/// One user of the report, for the users table.
+#[derive(Debug, Serialize)]
+struct UserRow {
+    user: String,
+    password: bool,
+    mfa: bool,
+    active_keys: usize,
+    /// Days since the password or a key was last used; `None` when never.
+    last_used_days: Option<i64>,
+    /// The statement that makes the user's policies require MFA, when they do.
+    policies_require_mfa: Option<String>,
+    inactive: bool,
+}
+
+/// The report's clock and thresholds.
+struct Limits {
+    now: i64,
+    unused_days: u32,
+    rotation_days: u32,
+}
+
 #[derive(Debug)]
 struct Audit {
     findings: Vec<Finding>,
+    users: Vec<UserRow>,
     /// Users with a password or an active access key, and how many of them have MFA.
     with_credentials: usize,
     with_mfa: usize,
@@ -161,12 +282,12 @@ impl Audit {
             .max()
             .unwrap_or(0);
         for f in &self.findings {
-            let severity = match f.severity {
-                Severity::High => "HIGH  ",
-                Severity::Medium => "MEDIUM",
-                Severity::Low => "LOW   ",
-            };
-            text.push_str(&format!("{severity}  {:width$}  {}\n", f.user, f.text));
+            text.push_str(&format!(
+                "{:<6}  {:width$}  {}\n",
+                f.severity.word(),
+                f.user,
+                f.text
+            ));
         }
         text.push_str(&format!(
             "MFA: {} of {} users with a password or an active access key have an MFA device; {} finding(s)\n",
@@ -176,10 +297,59 @@ impl Audit {
         ));
         text
     }
+
+    /// Counts for the coverage chart: (label, with MFA, without MFA).
+    fn coverage(&self) -> [(&'static str, usize, usize); 2] {
+        let count = |pick: &dyn Fn(&UserRow) -> bool, mfa: bool| {
+            self.users
+                .iter()
+                .filter(|u| pick(u) && u.mfa == mfa)
+                .count()
+        };
+        let password = |u: &UserRow| u.password;
+        let keys = |u: &UserRow| u.active_keys > 0;
+        [
+            (
+                "Console password",
+                count(&password, true),
+                count(&password, false),
+            ),
+            (
+                "Active access keys",
+                count(&keys, true),
+                count(&keys, false),
+            ),
+        ]
+    }
+
+    fn to_json(&self, limits: &Limits) -> serde_json::Value {
+        let coverage: Vec<_> = self
+            .coverage()
+            .iter()
+            .map(|(label, with, without)| {
+                serde_json::json!({"credential": label, "with_mfa": with, "without_mfa": without})
+            })
+            .collect();
+        serde_json::json!({
+            "generated": iamd_core::time::iso8601(limits.now),
+            "unused_days": limits.unused_days,
+            "rotation_days": limits.rotation_days,
+            "coverage": coverage,
+            "users_with_credentials": self.with_credentials,
+            "users_with_mfa": self.with_mfa,
+            "findings": self.findings,
+            "users": self.users,
+        })
+    }
 }
 
-/// Reads the report's CSV (AWS's columns, found by name) into findings.
-fn audit(csv: &str, now: i64, unused_days: u32) -> Result<Audit, String> {
+/// Reads the report's CSV (AWS's columns, found by name) into findings; `requiring_mfa` names
+/// the users whose policies require MFA.
+fn audit(
+    csv: &str,
+    limits: &Limits,
+    requiring_mfa: &BTreeMap<String, String>,
+) -> Result<Audit, String> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().ok_or("empty")?.split(',').collect();
     let column = |name: &str| {
@@ -202,13 +372,15 @@ fn audit(csv: &str, now: i64, unused_days: u32) -> Result<Audit, String> {
             column(&format!("access_key_{n}_last_used_date"))?,
         ));
     }
-    let limit = i64::from(unused_days) * 86_400;
+    let unused = i64::from(limits.unused_days);
+    let rotation = i64::from(limits.rotation_days);
     let days_since = |date: &str| -> Option<i64> {
         let utc = date.strip_suffix("+00:00").map(|d| format!("{d}Z"))?;
-        iamd_core::time::parse_iso8601(&utc).map(|t| (now - t) / 86_400)
+        iamd_core::time::parse_iso8601(&utc).map(|t| (limits.now - t) / 86_400)
     };
     let mut audit = Audit {
         findings: Vec::new(),
+        users: Vec::new(),
         with_credentials: 0,
         with_mfa: 0,
     };
@@ -238,7 +410,8 @@ fn audit(csv: &str, now: i64, unused_days: u32) -> Result<Audit, String> {
         }
         let mfa = cell(mfa_col) == "true";
         let password = cell(password_col) == "true";
-        if password || !active_keys.is_empty() {
+        let has_credentials = password || !active_keys.is_empty();
+        if has_credentials {
             audit.with_credentials += 1;
             if mfa {
                 audit.with_mfa += 1;
@@ -255,34 +428,82 @@ fn audit(csv: &str, now: i64, unused_days: u32) -> Result<Audit, String> {
                 "active access keys without MFA: no MFA session credentials possible (sts get-session-token)".into(),
             );
         }
+        let requirement = requiring_mfa.get(&user);
+        if let Some(why) = requirement.filter(|_| has_credentials && !mfa) {
+            add(
+                Severity::Medium,
+                format!("policies require MFA ({why}) but the user has no MFA device: until one is enrolled only MFA self-service works"),
+            );
+        }
+        // Unused credentials, and the most recent use of any.
+        let mut idle = Vec::new();
+        let mut last_used: Option<i64> = None;
+        let mut note_use = |days: Option<i64>| {
+            if let Some(days) = days {
+                last_used = Some(last_used.map_or(days, |l: i64| l.min(days)));
+            }
+        };
         for (n, _, rotated, used) in &active_keys {
-            match (days_since(cell(*used)), days_since(cell(*rotated))) {
-                (Some(days), _) if days * 86_400 >= limit => add(
+            let (used, age) = (days_since(cell(*used)), days_since(cell(*rotated)));
+            note_use(used);
+            match (used, age) {
+                (Some(days), _) if days >= unused => {
+                    idle.push(format!("access key {n} last used {days} days ago"));
+                }
+                (None, Some(age)) if age >= unused => {
+                    idle.push(format!("access key {n} never used, created {age} days ago"));
+                }
+                (_, Some(age)) if age >= rotation => add(
                     Severity::Low,
-                    format!("access key {n} last used {days} days ago: deactivate it if unneeded"),
-                ),
-                (None, Some(age)) if age * 86_400 >= limit => add(
-                    Severity::Low,
-                    format!("access key {n} never used, created {age} days ago: delete it"),
+                    format!("access key {n} not rotated for {age} days (rotate every {rotation}): create a new key, switch to it, delete this one"),
                 ),
                 _ => {}
             }
         }
         if password {
-            match (
-                days_since(cell(password_used_col)),
-                days_since(cell(password_changed_col)),
-            ) {
-                (Some(days), _) if days * 86_400 >= limit => {
-                    add(Severity::Low, format!("password last used {days} days ago"))
+            let used = days_since(cell(password_used_col));
+            note_use(used);
+            match (used, days_since(cell(password_changed_col))) {
+                (Some(days), _) if days >= unused => {
+                    idle.push(format!("password last used {days} days ago"));
                 }
-                (None, Some(age)) if age * 86_400 >= limit => add(
-                    Severity::Low,
-                    format!("password never used, set {age} days ago"),
-                ),
+                (None, Some(age)) if age >= unused => {
+                    idle.push(format!("password never used, set {age} days ago"));
+                }
                 _ => {}
             }
         }
+        let credentials = usize::from(password) + active_keys.len();
+        let inactive = credentials > 0 && idle.len() == credentials;
+        if inactive {
+            add(
+                Severity::Low,
+                format!(
+                    "inactive user ({}): disable or delete the user",
+                    idle.join("; ")
+                ),
+            );
+        } else {
+            for text in idle {
+                let advice = if text.starts_with("password") {
+                    ""
+                } else if text.contains("never used") {
+                    ": delete it"
+                } else {
+                    ": deactivate it if unneeded"
+                };
+                add(Severity::Low, format!("{text}{advice}"));
+            }
+        }
+        audit.users.push(UserRow {
+            user: user.clone(),
+            password,
+            mfa,
+            active_keys: active_keys.len(),
+            last_used_days: last_used,
+            policies_require_mfa: requirement.cloned(),
+            inactive,
+        });
     }
     audit
         .findings

@@ -1,3 +1,5 @@
+//! `iamd mfa login` and `iamd mfa credential-process` are in `mfa_session`.
+//!
 //! `iamd mfa import FILE --endpoint-url URL [--format csv|pskc]`: registers hardware TOTP
 //! tokens on a running iamd through its admin extension `POST /iamd/admin/hardware-mfa-devices`
 //! (action `iamd:ImportHardwareMFADevices`).
@@ -15,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 
+use super::mfa_session::{CredentialProcessArgs, LoginArgs};
 use super::signed_http::{credentials_from_env, Endpoint};
 use super::{exit, fail, out, ERROR, NO, OK};
 
@@ -26,6 +29,18 @@ const IMPORT_PATH: &str = "/iamd/admin/hardware-mfa-devices";
 pub enum MfaCommand {
     /// Register hardware TOTP tokens (serial number and seed) from a CSV or PSKC file.
     Import(ImportArgs),
+    /// Get MFA session credentials (GetSessionToken) for the AWS CLI into profile `P-mfa`.
+    ///
+    /// Reads the long-term keys of profile P from the AWS shared files, asks for the code on
+    /// the terminal, and reuses the session while it is valid. Exit 0, or 2 with one line
+    /// saying what is wrong (the files then unchanged).
+    Login(LoginArgs),
+    /// Print MFA session credentials as the AWS CLI's `credential_process` expects them.
+    ///
+    /// Use it in a profile: `credential_process = iamd mfa credential-process --profile P`.
+    /// The session is cached (mode 0600) until shortly before it expires; the code is asked on
+    /// the terminal when a new one is needed.
+    CredentialProcess(CredentialProcessArgs),
 }
 
 /// Flags of `iamd mfa import`.
@@ -72,6 +87,8 @@ impl Format {
 pub fn run(command: MfaCommand) -> ExitCode {
     match command {
         MfaCommand::Import(args) => exit(import(&args)),
+        MfaCommand::Login(args) => exit(super::mfa_session::login(&args)),
+        MfaCommand::CredentialProcess(args) => exit(super::mfa_session::credential_process(&args)),
     }
 }
 

@@ -4,7 +4,10 @@
 //! 2 usage errors and anything that kept the command from answering (unreadable files, ...).
 
 pub mod audit;
+mod aws_files;
+mod lint;
 pub mod mfa;
+mod mfa_session;
 pub mod policy;
 pub mod serve;
 mod signed_http;

@@ -1,4 +1,4 @@
-//! `iamd policy validate` and `iamd policy simulate`.
+//! `iamd policy validate`, `simulate`, `lint` and `journey`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use iamd_policy::{NamedPolicy, Policy, PolicyError, PolicyKind};
 
+pub use super::lint::{JourneyArgs, LintArgs};
 pub use super::simulate::SimulateArgs;
 use super::{exit, fail, out, ERROR, NO, OK};
 
@@ -22,6 +23,19 @@ pub enum PolicyCommand {
     /// Exit status: 0 allowed, 1 denied (explicitly or implicitly), 2 errors (unreadable file,
     /// invalid policy, bad ARN or context).
     Simulate(SimulateArgs),
+    /// Judges a policy set by evaluating it: AWS validation, and the MFA rollout pitfalls
+    /// (lockouts, device swap, keys slipping past a `Bool` deny, ...) found by deciding the
+    /// onboarding journey's requests with and without MFA.
+    ///
+    /// Exit status: 0 clean, 1 a finding at or above --fail-on, 2 usage error or unusable
+    /// input (unreadable file, not JSON, Terraform).
+    Lint(LintArgs),
+    /// Walks the onboarding journey (console J1, or CLI J2 with --cli) for a user with these
+    /// policies: each step's decision and deciding statement, where the user gets stuck, and
+    /// what a password alone could do.
+    ///
+    /// Exit status: 0 the user gets through, 1 stuck, 2 usage error or unusable input.
+    Journey(JourneyArgs),
 }
 
 /// Which rules a document is validated under.
@@ -52,6 +66,8 @@ pub fn run(command: PolicyCommand) -> ExitCode {
     exit(match command {
         PolicyCommand::Validate(args) => validate(&args),
         PolicyCommand::Simulate(args) => super::simulate::run(&args),
+        PolicyCommand::Lint(args) => super::lint::run_lint(&args),
+        PolicyCommand::Journey(args) => super::lint::run_journey(&args),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Signed HTTP calls from the command line to a running iamd: credentials from the
-//! environment as for the AWS CLI, SigV4 for service `iam`, a plain HTTP/1.1 POST.
+//! environment as for the AWS CLI (or a profile), SigV4 for service `iam` (or `sts`), a plain
+//! HTTP/1.1 POST.
 //! Endpoints must be `http://` (meant for loopback or a trusted network; put a
 //! TLS-terminating proxy in front otherwise).
 
@@ -34,11 +35,11 @@ pub fn credentials_from_env() -> Result<Credentials, String> {
     }
 }
 
-/// The SigV4 headers (plus Content-Type) for a POST of `body` to `path`, for service `iam`.
+/// The SigV4 headers (plus Content-Type) for a POST of `body` to `path`, for `service`.
 fn sign_request(
     endpoint: &Endpoint,
     credentials: &Credentials,
-    region: &str,
+    (region, service): (&str, &str),
     path: &str,
     content_type: &str,
     body: &[u8],
@@ -47,7 +48,7 @@ fn sign_request(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name("iam")
+        .name(service)
         .time(SystemTime::now())
         .settings(SigningSettings::default())
         .build()
@@ -75,6 +76,18 @@ fn sign_request(
             .map(|(name, value)| (name.to_string(), value.to_string())),
     );
     Ok(headers)
+}
+
+/// Percent-encoding for a Query API form value (RFC 3986 unreserved characters kept).
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// An `http://host[:port]` endpoint.
@@ -118,9 +131,32 @@ impl Endpoint {
         content_type: &str,
         body: &[u8],
     ) -> Result<(u16, String), String> {
-        let headers = sign_request(self, credentials, region, path, content_type, body)
+        let headers = sign_request(self, credentials, (region, "iam"), path, content_type, body)
             .map_err(|e| format!("cannot sign the request: {e}"))?;
         self.post(path, &headers, body)
+    }
+
+    /// Signs for `service` (`iam` or `sts`) and POSTs a Query API form to `/`; returns the
+    /// status and body of the answer.
+    pub fn signed_form(
+        &self,
+        credentials: &Credentials,
+        region: &str,
+        service: &str,
+        form: &str,
+    ) -> Result<(u16, String), String> {
+        let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+        let body = form.as_bytes();
+        let headers = sign_request(
+            self,
+            credentials,
+            (region, service),
+            "/",
+            content_type,
+            body,
+        )
+        .map_err(|e| format!("cannot sign the request: {e}"))?;
+        self.post("/", &headers, body)
     }
 
     /// Sends the POST over HTTP/1.1 (`Connection: close`) and returns the status and body.
