@@ -21,6 +21,8 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "AssertionEncryptionMode",
     "AssignmentStatus",
     "AssumeRolePolicyDocument",
+    "AttributeKey",
+    "AttributeValue",
     "Audience",
     "CallerArn",
     "CertificateBody",
@@ -41,9 +43,11 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "DurationSeconds",
     "EncodedMessage",
     "Encoding",
+    "EndTime",
     "EntityArn",
     "EntityFilter",
     "EntityPath",
+    "EventCategory",
     "ExternalId",
     "Filter",
     "Format",
@@ -55,9 +59,11 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "JobId",
     "Key",
     "Locale",
+    "LookupAttributes",
     "Marker",
     "MaxItems",
     "MaxPasswordAge",
+    "MaxResults",
     "MaxSessionDuration",
     "MinimumPasswordLength",
     "Name",
@@ -65,6 +71,7 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "NewPath",
     "NewServerCertificateName",
     "NewUserName",
+    "NextToken",
     "Notes",
     "NotificationChannel",
     "OnlyAttached",
@@ -125,6 +132,7 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "SigningAlgorithm",
     "SortKey",
     "SourceIdentity",
+    "StartTime",
     "Status",
     "TagKeys",
     "Tags",
@@ -258,6 +266,8 @@ pub struct ApiCall<'a> {
     pub input: &'a Value,
     pub read_only: bool,
     pub request_id: &'a str,
+    /// The client's `User-Agent` (empty: unknown, not recorded).
+    pub user_agent: &'a str,
     pub event_id: String,
     pub now: i64,
 }
@@ -282,7 +292,7 @@ impl ApiCall<'_> {
             "eventTime": crate::time::iso8601(self.now),
             "eventSource": self.event_source,
             "eventName": self.event_name,
-            "awsRegion": "us-east-1",
+            "awsRegion": region(self.caller, self.event_source),
             "sourceIPAddress": self.caller.source_ip,
             "requestParameters": request_parameters(
                 self.input,
@@ -300,6 +310,9 @@ impl ApiCall<'_> {
             "eventCategory": "Management",
             "recipientAccountId": self.account_id,
         });
+        if !self.user_agent.is_empty() {
+            body["userAgent"] = Value::String(self.user_agent.to_string());
+        }
         if let Some(error) = error {
             body["errorCode"] = Value::String(cloudtrail_error_code(error.code));
             body["errorMessage"] = Value::String(error.message.clone());
@@ -312,6 +325,16 @@ impl ApiCall<'_> {
             username: audit_username(self.caller),
             body: body.to_string(),
         }
+    }
+}
+
+/// CloudTrail's `awsRegion`: `us-east-1` for IAM (a global service, recorded there), else
+/// the region the request was signed for.
+fn region<'a>(caller: &'a Caller, event_source: &str) -> &'a str {
+    if event_source == crate::service::IAM.event_source || caller.region.is_empty() {
+        "us-east-1"
+    } else {
+        &caller.region
     }
 }
 

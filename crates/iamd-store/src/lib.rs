@@ -9,7 +9,7 @@ mod store;
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
-pub use store::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
+pub use store::{AuditQuery, AuditRecord, Change, ParameterMatch, Record, Store, StoreError};
 
 /// Opens the store a database URL names: `sqlite:PATH` (also `sqlite://PATH`) or `memory:`.
 /// `full_sync`: SQLite's `synchronous=FULL` (survives power loss, not only a killed

@@ -25,6 +25,30 @@ CREATE TABLE IF NOT EXISTS audit (
     body         TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_by_name ON audit (event_name, event_time);
+CREATE INDEX IF NOT EXISTS audit_by_time ON audit (event_time);
+CREATE INDEX IF NOT EXISTS audit_by_source ON audit (event_source, event_time);
+CREATE INDEX IF NOT EXISTS audit_by_username ON audit (username, event_time);
+CREATE INDEX IF NOT EXISTS audit_by_read_only
+    ON audit (json_extract(body, '$.readOnly'), event_time);
+CREATE INDEX IF NOT EXISTS audit_by_access_key
+    ON audit (json_extract(body, '$.userIdentity.accessKeyId'), event_time);
+-- The top-level text request parameters of each event (resource lookups), kept by triggers.
+CREATE TABLE IF NOT EXISTS audit_parameters (
+    seq   INTEGER NOT NULL,
+    name  TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_parameters_by_name ON audit_parameters (name, value, seq);
+CREATE INDEX IF NOT EXISTS audit_parameters_by_seq ON audit_parameters (seq);
+CREATE TRIGGER IF NOT EXISTS audit_parameters_insert AFTER INSERT ON audit
+WHEN json_valid(new.body) BEGIN
+    INSERT INTO audit_parameters (seq, name, value)
+    SELECT new.seq, key, value FROM json_each(new.body, '$.requestParameters')
+    WHERE type = 'text' AND length(value) <= 2048;
+END;
+CREATE TRIGGER IF NOT EXISTS audit_parameters_delete AFTER DELETE ON audit BEGIN
+    DELETE FROM audit_parameters WHERE seq = old.seq;
+END;
 ";
 
 pub struct SqliteStore {
@@ -150,35 +174,9 @@ impl Store for SqliteStore {
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
-        let mut sql = String::from(
-            "SELECT seq, event_id, event_time, event_name, event_source, username, body
-             FROM audit WHERE 1 = 1",
-        );
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut text = |column: &str, value: &Option<String>, sql: &mut String| {
-            if let Some(value) = value {
-                args.push(value.clone().into());
-                sql.push_str(&format!(" AND {column} = ?{}", args.len()));
-            }
-        };
-        text("event_name", &query.event_name, &mut sql);
-        text("event_source", &query.event_source, &mut sql);
-        text("username", &query.username, &mut sql);
-        text("event_id", &query.event_id, &mut sql);
-        for (condition, value) in [
-            ("event_time >=", query.start),
-            ("event_time <=", query.end),
-            ("seq <", query.before),
-        ] {
-            if let Some(value) = value {
-                args.push(value.into());
-                sql.push_str(&format!(" AND {condition} ?{}", args.len()));
-            }
-        }
-        args.push(i64::try_from(query.limit).unwrap_or(i64::MAX).into());
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ?{}", args.len()));
+        let (sql, args) = page_sql(query);
         let conn = self.conn()?;
-        let mut stmt = conn.prepare(&sql).map_err(fail)?;
+        let mut stmt = conn.prepare_cached(&sql).map_err(fail)?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(args), |row| {
                 Ok((
@@ -196,11 +194,144 @@ impl Store for SqliteStore {
             .map_err(fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
+
+    fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
+        let conn = self.conn()?;
+        let mut stmt = conn
+            .prepare_cached(
+                "DELETE FROM audit WHERE seq IN
+                 (SELECT seq FROM audit WHERE event_time < ?1 ORDER BY event_time LIMIT ?2)",
+            )
+            .map_err(fail)?;
+        stmt.execute(params![time, i64::try_from(limit).unwrap_or(i64::MAX)])
+            .map_err(fail)
+    }
+}
+
+/// The SQL and arguments of an audit lookup: every condition is answered by an index (the
+/// columns', the expression indexes on `readOnly` and the access key id, `audit_parameters`).
+fn page_sql(query: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
+    let mut sql = String::from(
+        "SELECT seq, event_id, event_time, event_name, event_source, username, body
+         FROM audit WHERE 1 = 1",
+    );
+    let mut args: Vec<rusqlite::types::Value> = Vec::new();
+    let mut condition = |sql: &mut String, expression: &str, value: rusqlite::types::Value| {
+        args.push(value);
+        sql.push_str(&format!(" AND {expression} ?{}", args.len()));
+    };
+    let text = [
+        ("event_name =", &query.event_name),
+        ("event_source =", &query.event_source),
+        ("username =", &query.username),
+        ("event_id =", &query.event_id),
+        (
+            "json_extract(body, '$.userIdentity.accessKeyId') =",
+            &query.access_key_id,
+        ),
+    ];
+    for (expression, value) in text {
+        if let Some(value) = value {
+            condition(&mut sql, expression, value.clone().into());
+        }
+    }
+    if let Some(read_only) = query.read_only {
+        condition(
+            &mut sql,
+            "json_extract(body, '$.readOnly') =",
+            i64::from(read_only).into(),
+        );
+    }
+    if let Some(start) = query.start {
+        condition(&mut sql, "event_time >=", start.into());
+    }
+    if let Some(end) = query.end {
+        condition(&mut sql, "event_time <=", end.into());
+    }
+    if let Some((time, seq)) = query.before {
+        args.push(time.into());
+        args.push(seq.into());
+        let (t, s) = (args.len() - 1, args.len());
+        sql.push_str(&format!(
+            " AND (event_time < ?{t} OR (event_time = ?{t} AND seq < ?{s}))"
+        ));
+    }
+    if let Some(parameter) = &query.parameter {
+        let mut names = Vec::new();
+        for name in &parameter.names {
+            args.push(name.clone().into());
+            names.push(format!("?{}", args.len()));
+        }
+        sql.push_str(&format!(
+            " AND seq IN (SELECT seq FROM audit_parameters WHERE name IN ({})",
+            names.join(", ")
+        ));
+        if let Some(value) = &parameter.value {
+            args.push(value.clone().into());
+            sql.push_str(&format!(" AND value = ?{}", args.len()));
+        }
+        sql.push(')');
+    }
+    args.push(i64::try_from(query.limit).unwrap_or(i64::MAX).into());
+    sql.push_str(&format!(
+        " ORDER BY event_time DESC, seq DESC LIMIT ?{}",
+        args.len()
+    ));
+    (sql, args)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookups_use_indexes() {
+        let store = SqliteStore::in_memory().unwrap();
+        let queries = [
+            AuditQuery {
+                read_only: Some(true),
+                ..Default::default()
+            },
+            AuditQuery {
+                access_key_id: Some("AKIA1".into()),
+                ..Default::default()
+            },
+            AuditQuery {
+                event_name: Some("GetUser".into()),
+                before: Some((5, 9)),
+                ..Default::default()
+            },
+            AuditQuery {
+                username: Some("bob".into()),
+                ..Default::default()
+            },
+            AuditQuery {
+                parameter: Some(crate::ParameterMatch {
+                    names: vec!["userName".into()],
+                    value: Some("bob".into()),
+                }),
+                ..Default::default()
+            },
+        ];
+        let conn = store.conn().unwrap();
+        for query in queries {
+            let (sql, args) = page_sql(&AuditQuery { limit: 5, ..query });
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let plan: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args), |row| row.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter().all(|step| !step.starts_with("SCAN")),
+                "{sql}: {plan:?}"
+            );
+            assert!(
+                plan.iter().any(|step| step.starts_with("SEARCH")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
 
     #[test]
     fn in_memory_conforms() {
@@ -222,6 +353,6 @@ mod tests {
             1,
             "what the suite left behind is still there"
         );
-        assert_eq!(reopened.audit_events(10).unwrap().len(), 4);
+        assert_eq!(reopened.audit_events(10).unwrap().len(), 5);
     }
 }
