@@ -3,6 +3,7 @@
 //! one conformance suite (`conformance`) that every backend passes.
 
 pub mod conformance;
+mod lookup;
 mod memory;
 mod sqlite;
 mod store;

@@ -28,28 +28,53 @@ CREATE INDEX IF NOT EXISTS audit_by_name ON audit (event_name, event_time);
 CREATE INDEX IF NOT EXISTS audit_by_time ON audit (event_time);
 CREATE INDEX IF NOT EXISTS audit_by_source ON audit (event_source, event_time);
 CREATE INDEX IF NOT EXISTS audit_by_username ON audit (username, event_time);
-CREATE INDEX IF NOT EXISTS audit_by_read_only
-    ON audit (json_extract(body, '$.readOnly'), event_time);
-CREATE INDEX IF NOT EXISTS audit_by_access_key
-    ON audit (json_extract(body, '$.userIdentity.accessKeyId'), event_time);
--- The top-level text request parameters of each event (resource lookups), kept by triggers.
+-- The top-level text request parameters of each event (resource lookups).
 CREATE TABLE IF NOT EXISTS audit_parameters (
     seq   INTEGER NOT NULL,
     name  TEXT NOT NULL,
-    value TEXT NOT NULL
-);
+    value TEXT NOT NULL,
+    PRIMARY KEY (seq, name)
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS audit_parameters_by_name ON audit_parameters (name, value, seq);
-CREATE INDEX IF NOT EXISTS audit_parameters_by_seq ON audit_parameters (seq);
-CREATE TRIGGER IF NOT EXISTS audit_parameters_insert AFTER INSERT ON audit
-WHEN json_valid(new.body) BEGIN
-    INSERT INTO audit_parameters (seq, name, value)
-    SELECT new.seq, key, value FROM json_each(new.body, '$.requestParameters')
-    WHERE type = 'text' AND length(value) <= 2048;
-END;
 CREATE TRIGGER IF NOT EXISTS audit_parameters_delete AFTER DELETE ON audit BEGIN
     DELETE FROM audit_parameters WHERE seq = old.seq;
 END;
 ";
+
+/// Columns added to `audit` after its first release, with their indexes, and how to fill
+/// them (and `audit_parameters`) for the records stored before.
+const AUDIT_LOOKUP_COLUMNS: &str = "
+ALTER TABLE audit ADD COLUMN read_only INTEGER;
+ALTER TABLE audit ADD COLUMN access_key_id TEXT;
+UPDATE audit SET read_only = json_extract(body, '$.readOnly'),
+    access_key_id = json_extract(body, '$.userIdentity.accessKeyId')
+    WHERE json_valid(body);
+INSERT OR IGNORE INTO audit_parameters (seq, name, value)
+    SELECT audit.seq, p.key, p.value FROM audit, json_each(audit.body, '$.requestParameters') p
+    WHERE json_valid(audit.body) AND p.type = 'text' AND length(p.value) <= 2048;
+";
+const AUDIT_LOOKUP_INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS audit_by_read_only ON audit (read_only, event_time);
+CREATE INDEX IF NOT EXISTS audit_by_access_key ON audit (access_key_id, event_time);
+";
+
+/// Creates the schema, adding what a database of an older iamd lacks.
+fn create_schema(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(SCHEMA).map_err(fail)?;
+    let has_lookup_columns: bool = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_table_info('audit') WHERE name = 'read_only'",
+            [],
+            |row| row.get::<_, i64>(0),
+        )
+        .map_err(fail)?
+        > 0;
+    if !has_lookup_columns {
+        conn.execute_batch(&format!("BEGIN; {AUDIT_LOOKUP_COLUMNS} COMMIT;"))
+            .map_err(fail)?;
+    }
+    conn.execute_batch(AUDIT_LOOKUP_INDEXES).map_err(fail)
+}
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -65,9 +90,10 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(fail)?;
         let sync = if full_sync { "FULL" } else { "NORMAL" };
         conn.execute_batch(&format!(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000; {SCHEMA}"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000;"
         ))
         .map_err(fail)?;
+        create_schema(&conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -76,7 +102,7 @@ impl SqliteStore {
     /// An in-memory database (tests).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let conn = Connection::open_in_memory().map_err(fail)?;
-        conn.execute_batch(SCHEMA).map_err(fail)?;
+        create_schema(&conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -123,8 +149,14 @@ impl Store for SqliteStore {
                 .map_err(fail)?;
             let mut insert_audit = tx
                 .prepare_cached(
-                    "INSERT INTO audit (event_id, event_time, event_name, event_source, username, body)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO audit (event_id, event_time, event_name, event_source, username,
+                                        body, read_only, access_key_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(fail)?;
+            let mut insert_parameter = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO audit_parameters (seq, name, value) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(fail)?;
             for change in changes {
@@ -135,16 +167,24 @@ impl Store for SqliteStore {
                 .map_err(fail)?;
             }
             for event in audit {
-                insert_audit
-                    .execute(params![
+                let lookup = crate::lookup::LookupFields::of(&event.body);
+                let seq = insert_audit
+                    .insert(params![
                         event.event_id,
                         event.event_time,
                         event.event_name,
                         event.event_source,
                         event.username,
-                        event.body
+                        event.body,
+                        lookup.read_only,
+                        lookup.access_key_id,
                     ])
                     .map_err(fail)?;
+                for (name, value) in &lookup.parameters {
+                    insert_parameter
+                        .execute(params![seq, name, value])
+                        .map_err(fail)?;
+                }
             }
         }
         tx.commit().map_err(fail)
@@ -208,8 +248,8 @@ impl Store for SqliteStore {
     }
 }
 
-/// The SQL and arguments of an audit lookup: every condition is answered by an index (the
-/// columns', the expression indexes on `readOnly` and the access key id, `audit_parameters`).
+/// The SQL and arguments of an audit lookup: every condition is answered by an index (on the
+/// columns, or `audit_parameters`).
 fn page_sql(query: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
     let mut sql = String::from(
         "SELECT seq, event_id, event_time, event_name, event_source, username, body
@@ -225,10 +265,7 @@ fn page_sql(query: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         ("event_source =", &query.event_source),
         ("username =", &query.username),
         ("event_id =", &query.event_id),
-        (
-            "json_extract(body, '$.userIdentity.accessKeyId') =",
-            &query.access_key_id,
-        ),
+        ("access_key_id =", &query.access_key_id),
     ];
     for (expression, value) in text {
         if let Some(value) = value {
@@ -236,11 +273,7 @@ fn page_sql(query: &AuditQuery) -> (String, Vec<rusqlite::types::Value>) {
         }
     }
     if let Some(read_only) = query.read_only {
-        condition(
-            &mut sql,
-            "json_extract(body, '$.readOnly') =",
-            i64::from(read_only).into(),
-        );
+        condition(&mut sql, "read_only =", i64::from(read_only).into());
     }
     if let Some(start) = query.start {
         condition(&mut sql, "event_time >=", start.into());
@@ -331,6 +364,54 @@ mod tests {
                 "{sql}: {plan:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_database_of_an_older_iamd_gets_the_lookup_columns_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iamd.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL UNIQUE, event_time INTEGER NOT NULL,
+                    event_name TEXT NOT NULL, event_source TEXT NOT NULL,
+                    username TEXT NOT NULL, body TEXT NOT NULL);
+                 INSERT INTO audit (event_id, event_time, event_name, event_source, username, body)
+                 VALUES ('old', 5, 'GetUser', 'iam.amazonaws.com', 'root',
+                    '{\"readOnly\":true,\"userIdentity\":{\"accessKeyId\":\"AKIA1\"},\"requestParameters\":{\"userName\":\"bob\"}}');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path, false).unwrap();
+        let found = |query: AuditQuery| {
+            let page = store.audit_page(&AuditQuery { limit: 5, ..query }).unwrap();
+            page.into_iter()
+                .map(|(_, r)| r.event_id)
+                .collect::<Vec<_>>()
+        };
+        let read_only = AuditQuery {
+            read_only: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(found(read_only), ["old"]);
+        let key = AuditQuery {
+            access_key_id: Some("AKIA1".into()),
+            ..Default::default()
+        };
+        assert_eq!(found(key), ["old"]);
+        let bob = AuditQuery {
+            parameter: Some(crate::ParameterMatch {
+                names: vec!["userName".into()],
+                value: Some("bob".into()),
+            }),
+            ..Default::default()
+        };
+        assert_eq!(found(bob), ["old"]);
+        drop(store);
+        // Opening again changes nothing.
+        let store = SqliteStore::open(&path, false).unwrap();
+        assert_eq!(store.audit_events(10).unwrap().len(), 1);
     }
 
     #[test]

@@ -132,25 +132,16 @@ impl AuditQuery {
         if self.read_only.is_none() && self.access_key_id.is_none() && self.parameter.is_none() {
             return true;
         }
-        let Ok(body) = serde_json::from_str::<serde_json::Value>(&record.body) else {
-            return false;
-        };
-        let read_only = self
-            .read_only
-            .is_none_or(|r| body["readOnly"].as_bool() == Some(r));
+        let fields = crate::lookup::LookupFields::of(&record.body);
+        let read_only = self.read_only.is_none_or(|r| fields.read_only == Some(r));
         let key = self
             .access_key_id
             .as_deref()
-            .is_none_or(|k| body["userIdentity"]["accessKeyId"].as_str() == Some(k));
+            .is_none_or(|k| fields.access_key_id.as_deref() == Some(k));
         let parameter = self.parameter.as_ref().is_none_or(|p| {
-            p.names
-                .iter()
-                .any(|name| match body["requestParameters"].get(name) {
-                    Some(serde_json::Value::String(v)) => {
-                        p.value.as_deref().is_none_or(|want| want == v)
-                    }
-                    _ => false,
-                })
+            fields.parameters.iter().any(|(name, value)| {
+                p.names.contains(name) && p.value.as_ref().is_none_or(|want| want == value)
+            })
         });
         read_only && key && parameter
     }

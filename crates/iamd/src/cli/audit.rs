@@ -21,11 +21,15 @@ use clap::{Args, Subcommand};
 use super::signed_http::{credentials_from_env, Endpoint};
 use super::{exit, fail, out, ERROR, NO, OK};
 
+mod events;
+
 /// The `iamd audit` commands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// MFA coverage and unused credentials, from the credential report.
     Credentials(CredentialsArgs),
+    /// The event history as JSON Lines (one CloudTrail record a line), via LookupEvents.
+    Events(events::EventsArgs),
 }
 
 /// Flags of `iamd audit credentials`.
@@ -45,6 +49,7 @@ pub struct CredentialsArgs {
 pub fn run(command: AuditCommand) -> ExitCode {
     match command {
         AuditCommand::Credentials(args) => exit(credentials(&args)),
+        AuditCommand::Events(args) => exit(events::run(&args)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Signed HTTP calls from the command line to a running iamd: credentials from the
-//! environment as for the AWS CLI, SigV4 for service `iam`, a plain HTTP/1.1 POST.
+//! environment as for the AWS CLI, SigV4 for service `iam` (or `cloudtrail`), a plain
+//! HTTP/1.1 POST.
 //! Endpoints must be `http://` (meant for loopback or a trusted network; put a
 //! TLS-terminating proxy in front otherwise).
 
@@ -34,11 +35,11 @@ pub fn credentials_from_env() -> Result<Credentials, String> {
     }
 }
 
-/// The SigV4 headers (plus Content-Type) for a POST of `body` to `path`, for service `iam`.
+/// The SigV4 headers (plus Content-Type) for a POST of `body` to `path`, for `service`.
 fn sign_request(
     endpoint: &Endpoint,
     credentials: &Credentials,
-    region: &str,
+    (service, region): (&str, &str),
     path: &str,
     content_type: &str,
     body: &[u8],
@@ -47,7 +48,7 @@ fn sign_request(
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(region)
-        .name("iam")
+        .name(service)
         .time(SystemTime::now())
         .settings(SigningSettings::default())
         .build()
@@ -118,9 +119,32 @@ impl Endpoint {
         content_type: &str,
         body: &[u8],
     ) -> Result<(u16, String), String> {
-        let headers = sign_request(self, credentials, region, path, content_type, body)
+        let headers = sign_request(self, credentials, ("iam", region), path, content_type, body)
             .map_err(|e| format!("cannot sign the request: {e}"))?;
         self.post(path, &headers, body)
+    }
+
+    /// An AWS JSON 1.1 call: `target` (`X-Amz-Target`) with the JSON `body`, signed for
+    /// `service`; returns the status and body of the answer.
+    pub fn json_call(
+        &self,
+        credentials: &Credentials,
+        (service, region): (&str, &str),
+        target: &str,
+        body: &str,
+    ) -> Result<(u16, String), String> {
+        let content_type = "application/x-amz-json-1.1";
+        let mut headers = sign_request(
+            self,
+            credentials,
+            (service, region),
+            "/",
+            content_type,
+            body.as_bytes(),
+        )
+        .map_err(|e| format!("cannot sign the request: {e}"))?;
+        headers.push(("x-amz-target".to_string(), target.to_string()));
+        self.post("/", &headers, body.as_bytes())
     }
 
     /// Sends the POST over HTTP/1.1 (`Connection: close`) and returns the status and body.
