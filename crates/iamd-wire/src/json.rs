@@ -22,11 +22,17 @@ pub const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const MAX_DEPTH: usize = 32;
 
 /// The operation an `X-Amz-Target` header names (`PREFIX.Operation`), if the model has it.
-/// Errors: `UnknownOperationException` (another prefix, or an operation the model lacks).
+/// The prefix is botocore's `targetPrefix`
+/// (`com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`) or, as the Smithy-based SDKs
+/// send it, the service shape's name alone (`CloudTrail_20131101`). Errors:
+/// `UnknownOperationException` (another prefix, or an operation the model lacks).
 pub fn operation_of_target(model: &ServiceModel, target: &str) -> Result<String, WireError> {
     let unknown = || WireError::new("UnknownOperationException", "", 400);
     let (prefix, name) = target.rsplit_once('.').ok_or_else(unknown)?;
-    if prefix != model.target_prefix || model.operation(name).is_none() {
+    let full = model.target_prefix.as_str();
+    let shape_name = full.rsplit('.').next().unwrap_or(full);
+    let known_prefix = !full.is_empty() && (prefix == full || prefix == shape_name);
+    if !known_prefix || model.operation(name).is_none() {
         return Err(unknown());
     }
     Ok(name.to_string())

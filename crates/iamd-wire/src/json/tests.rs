@@ -11,12 +11,16 @@ const TARGET: &str = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.Loo
 
 #[test]
 fn the_target_names_the_operation() {
-    assert_eq!(
-        operation_of_target(cloudtrail(), TARGET).unwrap(),
-        "LookupEvents"
-    );
+    for target in [TARGET, "CloudTrail_20131101.LookupEvents"] {
+        assert_eq!(
+            operation_of_target(cloudtrail(), target).unwrap(),
+            "LookupEvents"
+        );
+    }
     for bad in [
         "LookupEvents",
+        "Other_20131101.LookupEvents",
+        ".LookupEvents",
         "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.NoSuchThing",
         "com.example.Other.LookupEvents",
     ] {
