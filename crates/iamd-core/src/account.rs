@@ -26,32 +26,41 @@ pub struct Account {
     /// Access key last use, kept in memory (it changes on every request) and flushed to the
     /// store periodically by [`Account::flush_deferred`]. The flag marks unflushed entries.
     last_used: Mutex<HashMap<String, (LastUsed, bool)>>,
-    /// Audit records of failed calls (denied, invalid), flushed with the last uses: a failed
-    /// call writes nothing else, and reads must not wait for the database.
-    failed_calls: Mutex<FailedCalls>,
+    /// Audit records of calls that wrote nothing (reads; denied or invalid calls), flushed
+    /// with the last uses: such calls must not wait for the database.
+    deferred_audit: Mutex<DeferredAudit>,
     /// The throttle on password guesses (ChangePassword, sign-in).
     pub passwords: crate::password_guard::PasswordGuard,
 }
 
-/// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`]
-/// records and [`MAX_PENDING_FAILED_BYTES`] bytes; beyond that they are counted and reported,
-/// not kept.
+/// Audit records waiting for the next flush, at most [`MAX_PENDING_AUDIT_RECORDS`] records
+/// and [`MAX_PENDING_AUDIT_BYTES`] bytes. A call that finds them full flushes them itself
+/// (back-pressure, see [`Account::audit_deferred`]); only records the store refused and that
+/// no longer fit are dropped, counted and reported.
 #[derive(Default)]
-struct FailedCalls {
+struct DeferredAudit {
     records: Vec<AuditRecord>,
     /// The bodies' bytes in `records`.
     bytes: usize,
     dropped: u64,
 }
 
-impl FailedCalls {
+impl DeferredAudit {
+    /// Whether `record` fits within the bounds.
+    fn fits(&self, record: &AuditRecord) -> bool {
+        self.records.len() < MAX_PENDING_AUDIT_RECORDS
+            && self.bytes + record.body.len() <= MAX_PENDING_AUDIT_BYTES
+    }
+
+    fn push(&mut self, record: AuditRecord) {
+        self.bytes += record.body.len();
+        self.records.push(record);
+    }
+
+    /// Keeps `record` if it fits, else counts it as dropped.
     fn keep(&mut self, record: AuditRecord) {
-        let size = record.body.len();
-        if self.records.len() < MAX_PENDING_FAILED_CALLS
-            && self.bytes + size <= MAX_PENDING_FAILED_BYTES
-        {
-            self.bytes += size;
-            self.records.push(record);
+        if self.fits(&record) {
+            self.push(record);
         } else {
             self.dropped += 1;
         }
@@ -63,8 +72,8 @@ impl FailedCalls {
     }
 }
 
-const MAX_PENDING_FAILED_CALLS: usize = 50_000;
-const MAX_PENDING_FAILED_BYTES: usize = 16 << 20;
+const MAX_PENDING_AUDIT_RECORDS: usize = 50_000;
+const MAX_PENDING_AUDIT_BYTES: usize = 16 << 20;
 
 /// A write in progress: a private copy of the state plus the changes to store.
 pub struct Txn {
@@ -126,7 +135,7 @@ impl Account {
             clock,
             sealing,
             last_used: Mutex::new(last_used),
-            failed_calls: Mutex::new(FailedCalls::default()),
+            deferred_audit: Mutex::new(DeferredAudit::default()),
             passwords: Default::default(),
         })
     }
@@ -203,11 +212,36 @@ impl Account {
         recorded.into_iter().chain(role.last_used.clone()).max()
     }
 
-    /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`].
+    /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`] (see
+    /// [`Account::audit_deferred`]; a record the store refuses is counted and reported).
     pub fn audit_failed_call(&self, record: AuditRecord) {
-        if let Ok(mut pending) = self.failed_calls.lock() {
-            pending.keep(record);
+        let _ = self.audit_deferred(record);
+    }
+
+    /// Keeps the audit record of a call that wrote nothing for the next
+    /// [`Account::flush_deferred`]. When the records waiting are at their bound, this call
+    /// writes them and `record` to the store itself: the caller waits for the database
+    /// (back-pressure) rather than the record being dropped. `Err` when the store refuses
+    /// them (they are kept for the next flush as far as they fit, the rest counted).
+    pub fn audit_deferred(&self, record: AuditRecord) -> Result<(), IamError> {
+        let batch = {
+            let mut pending = self
+                .deferred_audit
+                .lock()
+                .map_err(|_| IamError::service_failure())?;
+            if pending.fits(&record) {
+                pending.push(record);
+                return Ok(());
+            }
+            let mut batch = pending.take();
+            batch.push(record);
+            batch
+        };
+        if self.store.commit(&[], &batch).is_ok() {
+            return Ok(());
         }
+        self.put_back(Vec::new(), batch);
+        Err(IamError::service_failure())
     }
 
     /// Writes what is kept in memory to the store: the access key uses recorded since the last
@@ -239,14 +273,14 @@ impl Account {
             .collect();
         let (audit, dropped) = {
             let mut pending = self
-                .failed_calls
+                .deferred_audit
                 .lock()
                 .map_err(|_| IamError::service_failure())?;
             let dropped = std::mem::take(&mut pending.dropped);
             (pending.take(), dropped)
         };
         if dropped > 0 {
-            eprintln!("iamd: {dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} records or {MAX_PENDING_FAILED_BYTES} bytes waiting)");
+            eprintln!("iamd: {dropped} audit records dropped: the store refused them and over {MAX_PENDING_AUDIT_RECORDS} records or {MAX_PENDING_AUDIT_BYTES} bytes were waiting");
         }
         if changes.is_empty() && audit.is_empty() {
             return Ok(());
@@ -270,12 +304,30 @@ impl Account {
                 }
             }
         }
-        if let Ok(mut pending) = self.failed_calls.lock() {
+        if let Ok(mut pending) = self.deferred_audit.lock() {
             let newer = pending.take();
             for record in audit.into_iter().chain(newer) {
                 pending.keep(record);
             }
         }
+    }
+
+    /// Audit events matching `query`, newest first, with their positions (for paging).
+    pub fn audit_lookup(
+        &self,
+        query: &crate::store::AuditQuery,
+    ) -> Result<Vec<(i64, AuditRecord)>, IamError> {
+        self.store
+            .audit_page(query)
+            .map_err(|_| IamError::service_failure())
+    }
+
+    /// Deletes at most `limit` audit events older than `time` (Unix seconds), oldest first;
+    /// how many were deleted.
+    pub fn expire_audit(&self, time: i64, limit: usize) -> Result<usize, IamError> {
+        self.store
+            .delete_audit_before(time, limit)
+            .map_err(|_| IamError::service_failure())
     }
 
     /// Audit events, newest first.
@@ -301,16 +353,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn failed_calls_waiting_for_a_flush_are_bounded_by_bytes() {
-        let (account, _) = crate::testing::account();
-        for _ in 0..40 {
-            account.audit_failed_call(record(1 << 20));
+    fn record_with_id(bytes: usize, id: usize) -> AuditRecord {
+        AuditRecord {
+            event_id: format!("e{id}"),
+            ..record(bytes)
         }
-        let pending = account.failed_calls.lock().unwrap();
-        assert_eq!(pending.records.len(), 16);
-        assert_eq!(pending.bytes, 16 << 20);
-        assert_eq!(pending.dropped, 24);
+    }
+
+    #[test]
+    fn records_waiting_for_a_flush_are_bounded_by_bytes_and_written_when_full() {
+        let (account, _) = crate::testing::account();
+        for i in 0..40 {
+            account.audit_failed_call(record_with_id(1 << 20, i));
+        }
+        let pending = account.deferred_audit.lock().unwrap();
+        // Twice full (16 MiB): the 17th and 34th calls wrote what waited, and themselves.
+        assert_eq!(pending.records.len(), 6);
+        assert_eq!(pending.bytes, 6 << 20);
+        assert_eq!(pending.dropped, 0);
+        assert_eq!(account.audit_events(100).unwrap().len(), 34);
     }
 
     #[test]

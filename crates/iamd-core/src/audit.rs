@@ -21,6 +21,8 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "AssertionEncryptionMode",
     "AssignmentStatus",
     "AssumeRolePolicyDocument",
+    "AttributeKey",
+    "AttributeValue",
     "Audience",
     "CallerArn",
     "CertificateBody",
@@ -41,9 +43,11 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "DurationSeconds",
     "EncodedMessage",
     "Encoding",
+    "EndTime",
     "EntityArn",
     "EntityFilter",
     "EntityPath",
+    "EventCategory",
     "ExternalId",
     "Filter",
     "Format",
@@ -55,9 +59,11 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "JobId",
     "Key",
     "Locale",
+    "LookupAttributes",
     "Marker",
     "MaxItems",
     "MaxPasswordAge",
+    "MaxResults",
     "MaxSessionDuration",
     "MinimumPasswordLength",
     "Name",
@@ -65,6 +71,7 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "NewPath",
     "NewServerCertificateName",
     "NewUserName",
+    "NextToken",
     "Notes",
     "NotificationChannel",
     "OnlyAttached",
@@ -125,6 +132,7 @@ pub const RECORDED_PARAMETERS: &[&str] = &[
     "SigningAlgorithm",
     "SortKey",
     "SourceIdentity",
+    "StartTime",
     "Status",
     "TagKeys",
     "Tags",
@@ -176,7 +184,7 @@ const MAX_FAILED_CALL_PARAMETER_BYTES: usize = 4 * 1024;
 /// they are larger than `max_bytes`.
 fn request_parameters(input: &Value, max_bytes: usize) -> Value {
     let parameters = recorded_parameters(input);
-    let size = parameters.to_string().len();
+    let size = serde_json::to_vec(&parameters).map_or(usize::MAX, |bytes| bytes.len());
     if size <= max_bytes {
         return parameters;
     }
@@ -258,6 +266,8 @@ pub struct ApiCall<'a> {
     pub input: &'a Value,
     pub read_only: bool,
     pub request_id: &'a str,
+    /// The client's `User-Agent` (empty: unknown, not recorded).
+    pub user_agent: &'a str,
     pub event_id: String,
     pub now: i64,
 }
@@ -274,44 +284,85 @@ pub fn cloudtrail_error_code(code: &str) -> String {
 
 impl ApiCall<'_> {
     /// The record of this call; `error`: the call failed with it (`errorCode`,
-    /// `errorMessage`).
+    /// `errorMessage`). Serialized from a typed record (in CloudTrail's member order), not
+    /// through a JSON tree: every read writes one, so it must be cheap.
     pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
-        let mut body = json!({
-            "eventVersion": "1.11",
-            "userIdentity": user_identity(self.caller, self.account_id),
-            "eventTime": crate::time::iso8601(self.now),
-            "eventSource": self.event_source,
-            "eventName": self.event_name,
-            "awsRegion": "us-east-1",
-            "sourceIPAddress": self.caller.source_ip,
-            "requestParameters": request_parameters(
-                self.input,
-                match error {
-                    None => MAX_PARAMETER_BYTES,
-                    Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
-                },
-            ),
-            "responseElements": Value::Null,
-            "requestID": self.request_id,
-            "eventID": self.event_id,
-            "readOnly": self.read_only,
-            "eventType": "AwsApiCall",
-            "managementEvent": true,
-            "eventCategory": "Management",
-            "recipientAccountId": self.account_id,
-        });
-        if let Some(error) = error {
-            body["errorCode"] = Value::String(cloudtrail_error_code(error.code));
-            body["errorMessage"] = Value::String(error.message.clone());
-        }
+        let max_parameter_bytes = match error {
+            None => MAX_PARAMETER_BYTES,
+            Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
+        };
+        let record = ApiCallRecord {
+            event_version: "1.11",
+            user_identity: user_identity(self.caller, self.account_id),
+            event_time: crate::time::iso8601(self.now),
+            event_source: self.event_source,
+            event_name: self.event_name,
+            aws_region: region(self.caller, self.event_source),
+            source_ip_address: &self.caller.source_ip,
+            user_agent: self.user_agent,
+            error_code: error.map(|e| cloudtrail_error_code(e.code)),
+            error_message: error.map(|e| e.message.as_str()),
+            request_parameters: request_parameters(self.input, max_parameter_bytes),
+            response_elements: None,
+            request_id: self.request_id,
+            event_id: &self.event_id,
+            read_only: self.read_only,
+            event_type: "AwsApiCall",
+            management_event: true,
+            recipient_account_id: self.account_id,
+            event_category: "Management",
+        };
         AuditRecord {
             event_id: self.event_id.clone(),
             event_time: self.now,
             event_name: self.event_name.to_string(),
             event_source: self.event_source.to_string(),
             username: audit_username(self.caller),
-            body: body.to_string(),
+            // A struct of strings, numbers and JSON values always serializes.
+            body: serde_json::to_string(&record).unwrap_or_default(),
         }
+    }
+}
+
+/// CloudTrail's record of an API call, in CloudTrail's member order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ApiCallRecord<'a> {
+    event_version: &'static str,
+    user_identity: Value,
+    event_time: String,
+    event_source: &'a str,
+    event_name: &'a str,
+    aws_region: &'a str,
+    #[serde(rename = "sourceIPAddress")]
+    source_ip_address: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    user_agent: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_message: Option<&'a str>,
+    request_parameters: Value,
+    /// Always `null`: responses are not recorded.
+    response_elements: Option<Value>,
+    #[serde(rename = "requestID")]
+    request_id: &'a str,
+    #[serde(rename = "eventID")]
+    event_id: &'a str,
+    read_only: bool,
+    event_type: &'static str,
+    management_event: bool,
+    recipient_account_id: &'a str,
+    event_category: &'static str,
+}
+
+/// CloudTrail's `awsRegion`: `us-east-1` for IAM (a global service, recorded there), else
+/// the region the request was signed for.
+fn region<'a>(caller: &'a Caller, event_source: &str) -> &'a str {
+    if event_source == crate::service::IAM.event_source || caller.region.is_empty() {
+        "us-east-1"
+    } else {
+        &caller.region
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod audit_retention;
 pub mod authz;
 pub mod authz_message;
 pub mod aws_policies;

@@ -1,4 +1,4 @@
-//! The services iamd serves, as data: the name requests are signed for, the CloudTrail event
+//! The services iamd serves (IAM, STS, CloudTrail's event history), as data: the name requests are signed for, the CloudTrail event
 //! source their calls are recorded under. Everything that tells IAM from STS reads it here
 //! instead of matching strings.
 
@@ -22,8 +22,13 @@ pub static STS: Service = Service {
     event_source: "sts.amazonaws.com",
 };
 
+pub static CLOUDTRAIL: Service = Service {
+    signing_name: "cloudtrail",
+    event_source: "cloudtrail.amazonaws.com",
+};
+
 /// Every service iamd serves.
-pub static ALL: [&Service; 2] = [&IAM, &STS];
+pub static ALL: [&Service; 3] = [&IAM, &STS, &CLOUDTRAIL];
 
 /// The service requests signed for `signing_name` are for.
 pub fn by_signing_name(signing_name: &str) -> Option<&'static Service> {

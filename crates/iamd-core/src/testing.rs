@@ -118,6 +118,7 @@ fn check_output(service: &str, action: &str, output: &Value) {
     let model = match service {
         "iam" => iamd_wire::ServiceModel::get(iamd_wire::Service::Iam),
         "sts" => iamd_wire::ServiceModel::get(iamd_wire::Service::Sts),
+        "cloudtrail" => iamd_wire::ServiceModel::get(iamd_wire::Service::CloudTrail),
         _ => return,
     };
     if model.operation(action).is_none() {

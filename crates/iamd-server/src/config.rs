@@ -19,6 +19,9 @@ pub struct Config {
     pub regions: Vec<String>,
     /// Connections served at once, and how long a request's headers may take.
     pub limits: crate::Limits,
+    /// Audit records older than this many days are deleted (default 90, as AWS's event
+    /// history).
+    pub audit_retention_days: u32,
 }
 
 impl Config {
@@ -37,6 +40,7 @@ impl Config {
                 max_connections: crate::Limits::default_max_connections(),
                 header_timeout: std::time::Duration::from_secs(10),
             },
+            audit_retention_days: iamd_core::audit_retention::DEFAULT_RETENTION_DAYS,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The HTTP side of iamd: one endpoint serving IAM and STS (AWS Query protocol, chosen by
-//! the SigV4 credential scope's service). Every request is authenticated here and handed
+//! The HTTP side of iamd: one endpoint serving IAM and STS (AWS Query protocol) and
+//! CloudTrail's LookupEvents (AWS JSON 1.1), the service chosen by the SigV4 credential
+//! scope. Every request is authenticated here and handed
 //! to `iamd_core::ops::dispatch`, which authorizes it.
 
 mod admin;
@@ -7,6 +8,7 @@ mod authn;
 mod body;
 mod config;
 mod failure;
+mod json;
 mod keycache;
 mod listener;
 mod pipeline;

@@ -1,9 +1,9 @@
 //! The request path, written once for every front door: read the body, authenticate,
 //! decode (the front door's part: its protocol), find the operation, dispatch it (writes on
 //! the blocking pool; the core authorizes and audits), and hand back the result or a
-//! [`Failure`] for the front door to encode. The Query endpoint (`query.rs`) and the admin
-//! import (`admin.rs`) are front doors; the console and CloudTrail's JSON protocol will be
-//! two more.
+//! [`Failure`] for the front door to encode. The Query endpoint (`query.rs`), CloudTrail's
+//! JSON protocol (`json.rs`) and the admin import (`admin.rs`) are front doors; the console
+//! will be one more.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +72,16 @@ pub(crate) struct Answered {
     pub(crate) output: Value,
 }
 
+/// The client's `User-Agent` for audit records: at most 1 KiB of it (CloudTrail's
+/// `userAgent`), empty when absent or not text.
+fn user_agent(headers: &HeaderMap) -> String {
+    let text = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    text.chars().take(1024).collect()
+}
+
 /// A fresh request id (AWS's UUID form).
 pub(crate) fn request_id() -> String {
     iamd_core::crypto::request_id()
@@ -97,6 +107,7 @@ impl Pipeline {
         };
         let (caller, service) = self.authenticator.authenticate(&self.account, request)?;
         let decoded = decode(service, request)?;
+        let user_agent = user_agent(&incoming.headers);
         let model = iamd_wire::ServiceModel::get(service);
         let Some(operation) = iamd_core::ops::find(&model.signing_name, &decoded.action) else {
             return Err(Failure::new(
@@ -110,18 +121,26 @@ impl Pipeline {
             ));
         };
         let output = if operation.read_only {
-            iamd_core::ops::dispatch(
+            iamd_core::ops::dispatch_from(
                 &self.account,
                 &caller,
                 operation,
                 &decoded.input,
                 request_id,
+                &user_agent,
             )
         } else {
             let account = self.account.clone();
             let request_id = request_id.to_string();
             tokio::task::spawn_blocking(move || {
-                iamd_core::ops::dispatch(&account, &caller, operation, &decoded.input, &request_id)
+                iamd_core::ops::dispatch_from(
+                    &account,
+                    &caller,
+                    operation,
+                    &decoded.input,
+                    &request_id,
+                    &user_agent,
+                )
             })
             .await
             .unwrap_or_else(|_| Err(IamError::service_failure()))

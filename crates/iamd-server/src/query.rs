@@ -1,5 +1,6 @@
 //! The AWS Query protocol front door (IAM and STS): form parameters in, XML out, errors as
-//! AWS's `ErrorResponse` documents. Everything else is the [`Pipeline`]'s.
+//! AWS's `ErrorResponse` documents (requests with `X-Amz-Target` go to the JSON front door,
+//! `json.rs`). Everything else is the [`Pipeline`]'s.
 
 use std::sync::Arc;
 
@@ -28,6 +29,9 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
 }
 
 async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
+    if crate::json::is_json_request(&incoming.headers) {
+        return crate::json::handle(pipeline, incoming).await;
+    }
     let request_id = crate::pipeline::request_id();
     let answered = pipeline.run(incoming, &request_id, decode).await;
     let encoded = answered.and_then(|a| {
@@ -44,6 +48,10 @@ async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Re
 /// The operation and input of a Query request: `Action` and the other parameters, decoded
 /// and validated against the service's model.
 fn decode(service: Service, request: HttpRequest<'_>) -> Result<Decoded, Failure> {
+    if ServiceModel::get(service).protocol != iamd_wire::Protocol::Query {
+        let message = "This service speaks the JSON protocol: name the operation in X-Amz-Target.";
+        return Err(Failure::new(service, "InvalidAction", message, 400));
+    }
     let params = parameters(service, request)?;
     let decoded = iamd_wire::decode_request(ServiceModel::get(service), &params)
         .map_err(|e| Failure::wire(service, e))?;

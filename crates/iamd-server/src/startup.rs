@@ -158,6 +158,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     );
     spawn_deferred_flusher(account.clone());
     spawn_session_purger(account.clone());
+    spawn_audit_expirer(account.clone(), config.audit_retention_days);
     let pipeline = Arc::new(crate::pipeline::Pipeline {
         account: account.clone(),
         authenticator: crate::authn::Authenticator::new(config.regions.clone()),
@@ -224,6 +225,27 @@ fn spawn_session_purger(account: Arc<Account>) {
                 Ok(Ok(n)) => eprintln!("iamd: {n} expired sessions removed"),
                 Ok(Err(e)) => eprintln!("iamd: removing expired sessions failed: {}", e.message),
                 Err(_) => eprintln!("iamd: removing expired sessions failed"),
+            }
+        }
+    });
+}
+
+/// Deletes audit records older than the retention period, at start and then every minute.
+fn spawn_audit_expirer(account: Arc<Account>, days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let account = account.clone();
+            let expired = tokio::task::spawn_blocking(move || {
+                iamd_core::audit_retention::expire_audit_records(&account, days)
+            })
+            .await;
+            match expired {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => eprintln!("iamd: {n} audit records older than {days} days removed"),
+                Ok(Err(e)) => eprintln!("iamd: removing old audit records failed: {}", e.message),
+                Err(_) => eprintln!("iamd: removing old audit records failed"),
             }
         }
     });

@@ -76,7 +76,7 @@ pub fn run(store: &dyn Store) {
     let ids: Vec<_> = page.iter().map(|(_, e)| e.event_id.as_str()).collect();
     assert_eq!(ids, ["e4", "e3"]);
     let next = AuditQuery {
-        before: Some(page[1].0),
+        before: Some((page[1].1.event_time, page[1].0)),
         ..query.clone()
     };
     let rest = store.audit_page(&next).unwrap();
@@ -94,4 +94,128 @@ pub fn run(store: &dyn Store) {
         ..Default::default()
     };
     assert!(store.audit_page(&late).unwrap().is_empty());
+    lookups_by_record_fields(store);
+    retention(store);
+}
+
+fn record(id: &str, time: i64, body: &str) -> AuditRecord {
+    AuditRecord {
+        event_id: id.into(),
+        event_time: time,
+        event_name: "GetUser".into(),
+        event_source: "iam.amazonaws.com".into(),
+        username: "bob".into(),
+        body: body.into(),
+    }
+}
+
+#[allow(clippy::unwrap_used)]
+fn ids(store: &dyn Store, query: AuditQuery) -> Vec<String> {
+    let query = AuditQuery { limit: 10, ..query };
+    store
+        .audit_page(&query)
+        .unwrap()
+        .into_iter()
+        .map(|(_, e)| e.event_id)
+        .collect()
+}
+
+/// `readOnly`, the access key and request parameters, newest first by event time even when
+/// an older event was stored later (reads are buffered before they are stored).
+#[allow(clippy::unwrap_used)]
+fn lookups_by_record_fields(store: &dyn Store) {
+    let bodies = [
+        (
+            "r1",
+            100,
+            r#"{"readOnly":true,"userIdentity":{"accessKeyId":"AKIA1"},"requestParameters":{"userName":"bob"}}"#,
+        ),
+        (
+            "r3",
+            300,
+            r#"{"readOnly":false,"userIdentity":{"accessKeyId":"AKIA2"},"requestParameters":{"roleName":"admin","userName":"carol"}}"#,
+        ),
+        (
+            "r2",
+            200,
+            r#"{"readOnly":true,"userIdentity":{"accessKeyId":"AKIA2"},"requestParameters":null}"#,
+        ),
+    ];
+    let records: Vec<_> = bodies
+        .iter()
+        .map(|(id, time, body)| record(id, *time, body))
+        .collect();
+    store.commit(&[], &records).unwrap();
+    let window = |q: AuditQuery| AuditQuery {
+        start: Some(100),
+        end: Some(300),
+        ..q
+    };
+    assert_eq!(
+        ids(store, window(AuditQuery::default())),
+        ["r3", "r2", "r1"]
+    );
+    let read_only = window(AuditQuery {
+        read_only: Some(true),
+        ..Default::default()
+    });
+    assert_eq!(ids(store, read_only), ["r2", "r1"]);
+    let key = window(AuditQuery {
+        access_key_id: Some("AKIA2".into()),
+        ..Default::default()
+    });
+    assert_eq!(ids(store, key), ["r3", "r2"]);
+    let users = |value: Option<&str>| {
+        window(AuditQuery {
+            parameter: Some(crate::ParameterMatch {
+                names: vec!["userName".into(), "newUserName".into()],
+                value: value.map(str::to_string),
+            }),
+            ..Default::default()
+        })
+    };
+    assert_eq!(ids(store, users(None)), ["r3", "r1"]);
+    assert_eq!(ids(store, users(Some("bob"))), ["r1"]);
+    assert!(ids(store, users(Some("admin"))).is_empty());
+    // Paging on from (time, position) of the last event of a page.
+    let first = store
+        .audit_page(&AuditQuery {
+            limit: 1,
+            ..window(AuditQuery::default())
+        })
+        .unwrap();
+    let next = window(AuditQuery {
+        before: Some((first[0].1.event_time, first[0].0)),
+        ..Default::default()
+    });
+    assert_eq!(ids(store, next), ["r2", "r1"]);
+}
+
+/// Old events are deleted oldest first, at most `limit` a call.
+#[allow(clippy::unwrap_used)]
+fn retention(store: &dyn Store) {
+    let before = store.audit_events(usize::MAX).unwrap().len();
+    assert_eq!(store.delete_audit_before(250, 1).unwrap(), 1);
+    let left = |q| ids(store, q);
+    let window = AuditQuery {
+        start: Some(100),
+        end: Some(300),
+        ..Default::default()
+    };
+    assert_eq!(left(window.clone()), ["r3", "r2"]);
+    assert_eq!(store.delete_audit_before(250, 10).unwrap(), 1);
+    assert_eq!(left(window), ["r3"]);
+    let users = AuditQuery {
+        parameter: Some(crate::ParameterMatch {
+            names: vec!["userName".into()],
+            value: Some("bob".into()),
+        }),
+        ..Default::default()
+    };
+    assert!(
+        left(users).is_empty(),
+        "a deleted event is not found by its parameters"
+    );
+    assert_eq!(store.audit_events(usize::MAX).unwrap().len(), before - 2);
+    assert_eq!(store.delete_audit_before(0, 10).unwrap(), 0);
 }

@@ -3,13 +3,14 @@
 //! one conformance suite (`conformance`) that every backend passes.
 
 pub mod conformance;
+mod lookup;
 mod memory;
 mod sqlite;
 mod store;
 
 pub use memory::MemoryStore;
 pub use sqlite::SqliteStore;
-pub use store::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
+pub use store::{AuditQuery, AuditRecord, Change, ParameterMatch, Record, Store, StoreError};
 
 /// Opens the store a database URL names: `sqlite:PATH` (also `sqlite://PATH`) or `memory:`.
 /// `full_sync`: SQLite's `synchronous=FULL` (survives power loss, not only a killed

@@ -81,6 +81,34 @@ impl Store for MemoryStore {
             .cloned()
             .collect())
     }
+
+    fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
+        let mut inner = self.inner()?;
+        let mut old: Vec<(i64, usize)> = inner
+            .audit
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.event_time < time)
+            .map(|(i, r)| (r.event_time, i))
+            .collect();
+        old.sort_unstable();
+        old.truncate(limit);
+        let doomed: HashSet<usize> = old.into_iter().map(|(_, i)| i).collect();
+        let mut index = 0;
+        let mut removed = Vec::new();
+        inner.audit.retain(|r| {
+            let keep = !doomed.contains(&index);
+            index += 1;
+            if !keep {
+                removed.push(r.event_id.clone());
+            }
+            keep
+        });
+        for id in &removed {
+            inner.event_ids.remove(id);
+        }
+        Ok(removed.len())
+    }
 }
 
 #[cfg(test)]
@@ -126,7 +154,7 @@ mod tests {
         assert_eq!(ids, ["e4", "e3"]);
         let rest = store
             .audit_page(&AuditQuery {
-                before: Some(page[1].0),
+                before: Some((page[1].1.event_time, page[1].0)),
                 ..query.clone()
             })
             .unwrap();

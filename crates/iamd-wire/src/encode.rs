@@ -142,6 +142,8 @@ fn namespace(service: Service) -> &'static str {
     match service {
         Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
         Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
+        // A JSON service: no XML documents (only reached when encoding its errors as XML).
+        Service::CloudTrail => "https://cloudtrail.amazonaws.com/doc/2013-11-01/",
     }
 }
 

@@ -1,4 +1,5 @@
-//! iamd-wire: the AWS Query protocol (IAM and STS), driven by the AWS service model at run time.
+//! iamd-wire: the AWS Query protocol (IAM and STS) and AWS JSON 1.1 (CloudTrail), driven by the
+//! AWS service model at run time.
 //!
 //! A pure library: no HTTP, no I/O. The botocore models in `model/` are embedded and parsed once.
 //!
@@ -24,6 +25,7 @@ mod decode;
 mod encode;
 mod error;
 mod form;
+mod json;
 mod model;
 mod pattern;
 pub mod time;
@@ -37,5 +39,9 @@ pub use encode::{
 };
 pub use error::WireError;
 pub use form::{parse_form, MAX_PARAMS};
+pub use json::{
+    decode_json_request, encode_json_error, encode_json_response, operation_of_target,
+    JSON_CONTENT_TYPE,
+};
 pub use model::{Member, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind};
 pub use pattern::Pattern;

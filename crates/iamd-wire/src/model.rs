@@ -9,13 +9,20 @@ use serde::Deserialize;
 use crate::error::WireError;
 use crate::pattern::Pattern;
 
-/// A service that speaks the AWS Query protocol.
+/// A service iamd serves: IAM and STS speak the AWS Query protocol, CloudTrail AWS JSON 1.1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Service {
     /// AWS Identity and Access Management (`2010-05-08`).
     Iam,
     /// AWS Security Token Service (`2011-06-15`).
     Sts,
+    /// AWS CloudTrail (`2013-11-01`): its event history (LookupEvents).
+    CloudTrail,
+}
+
+impl Service {
+    /// Every service, in the order their models are searched.
+    pub const ALL: [Service; 3] = [Service::Iam, Service::Sts, Service::CloudTrail];
 }
 
 /// One operation of a service.
@@ -136,6 +143,8 @@ pub struct ServiceModel {
     pub api_version: String,
     /// `metadata.xmlNamespace`, e.g. `https://iam.amazonaws.com/doc/2010-05-08/`.
     pub xml_namespace: String,
+    /// `metadata.targetPrefix` of JSON services: `X-Amz-Target` is `PREFIX.Operation`.
+    pub target_prefix: String,
     operations: HashMap<String, Operation>,
     shapes: HashMap<String, Shape>,
     errors: HashMap<String, u16>,
@@ -155,6 +164,12 @@ static STS: LazyLock<ServiceModel> = LazyLock::new(|| {
         include_str!("../../../model/sts/service-2.json"),
     )
 });
+static CLOUDTRAIL: LazyLock<ServiceModel> = LazyLock::new(|| {
+    ServiceModel::load(
+        Service::CloudTrail,
+        include_str!("../../../model/cloudtrail/service-2.json"),
+    )
+});
 
 impl ServiceModel {
     /// The embedded model of `service`, parsed on first use.
@@ -162,12 +177,13 @@ impl ServiceModel {
         match service {
             Service::Iam => &IAM,
             Service::Sts => &STS,
+            Service::CloudTrail => &CLOUDTRAIL,
         }
     }
 
     /// The embedded model of the service requests signed for `signing_name` are for.
     pub fn by_signing_name(signing_name: &str) -> Option<&'static ServiceModel> {
-        [Service::Iam, Service::Sts]
+        Service::ALL
             .into_iter()
             .map(ServiceModel::get)
             .find(|m| m.signing_name == signing_name)
@@ -215,6 +231,7 @@ impl ServiceModel {
                 signing_name: String::new(),
                 api_version: String::new(),
                 xml_namespace: String::new(),
+                target_prefix: String::new(),
                 operations: HashMap::new(),
                 shapes: HashMap::new(),
                 errors: HashMap::new(),
@@ -264,6 +281,7 @@ impl ServiceModel {
             signing_name,
             api_version: raw.metadata.api_version,
             xml_namespace: raw.metadata.xml_namespace.unwrap_or_default(),
+            target_prefix: raw.metadata.target_prefix.unwrap_or_default(),
             operations,
             shapes,
             errors,
@@ -343,6 +361,7 @@ struct RawModel {
 struct RawMeta {
     api_version: String,
     xml_namespace: Option<String>,
+    target_prefix: Option<String>,
     #[serde(default)]
     protocol: String,
     #[serde(default)]
@@ -429,7 +448,7 @@ mod tests {
 
     #[test]
     fn models_load() {
-        for s in [Service::Iam, Service::Sts] {
+        for s in Service::ALL {
             let m = ServiceModel::get(s);
             assert_eq!(m.load_error, None);
             assert!(m.operation_names().count() > 5);

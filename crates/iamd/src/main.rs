@@ -29,7 +29,7 @@ enum Command {
     /// MFA on a running iamd: import hardware TOTP tokens; MFA session credentials for the CLI.
     #[command(subcommand)]
     Mfa(cli::mfa::MfaCommand),
-    /// Audits of a running iamd: MFA coverage and unused credentials.
+    /// Audits of a running iamd: MFA coverage and unused credentials, the event history.
     #[command(subcommand)]
     Audit(cli::audit::AuditCommand),
 }

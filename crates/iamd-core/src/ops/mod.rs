@@ -15,6 +15,7 @@ mod holder;
 mod inline_policies;
 mod instance_profiles;
 mod login_profiles;
+mod lookup_events;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
@@ -101,6 +102,8 @@ pub struct OpContext<'a> {
     operation: &'a Operation,
     input: &'a Value,
     request_id: &'a str,
+    /// The client's `User-Agent`, for audit records (empty when unknown).
+    user_agent: &'a str,
     authorized: Cell<bool>,
     /// This call already has its audit record (committed with its changes).
     call_audited: Cell<bool>,
@@ -162,6 +165,7 @@ impl OpContext<'_> {
             input: self.input,
             read_only: self.operation.read_only,
             request_id: self.request_id,
+            user_agent: self.user_agent,
             event_id,
             now,
         }
@@ -277,6 +281,7 @@ static REGISTRY: &[&[Operation]] = &[
     signing_certificates::OPS,
     service_credentials::OPS,
     simulate::OPS,
+    lookup_events::OPS,
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
@@ -319,6 +324,19 @@ pub fn dispatch(
     input: &Value,
     request_id: &str,
 ) -> Result<Value, IamError> {
+    dispatch_from(account, caller, operation, input, request_id, "")
+}
+
+/// As [`dispatch`], for a request whose client sent `user_agent` (recorded as CloudTrail's
+/// `userAgent`).
+pub fn dispatch_from(
+    account: &Account,
+    caller: &Caller,
+    operation: &'static Operation,
+    input: &Value,
+    request_id: &str,
+    user_agent: &str,
+) -> Result<Value, IamError> {
     let ctx = OpContext {
         account,
         caller,
@@ -327,6 +345,7 @@ pub fn dispatch(
         operation,
         input,
         request_id,
+        user_agent,
         authorized: Cell::new(false),
         call_audited: Cell::new(false),
     };
@@ -341,12 +360,24 @@ pub fn dispatch(
         );
         return Err(IamError::service_failure());
     }
-    if let Err(error) = &result {
-        if !ctx.call_audited.get() {
-            audit_failure(&ctx, error);
-        }
+    if ctx.call_audited.get() {
+        return result;
+    }
+    match &result {
+        Err(error) => audit_failure(&ctx, error),
+        // A call that changed nothing (a read): its record waits in memory for the next
+        // flush. When it cannot be kept, the call is refused rather than left unrecorded.
+        Ok(_) => audit_success(&ctx)?,
     }
     result
+}
+
+/// Records a successful call that wrote nothing (reads, and calls whose changes are not
+/// committed through [`OpContext::write`]).
+fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
+    let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+    let record = ctx.api_call(event_id, ctx.now).record_with(None);
+    ctx.account.audit_deferred(record)
 }
 
 /// Records a failed call (denied, invalid, conflicting...) in the audit log, as CloudTrail

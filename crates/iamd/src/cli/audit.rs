@@ -33,6 +33,7 @@ use serde::Serialize;
 use super::signed_http::{credentials_from_env, form_encode, Endpoint};
 use super::{exit, fail, out, ERROR, NO, OK};
 
+mod events;
 mod html;
 mod policies;
 
@@ -41,6 +42,8 @@ mod policies;
 pub enum AuditCommand {
     /// MFA coverage and unused credentials, from the credential report.
     Credentials(CredentialsArgs),
+    /// The event history as JSON Lines (one CloudTrail record a line), via LookupEvents.
+    Events(events::EventsArgs),
 }
 
 /// Flags of `iamd audit credentials`.
@@ -77,6 +80,7 @@ pub enum Format {
 pub fn run(command: AuditCommand) -> ExitCode {
     match command {
         AuditCommand::Credentials(args) => exit(credentials(&args)),
+        AuditCommand::Events(args) => exit(events::run(&args)),
     }
 }
 

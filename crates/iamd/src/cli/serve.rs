@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// regions; `us-east-1` is what AWS's global IAM endpoint accepts).
     #[arg(long, env = "IAMD_REGIONS", value_delimiter = ',')]
     regions: Vec<String>,
+    /// Audit records older than this many days are deleted (AWS's event history keeps 90).
+    #[arg(long, env = "IAMD_AUDIT_RETENTION_DAYS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    audit_retention_days: u32,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -52,6 +56,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if !args.regions.is_empty() {
         config.regions = args.regions;
     }
+    config.audit_retention_days = args.audit_retention_days;
     config.root_access_key_id = std::env::var("IAMD_ROOT_ACCESS_KEY_ID").ok();
     config.root_secret_access_key = std::env::var("IAMD_ROOT_SECRET_ACCESS_KEY").ok();
     config.sealing_key = std::env::var("IAMD_SEALING_KEY").ok();

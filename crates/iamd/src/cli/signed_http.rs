@@ -1,5 +1,6 @@
 //! Signed HTTP calls from the command line to a running iamd: credentials from the
-//! environment as for the AWS CLI (or a profile), SigV4 for service `iam` (or `sts`), a plain
+//! environment as for the AWS CLI (or a profile), SigV4 for service `iam` (or `sts`,
+//! `cloudtrail`), a plain
 //! HTTP/1.1 POST.
 //! Endpoints must be `http://` (meant for loopback or a trusted network; put a
 //! TLS-terminating proxy in front otherwise).
@@ -157,6 +158,29 @@ impl Endpoint {
         )
         .map_err(|e| format!("cannot sign the request: {e}"))?;
         self.post("/", &headers, body)
+    }
+
+    /// An AWS JSON 1.1 call: `target` (`X-Amz-Target`) with the JSON `body`, signed for
+    /// `service`; returns the status and body of the answer.
+    pub fn json_call(
+        &self,
+        credentials: &Credentials,
+        (service, region): (&str, &str),
+        target: &str,
+        body: &str,
+    ) -> Result<(u16, String), String> {
+        let content_type = "application/x-amz-json-1.1";
+        let mut headers = sign_request(
+            self,
+            credentials,
+            (region, service),
+            "/",
+            content_type,
+            body.as_bytes(),
+        )
+        .map_err(|e| format!("cannot sign the request: {e}"))?;
+        headers.push(("x-amz-target".to_string(), target.to_string()));
+        self.post("/", &headers, body.as_bytes())
     }
 
     /// Sends the POST over HTTP/1.1 (`Connection: close`) and returns the status and body.

@@ -58,6 +58,11 @@ impl Server {
         Server::start_with(ACCOUNT, Some(data_dir))
     }
 
+    /// As [`start_in`](Self::start_in), with `options`.
+    pub fn start_in_with(data_dir: &Path, options: &Options) -> Server {
+        Server::start_with_options(ACCOUNT, Some(data_dir), options)
+    }
+
     fn start_with(account: &str, data_dir: Option<&Path>) -> Server {
         Server::start_with_options(account, data_dir, &Options::default())
     }

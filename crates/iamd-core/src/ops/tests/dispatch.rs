@@ -103,7 +103,7 @@ fn users_without_policies_are_denied_with_aws_wording() {
 }
 
 #[test]
-fn failed_calls_are_audited_with_their_error_and_successful_reads_are_not() {
+fn failed_calls_and_reads_are_audited_after_the_write_with_their_error() {
     let (acct, _) = account();
     call(
         &acct,
@@ -147,20 +147,21 @@ fn failed_calls_are_audited_with_their_error_and_successful_reads_are_not() {
     assert_eq!(
         seen,
         vec![
+            ("GetUser", "-", true),
             ("GetUser", "NoSuchEntityException", true),
             ("DeleteUser", "AccessDenied", false),
             ("ListUsers", "AccessDenied", true),
             ("CreateUser", "-", false),
         ]
     );
-    assert_eq!(events[1]["userIdentity"]["userName"], "bob");
-    assert!(events[1]["errorMessage"]
+    assert_eq!(events[2]["userIdentity"]["userName"], "bob");
+    assert!(events[2]["errorMessage"]
         .as_str()
         .unwrap()
         .contains("is not authorized to perform: iam:DeleteUser"));
     // Flushed once.
     acct.flush_deferred().unwrap();
-    assert_eq!(acct.audit_events(10).unwrap().len(), 4);
+    assert_eq!(acct.audit_events(10).unwrap().len(), 5);
 }
 
 #[test]
