@@ -54,6 +54,7 @@ impl FailedCalls {
             self.records.push(record);
         } else {
             self.dropped += 1;
+            crate::telemetry::audit_record_dropped();
         }
     }
 
@@ -254,6 +255,7 @@ impl Account {
         if self.store.commit(&changes, &audit).is_ok() {
             return Ok(());
         }
+        crate::telemetry::store_failed("flush");
         self.put_back(taken, audit);
         Err(IamError::service_failure())
     }
@@ -276,6 +278,22 @@ impl Account {
                 pending.keep(record);
             }
         }
+    }
+
+    /// Failed calls' audit records waiting for the next flush.
+    pub fn pending_failed_calls(&self) -> usize {
+        self.failed_calls.lock().map_or(0, |p| p.records.len())
+    }
+
+    /// How many snapshots were published since the account was opened (one per committed
+    /// batch that changed the state), and how long ago the current one was.
+    pub fn snapshot_generation(&self) -> (u64, std::time::Duration) {
+        self.commits.published()
+    }
+
+    /// Whether the store answers (readiness).
+    pub fn store_reachable(&self) -> bool {
+        self.store.audit_events(0).is_ok()
     }
 
     /// Audit events, newest first.

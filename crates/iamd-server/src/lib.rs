@@ -10,8 +10,10 @@ mod failure;
 mod keycache;
 mod listener;
 mod pipeline;
+mod probes;
 mod query;
 mod startup;
+mod telemetry;
 
 pub use authn::AWS_REGIONS;
 pub use config::Config;

@@ -28,6 +28,8 @@ use tower::ServiceExt;
 pub struct Limits {
     pub max_connections: usize,
     pub header_timeout: Duration,
+    /// How long a shutdown waits for the requests in flight before it stops anyway.
+    pub shutdown_timeout: Duration,
 }
 
 /// File descriptors kept free of connections: the database, its WAL, logs, the listener.
@@ -51,8 +53,9 @@ fn open_files_limit() -> Option<usize> {
     line.split_whitespace().nth(3)?.parse().ok()
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
-/// the connections in flight to finish their requests (idle ones are closed at once).
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits (at
+/// most [`Limits::shutdown_timeout`]) for the connections in flight to finish their requests
+/// (idle ones are closed at once).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -79,7 +82,7 @@ pub async fn serve(
             Ok(accepted) => accepted,
             Err(e) => {
                 let n = accept_errors.fetch_add(1, Ordering::Relaxed) + 1;
-                eprintln!("iamd: accept failed ({e}); {n} accept errors so far");
+                tracing::error!(target: "iamd", "accept failed ({e}); {n} accept errors so far");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
@@ -95,9 +98,18 @@ pub async fn serve(
     drop(listener);
     let _ = stop_tx.send(true);
     // Every connection holds a permit until it is done.
-    let _ = permits
-        .acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX))
-        .await;
+    let all = permits.acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX));
+    if tokio::time::timeout(limits.shutdown_timeout, all)
+        .await
+        .is_err()
+    {
+        let open = limits.max_connections - permits.available_permits();
+        tracing::warn!(
+            target: "iamd",
+            "shutdown timeout ({} s) reached with {open} connections still open; stopping anyway",
+            limits.shutdown_timeout.as_secs_f64()
+        );
+    }
 }
 
 async fn serve_connection(

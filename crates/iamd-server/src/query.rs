@@ -27,7 +27,7 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
         .with_state(pipeline)
 }
 
-async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
+pub(crate) async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
     let request_id = crate::pipeline::request_id();
     let answered = pipeline.run(incoming, &request_id, decode).await;
     let encoded = answered.and_then(|a| {

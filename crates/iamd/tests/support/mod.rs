@@ -58,6 +58,30 @@ impl Server {
         Server::start_with(ACCOUNT, Some(data_dir))
     }
 
+    /// As [`start_in`](Self::start_in), with `options`.
+    pub fn start_in_opts(data_dir: &Path, options: &Options) -> Server {
+        Server::start_with_options(ACCOUNT, Some(data_dir), options)
+    }
+
+    /// Sends a plain HTTP/1.1 GET of `path` (no signature) to `port` and returns the status,
+    /// the headers (lowercase names) and the body.
+    pub fn raw_get(port: u16, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let head =
+            format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\n\r\n");
+        stream.write_all(head.as_bytes()).expect("write head");
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {text:?}"));
+        (status, head.to_ascii_lowercase(), body.to_string())
+    }
+
     fn start_with(account: &str, data_dir: Option<&Path>) -> Server {
         Server::start_with_options(account, data_dir, &Options::default())
     }
