@@ -156,7 +156,7 @@ fn write_credentials(path: &Path, id: &str, secret: &str) -> Result<(), String> 
 
 /// Opens the account and serves until interrupted.
 pub async fn serve(config: Config) -> Result<(), String> {
-    let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
+    // Listen first: a port in use leaves the data directory untouched.
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -168,6 +168,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         ),
         None => None,
     };
+    let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
     crate::telemetry::install()?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(

@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS audit (
 CREATE INDEX IF NOT EXISTS audit_by_name ON audit (event_name, event_time);
 ";
 
+/// The schema's version, kept in SQLite's `user_version` (0 in databases made before it was
+/// kept: the same schema). A database of a newer version is refused.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
@@ -44,6 +48,18 @@ impl SqliteStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000; {SCHEMA}"
         ))
         .map_err(fail)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(fail)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError(format!(
+                "database schema version {version} is newer than this iamd's ({SCHEMA_VERSION})"
+            )));
+        }
+        if version < SCHEMA_VERSION {
+            conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+                .map_err(fail)?;
+        }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })

@@ -32,6 +32,10 @@ enum Command {
     /// Audits of a running iamd: MFA coverage and unused credentials.
     #[command(subcommand)]
     Audit(cli::audit::AuditCommand),
+    /// Copy the database while the server runs (consistent; without the sealing key).
+    Backup(cli::backup::BackupArgs),
+    /// Restore a backup into a new data directory, after checking it.
+    Restore(cli::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,5 +53,7 @@ fn main() -> ExitCode {
         Command::Policy(command) => cli::policy::run(command),
         Command::Mfa(command) => cli::mfa::run(command),
         Command::Audit(command) => cli::audit::run(command),
+        Command::Backup(args) => cli::backup::backup(args),
+        Command::Restore(args) => cli::backup::restore(args),
     }
 }

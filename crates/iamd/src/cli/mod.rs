@@ -4,6 +4,7 @@
 //! 2 usage errors and anything that kept the command from answering (unreadable files, ...).
 
 pub mod audit;
+pub mod backup;
 pub mod mfa;
 pub mod policy;
 pub mod serve;

@@ -94,7 +94,6 @@ pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(target: "iamd", "{e}");
-            eprintln!("iamd: {e}");
             ExitCode::from(2)
         }
     }
