@@ -247,7 +247,7 @@ impl Account {
             (pending.take(), dropped)
         };
         if dropped > 0 {
-            eprintln!("iamd: {dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} records or {MAX_PENDING_FAILED_BYTES} bytes waiting)");
+            tracing::error!(target: "iamd", "{dropped} audit records of failed calls dropped (over {MAX_PENDING_FAILED_CALLS} records or {MAX_PENDING_FAILED_BYTES} bytes waiting)");
         }
         if changes.is_empty() && audit.is_empty() {
             return Ok(());

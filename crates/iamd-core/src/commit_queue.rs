@@ -196,10 +196,10 @@ fn commit_batch(
     Ok(newest)
 }
 
-/// Store failures are reported on standard error without request data.
+/// Store failures are logged and counted, without request data.
 fn store_failed(message: &str) {
     crate::telemetry::store_failed("commit");
-    eprintln!("iamd: store commit failed: {message}");
+    tracing::error!(target: "iamd", "store commit failed: {message}");
 }
 
 #[cfg(test)]

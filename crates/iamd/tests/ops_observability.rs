@@ -9,7 +9,10 @@ use std::collections::HashMap;
 
 use aws_sdk_iam::operation::RequestId;
 use serde_json::Value;
-use support::{code_message, Options, Server, REGION, ROOT_KEY_ID, ROOT_SECRET};
+use support::{
+    code_message, fresh_step, mfa_seed, totp_code, Options, Server, REGION, ROOT_KEY_ID,
+    ROOT_SECRET,
+};
 
 /// A Prometheus text exposition: `name{labels}` → value, every sample line parsed (a line
 /// that does not parse fails the test).
@@ -247,4 +250,58 @@ async fn metrics_listen_moves_metrics_off_the_api_port() {
     assert!(body.contains("MissingAuthenticationToken"), "{body}");
     // The probes stay on the API port.
     assert_eq!(Server::raw_get(server.port, "/health").0, 200);
+}
+
+#[tokio::test]
+async fn mfa_code_checks_are_counted_by_outcome() {
+    let server = Server::start();
+    let iam = server.iam();
+    let (key, secret) = server.user_with_key("alice").await;
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let serial = device.serial_number.clone();
+    let seed = mfa_seed(&device);
+    let step = fresh_step().await;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(&serial)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let sts = server.sts_as(&key, &secret);
+    let valid: Vec<String> = (step - 3..=step + 2).map(|s| totp_code(&seed, s)).collect();
+    let wrong = (0..1_000_000)
+        .map(|n| format!("{n:06}"))
+        .find(|c| !valid.contains(c))
+        .unwrap();
+    let session = |code: String| {
+        sts.get_session_token()
+            .serial_number(&serial)
+            .token_code(code)
+            .send()
+    };
+    assert!(session(wrong).await.is_err());
+    session(totp_code(&seed, step)).await.unwrap();
+    assert!(session(totp_code(&seed, step)).await.is_err());
+
+    let (_, _, text) = Server::raw_get(server.port, "/metrics");
+    let samples = parse_prometheus(&text);
+    let checks = |outcome: &str| {
+        sample(
+            &samples,
+            &format!(r#"iamd_mfa_code_checks_total{{outcome="{outcome}"}}"#),
+        )
+    };
+    // EnableMFADevice's two codes and GetSessionToken's first good one.
+    assert_eq!(checks("accepted"), 2.0);
+    assert_eq!(checks("wrong"), 1.0);
+    assert_eq!(checks("replayed"), 1.0);
 }
