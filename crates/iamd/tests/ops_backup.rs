@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 
-use support::Server;
+use support::{user_names, Server};
 
 fn iamd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iamd"))
@@ -27,18 +27,6 @@ fn text(bytes: &[u8]) -> String {
 
 fn path(p: &Path) -> &str {
     p.to_str().unwrap()
-}
-
-async fn user_names(iam: &aws_sdk_iam::Client) -> BTreeSet<String> {
-    let users: Vec<_> = iam
-        .list_users()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<_, _>>()
-        .await
-        .unwrap();
-    users.into_iter().map(|u| u.user_name).collect()
 }
 
 /// Every user with its access key ids, and the account's managed policies.
@@ -58,6 +46,13 @@ async fn account_view(iam: &aws_sdk_iam::Client) -> Vec<(String, Vec<String>)> {
         view.push((name, keys));
     }
     view
+}
+
+/// Runs `iamd backup` of `data` into `out`; returns what it printed.
+fn take_backup(data: &Path, out: &Path) -> String {
+    let taken = iamd(&["backup", "--data-dir", path(data), "--out", path(out)]);
+    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    text(&taken.stdout)
 }
 
 /// Restores `backup` into a new directory next to it, with the original's sealing key.
@@ -102,11 +97,7 @@ async fn a_backup_under_write_load_restores_a_consistent_account() {
     let before_backup = acknowledged.lock().unwrap().clone();
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("iamd-backup.db");
-    let taken = tokio::task::block_in_place(|| {
-        iamd(&["backup", "--data-dir", path(&data), "--out", path(&backup)])
-    });
-    assert!(taken.status.success(), "{}", text(&taken.stderr));
-    let said = text(&taken.stdout);
+    let said = tokio::task::block_in_place(|| take_backup(&data, &backup));
     assert!(said.contains("schema version 1"), "{said}");
     assert!(said.contains("sealing.key"), "{said}");
     // The load went on during the backup.
@@ -155,14 +146,7 @@ async fn a_quiet_backup_restores_exactly_the_same_account() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("b.db");
-    let taken = iamd(&[
-        "backup",
-        "--data-dir",
-        path(&server.data_dir()),
-        "--out",
-        path(&backup),
-    ]);
-    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    take_backup(&server.data_dir(), &backup);
     let target = dir.path().join("restored");
     restore_with_key(&backup, &server.data_dir(), &target);
     let restored = Server::start_in(&target);
@@ -176,14 +160,7 @@ async fn a_quiet_backup_restores_exactly_the_same_account() {
     // An access key secret sealed before the backup still signs after the restore.
     let (key, secret) = server.user_with_key("dave").await;
     let second = dir.path().join("b2.db");
-    let taken = iamd(&[
-        "backup",
-        "--data-dir",
-        path(&server.data_dir()),
-        "--out",
-        path(&second),
-    ]);
-    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    take_backup(&server.data_dir(), &second);
     let target2 = dir.path().join("restored2");
     restore_with_key(&second, &server.data_dir(), &target2);
     let again = Server::start_in(&target2);
@@ -202,14 +179,7 @@ async fn bad_backups_and_non_empty_targets_are_refused_and_nothing_changes() {
     server.user_with_key("alice").await;
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("b.db");
-    let taken = iamd(&[
-        "backup",
-        "--data-dir",
-        path(&server.data_dir()),
-        "--out",
-        path(&backup),
-    ]);
-    assert!(taken.status.success(), "{}", text(&taken.stderr));
+    take_backup(&server.data_dir(), &backup);
     // The out file is never overwritten.
     let again = iamd(&[
         "backup",

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::{Options, Server, REGION, ROOT_KEY_ID, ROOT_SECRET};
+use support::{user_names, Options, Server, REGION, ROOT_KEY_ID, ROOT_SECRET};
 
 /// What happened to one request.
 enum Sent {
@@ -133,18 +133,7 @@ fn sigterm_under_write_load_loses_no_accepted_request_and_no_acknowledged_write(
     let data = server.data_dir();
     let restarted = Server::start_in(&data);
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let names: BTreeSet<String> = rt.block_on(async {
-        let users: Vec<_> = restarted
-            .iam()
-            .list_users()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<_, _>>()
-            .await
-            .unwrap();
-        users.into_iter().map(|u| u.user_name).collect()
-    });
+    let names = rt.block_on(user_names(&restarted.iam()));
     assert!(
         acknowledged.is_subset(&names),
         "acknowledged but missing after restart: {:?}",

@@ -626,6 +626,19 @@ pub fn mfa_seed(device: &aws_sdk_iam::types::VirtualMfaDevice) -> Vec<u8> {
     iamd_core::crypto::base32::decode(text).expect("Base32 seed")
 }
 
+/// The names of every user (ListUsers, all pages).
+pub async fn user_names(iam: &aws_sdk_iam::Client) -> std::collections::BTreeSet<String> {
+    let users: Vec<_> = iam
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .expect("ListUsers");
+    users.into_iter().map(|u| u.user_name).collect()
+}
+
 /// The 6-digit TOTP code of `seed` for 30-second step `step`.
 pub fn totp_code(seed: &[u8], step: u64) -> String {
     iamd_core::crypto::totp::code_for_step(seed, step).expect("TOTP code")
