@@ -3,11 +3,13 @@
 //! per API request, by the pipeline; [`render`] answers `GET /metrics`. The core reports its
 //! own counters through the same facade (`iamd_core::telemetry`).
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
 use iamd_core::Account;
 use iamd_wire::{Service, ServiceModel};
+use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::failure::Failure;
@@ -103,6 +105,31 @@ pub(crate) fn render(account: &Account) -> String {
     HANDLE.get().map(|h| h.render()).unwrap_or_default()
 }
 
+/// A request series: service, operation, outcome.
+type Series = (&'static str, &'static str, &'static str);
+
+/// The request metrics' handles by series, registered on first use: building a metric's key
+/// and finding it in the recorder's registry costs several times the increment itself, on
+/// every request. Kept only once the recorder is installed (before, handles are no-ops).
+static SERIES: OnceLock<RwLock<HashMap<Series, (Counter, Histogram)>>> = OnceLock::new();
+
+fn with_series(series: Series, record: impl FnOnce(&Counter, &Histogram)) {
+    let cache = SERIES.get_or_init(Default::default);
+    if let Some((requests, seconds)) = cache.read().ok().as_ref().and_then(|c| c.get(&series)) {
+        return record(requests, seconds);
+    }
+    let (service, operation, outcome) = series;
+    let requests = metrics::counter!(REQUESTS, "service" => service, "operation" => operation, "outcome" => outcome);
+    let seconds =
+        metrics::histogram!(REQUEST_SECONDS, "service" => service, "operation" => operation);
+    record(&requests, &seconds);
+    if HANDLE.get().is_some() {
+        if let Ok(mut cache) = cache.write() {
+            cache.insert(series, (requests, seconds));
+        }
+    }
+}
+
 /// What the pipeline learnt of a request on its way: filled in stage by stage, so that a
 /// request that failed early is still counted and logged with what is known.
 #[derive(Default)]
@@ -138,10 +165,10 @@ pub(crate) fn request_done(
         .map_or(UNKNOWN, |s| ServiceModel::get(s).signing_name.as_str());
     let operation = seen.operation.unwrap_or(UNKNOWN);
     let outcome = outcome(seen, failure);
-    metrics::counter!(REQUESTS, "service" => service, "operation" => operation, "outcome" => outcome)
-        .increment(1);
-    metrics::histogram!(REQUEST_SECONDS, "service" => service, "operation" => operation)
-        .record(elapsed.as_secs_f64());
+    with_series((service, operation, outcome), |requests, seconds| {
+        requests.increment(1);
+        seconds.record(elapsed.as_secs_f64());
+    });
     tracing::info!(
         target: "iamd::request",
         request_id,
