@@ -178,7 +178,7 @@ pub(crate) fn request_done(
         outcome,
         status = failure.map_or(200, |f| f.status),
         error = failure.map_or("-", |f| f.code.as_str()),
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        latency_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
         "request"
     );
 }
