@@ -63,6 +63,7 @@ impl DeferredAudit {
             self.push(record);
         } else {
             self.dropped += 1;
+            crate::telemetry::audit_record_dropped();
         }
     }
 
@@ -280,7 +281,7 @@ impl Account {
             (pending.take(), dropped)
         };
         if dropped > 0 {
-            eprintln!("iamd: {dropped} audit records dropped: the store refused them and over {MAX_PENDING_AUDIT_RECORDS} records or {MAX_PENDING_AUDIT_BYTES} bytes were waiting");
+            tracing::error!(target: "iamd", "{dropped} audit records dropped: the store refused them and over {MAX_PENDING_AUDIT_RECORDS} records or {MAX_PENDING_AUDIT_BYTES} bytes were waiting");
         }
         if changes.is_empty() && audit.is_empty() {
             return Ok(());
@@ -288,6 +289,7 @@ impl Account {
         if self.store.commit(&changes, &audit).is_ok() {
             return Ok(());
         }
+        crate::telemetry::store_failed("flush");
         self.put_back(taken, audit);
         Err(IamError::service_failure())
     }
@@ -328,6 +330,22 @@ impl Account {
         self.store
             .delete_audit_before(time, limit)
             .map_err(|_| IamError::service_failure())
+    }
+
+    /// Audit records waiting for the next flush (reads, failed calls).
+    pub fn pending_audit_records(&self) -> usize {
+        self.deferred_audit.lock().map_or(0, |p| p.records.len())
+    }
+
+    /// How many snapshots were published since the account was opened (one per committed
+    /// batch that changed the state), and how long ago the current one was.
+    pub fn snapshot_generation(&self) -> (u64, std::time::Duration) {
+        self.commits.published()
+    }
+
+    /// Whether the store answers (readiness).
+    pub fn store_reachable(&self) -> bool {
+        self.store.audit_events(0).is_ok()
     }
 
     /// Audit events, newest first.

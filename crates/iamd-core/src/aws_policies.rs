@@ -72,7 +72,7 @@ pub fn aws_managed_policies() -> &'static [Arc<ManagedPolicy>] {
         Ok(policies) => policies,
         Err(e) => {
             // A broken file is a build defect (a unit test loads them all).
-            eprintln!("iamd: AWS managed policies: {e}");
+            tracing::error!(target: "iamd", "AWS managed policies: {e}");
             Vec::new()
         }
     })

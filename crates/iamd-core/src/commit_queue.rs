@@ -11,6 +11,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 
@@ -44,6 +45,9 @@ struct Inner {
     generation: u64,
     queue: Vec<(Outcome, Applied)>,
     committing: bool,
+    /// Snapshots published since the start, and when the last one was (for metrics).
+    publications: u64,
+    published_at: Instant,
 }
 
 impl CommitQueue {
@@ -55,6 +59,8 @@ impl CommitQueue {
                 generation: 0,
                 queue: Vec::new(),
                 committing: false,
+                publications: 0,
+                published_at: Instant::now(),
             }),
             settled: Condvar::new(),
         }
@@ -64,6 +70,12 @@ impl CommitQueue {
     /// can panic runs under it), so a poisoned lock is taken over as it is.
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Snapshots published since the start, and the current one's age.
+    pub fn published(&self) -> (u64, Duration) {
+        let inner = self.lock();
+        (inner.publications, inner.published_at.elapsed())
     }
 
     /// Applies one write with `apply` (given the newest state), then waits until it is committed
@@ -124,6 +136,7 @@ impl CommitQueue {
             let (outcomes, batch): (Vec<Outcome>, Vec<Applied>) =
                 std::mem::take(&mut inner.queue).into_iter().unzip();
             drop(inner);
+            crate::telemetry::batch_committing(outcomes.len());
             // A store that panics fails the batch like one that returns an error.
             let committed = catch_unwind(AssertUnwindSafe(|| commit_batch(store, batch)))
                 .unwrap_or_else(|_| Err("the store panicked".to_string()));
@@ -132,6 +145,8 @@ impl CommitQueue {
                 Ok(state) => {
                     if let Some(state) = state {
                         published.store(state);
+                        inner.publications += 1;
+                        inner.published_at = Instant::now();
                     }
                     for outcome in &outcomes {
                         let _ = outcome.set(true);
@@ -181,9 +196,10 @@ fn commit_batch(
     Ok(newest)
 }
 
-/// Store failures are reported on standard error without request data.
+/// Store failures are logged and counted, without request data.
 fn store_failed(message: &str) {
-    eprintln!("iamd: store commit failed: {message}");
+    crate::telemetry::store_failed("commit");
+    tracing::error!(target: "iamd", "store commit failed: {message}");
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod service;
 pub mod session_purge;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;

@@ -85,7 +85,9 @@ pub fn check_code(
         .throttle_for(caller)
         .is_some_and(|t| t.check(now).is_err())
     {
-        return Ok(Outcome::Rejected(Rejection::Locked));
+        let outcome = Outcome::Rejected(Rejection::Locked);
+        crate::telemetry::mfa_checked(outcome);
+        return Ok(outcome);
     }
     let now_secs = txn.now;
     let seed = open_seed(sealing, &device)?;
@@ -127,5 +129,6 @@ pub fn check_code(
     txn.state
         .mfa_devices
         .insert(updated.serial.clone(), Arc::new(updated));
+    crate::telemetry::mfa_checked(outcome);
     Ok(outcome)
 }

@@ -205,6 +205,8 @@ const LOG_PER_WINDOW: u64 = 20;
 impl FailureLog {
     fn record(&self, failure: &Failure, request: HttpRequest<'_>) {
         let total = self.total.fetch_add(1, Ordering::Relaxed) + 1;
+        metrics::counter!(crate::telemetry::AUTH_FAILURES, "reason" => failure.code.clone())
+            .increment(1);
         let Ok(mut window) = self.window.lock() else {
             return;
         };
@@ -215,8 +217,9 @@ impl FailureLog {
             }
             Some((_, logged)) => {
                 if logged > LOG_PER_WINDOW {
-                    eprintln!(
-                        "iamd: {} more authentication failures not logged",
+                    tracing::warn!(
+                        target: "iamd",
+                        "{} more authentication failures not logged",
                         logged - LOG_PER_WINDOW
                     );
                 }
@@ -226,8 +229,9 @@ impl FailureLog {
         };
         *window = Some((started, logged + 1));
         if logged < LOG_PER_WINDOW {
-            eprintln!(
-                "iamd: authentication failed: {} ({}) for access key {} from {}; {total} failures so far",
+            tracing::warn!(
+                target: "iamd",
+                "authentication failed: {} ({}) for access key {} from {}; {total} failures so far",
                 failure.code,
                 failure.status,
                 access_key_id(request).unwrap_or("(none)"),

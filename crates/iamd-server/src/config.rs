@@ -17,11 +17,14 @@ pub struct Config {
     pub sealing_key: Option<String>,
     /// The regions a credential scope may name (default: [`crate::AWS_REGIONS`]).
     pub regions: Vec<String>,
-    /// Connections served at once, and how long a request's headers may take.
+    /// Connections served at once, how long a request's headers may take, how long a
+    /// shutdown waits for requests in flight.
     pub limits: crate::Limits,
     /// Audit records older than this many days are deleted (default 90, as AWS's event
     /// history).
     pub audit_retention_days: u32,
+    /// Where `/metrics` is served; `None`: on the API port.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -39,8 +42,21 @@ impl Config {
             limits: crate::Limits {
                 max_connections: crate::Limits::default_max_connections(),
                 header_timeout: std::time::Duration::from_secs(10),
+                shutdown_timeout: std::time::Duration::from_secs(30),
             },
             audit_retention_days: iamd_core::audit_retention::DEFAULT_RETENTION_DAYS,
+            metrics_listen: None,
         }
+    }
+
+    /// Checks what can be checked without opening anything.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.account_id.len() != 12 || !self.account_id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "account id `{}` must be 12 digits",
+                self.account_id
+            ));
+        }
+        Ok(())
     }
 }

@@ -12,8 +12,10 @@ mod json;
 mod keycache;
 mod listener;
 mod pipeline;
+mod probes;
 mod query;
 mod startup;
+mod telemetry;
 
 pub use authn::AWS_REGIONS;
 pub use config::Config;

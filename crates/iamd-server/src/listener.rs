@@ -28,6 +28,8 @@ use tower::ServiceExt;
 pub struct Limits {
     pub max_connections: usize,
     pub header_timeout: Duration,
+    /// How long a shutdown waits for the requests in flight before it stops anyway.
+    pub shutdown_timeout: Duration,
 }
 
 /// File descriptors kept free of connections: the database, its WAL, logs, the listener.
@@ -51,8 +53,9 @@ fn open_files_limit() -> Option<usize> {
     line.split_whitespace().nth(3)?.parse().ok()
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
-/// the connections in flight to finish their requests (idle ones are closed at once).
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits (at
+/// most [`Limits::shutdown_timeout`]) for the connections in flight to finish their requests
+/// (idle ones are closed at once).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
@@ -79,25 +82,72 @@ pub async fn serve(
             Ok(accepted) => accepted,
             Err(e) => {
                 let n = accept_errors.fetch_add(1, Ordering::Relaxed) + 1;
-                eprintln!("iamd: accept failed ({e}); {n} accept errors so far");
+                tracing::error!(target: "iamd", "accept failed ({e}); {n} accept errors so far");
                 tokio::time::sleep(Duration::from_millis(50)).await;
                 continue;
             }
         };
-        let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        let mut stop = stop_rx.clone();
-        tokio::spawn(async move {
-            let _permit = permit;
-            serve_connection(stream, peer, app, limits, &mut stop).await;
-        });
+        spawn_connection(stream, peer, permit, &app, limits, &stop_rx);
     }
-    drop(listener);
     let _ = stop_tx.send(true);
+    drain_backlog(listener, &permits, &app, limits, &stop_rx);
     // Every connection holds a permit until it is done.
-    let _ = permits
-        .acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX))
-        .await;
+    let all = permits.acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX));
+    if tokio::time::timeout(limits.shutdown_timeout, all)
+        .await
+        .is_err()
+    {
+        let open = limits.max_connections - permits.available_permits();
+        tracing::warn!(
+            target: "iamd",
+            "shutdown timeout ({} s) reached with {open} connections still open; stopping anyway",
+            limits.shutdown_timeout.as_secs_f64()
+        );
+    }
+}
+
+/// Accepts the connections the kernel completed before the stop (closing the listener would
+/// reset them) and has each answer its request; later ones are refused. The accepts are
+/// direct system calls until the queue is empty: the runtime may not have seen them yet.
+fn drain_backlog(
+    listener: TcpListener,
+    permits: &Arc<Semaphore>,
+    app: &Router,
+    limits: Limits,
+    stop: &watch::Receiver<bool>,
+) {
+    let Ok(listener) = listener.into_std() else {
+        return;
+    };
+    while let Ok(permit) = permits.clone().try_acquire_owned() {
+        let Ok((stream, peer)) = listener.accept() else {
+            break;
+        };
+        let stream = stream
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpStream::from_std(stream));
+        if let Ok(stream) = stream {
+            spawn_connection(stream, peer, permit, app, limits, stop);
+        }
+    }
+}
+
+/// Serves one accepted connection on its own task, holding `permit` until it is done.
+fn spawn_connection(
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    app: &Router,
+    limits: Limits,
+    stop: &watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let app = app.clone();
+    let mut stop = stop.clone();
+    tokio::spawn(async move {
+        let _permit = permit;
+        serve_connection(stream, peer, app, limits, &mut stop).await;
+    });
 }
 
 async fn serve_connection(
@@ -107,7 +157,10 @@ async fn serve_connection(
     limits: Limits,
     stop: &mut watch::Receiver<bool>,
 ) {
+    // Set once the first request's head has been read.
+    let (started_tx, mut started) = watch::channel(false);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        started_tx.send_replace(true);
         request.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(request)
     });
@@ -121,6 +174,12 @@ async fn serve_connection(
     tokio::select! {
         _ = connection.as_mut() => return,
         _ = stop.wait_for(|stop| *stop) => {}
+    }
+    // hyper closes a connection at once when nothing of a request has been read yet, though
+    // the client may have sent one: wait for the first request (the header timeout bounds it).
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = started.wait_for(|started| *started) => {}
     }
     connection.as_mut().graceful_shutdown();
     let _ = connection.await;

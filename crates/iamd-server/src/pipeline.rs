@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::authn::{Authenticator, HttpRequest};
 use crate::failure::Failure;
+use crate::telemetry::Seen;
 
 /// What every front door shares: the account and the authenticator.
 pub(crate) struct Pipeline {
@@ -90,12 +91,28 @@ pub(crate) fn request_id() -> String {
 
 impl Pipeline {
     /// Runs one request: `decode` is the front door's protocol, given the service the
-    /// request was signed for and the authenticated request.
+    /// request was signed for and the authenticated request. Every request is counted and
+    /// logged here, once (`telemetry.rs`).
     pub(crate) async fn run(
         &self,
         incoming: Incoming,
         request_id: &str,
         decode: impl FnOnce(Service, HttpRequest<'_>) -> Result<Decoded, Failure>,
+    ) -> Result<Answered, Failure> {
+        let started = std::time::Instant::now();
+        let mut seen = Seen::default();
+        let result = self.stages(incoming, request_id, decode, &mut seen).await;
+        crate::telemetry::request_done(&seen, result.as_ref().err(), started.elapsed(), request_id);
+        result
+    }
+
+    /// The stages of [`Pipeline::run`], noting in `seen` what each learns.
+    async fn stages(
+        &self,
+        incoming: Incoming,
+        request_id: &str,
+        decode: impl FnOnce(Service, HttpRequest<'_>) -> Result<Decoded, Failure>,
+        seen: &mut Seen,
     ) -> Result<Answered, Failure> {
         let body = crate::body::read(&incoming.headers, incoming.body).await?;
         let request = HttpRequest {
@@ -106,6 +123,9 @@ impl Pipeline {
             body: &body,
         };
         let (caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        seen.service = Some(service);
+        seen.authenticated = true;
+        seen.principal = Some(caller.principal.arn.clone());
         let decoded = decode(service, request)?;
         let user_agent = user_agent(&incoming.headers);
         let model = iamd_wire::ServiceModel::get(service);
@@ -120,6 +140,7 @@ impl Pipeline {
                 400,
             ));
         };
+        seen.operation = Some(operation.name);
         let output = if operation.read_only {
             iamd_core::ops::dispatch_from(
                 &self.account,

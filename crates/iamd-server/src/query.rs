@@ -28,7 +28,7 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
         .with_state(pipeline)
 }
 
-async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
+pub(crate) async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
     if crate::json::is_json_request(&incoming.headers) {
         return crate::json::handle(pipeline, incoming).await;
     }

@@ -27,17 +27,17 @@ fn database_url(config: &Config) -> String {
 
 /// Opens (creating on first start) the account in the data directory.
 pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, String> {
-    if config.account_id.len() != 12 || !config.account_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "account id `{}` must be 12 digits",
-            config.account_id
-        ));
-    }
+    config.validate()?;
     private_dir(&config.data_dir)?;
     let sealing = match &config.sealing_key {
         Some(b64) => SealingKey::from_base64(b64).map_err(|e| format!("IAMD_SEALING_KEY: {e}"))?,
-        None => SealingKey::load_or_create(&config.data_dir.join("sealing.key"))
-            .map_err(|e| format!("sealing key: {e}"))?,
+        None => {
+            let path = config.data_dir.join("sealing.key");
+            if path.exists() {
+                refuse_if_open(&path, "sealing key")?;
+            }
+            SealingKey::load_or_create(&path).map_err(|e| format!("sealing key: {e}"))?
+        }
     };
     let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
     let url = database_url(config);
@@ -60,8 +60,9 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
     if let Some((id, secret)) = generated {
         let path = config.data_dir.join("root-credentials.csv");
         write_credentials(&path, &id, secret.expose())?;
-        eprintln!(
-            "iamd: root access key {id} created; its secret is in {} (mode 0600)",
+        tracing::info!(
+            target: "iamd",
+            "root access key {id} created; its secret is in {} (mode 0600)",
             path.display()
         );
     }
@@ -69,10 +70,10 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
 }
 
 /// Creates the data directory readable by its owner only (0700): it holds the database
-/// (password hashes, the audit log) and the sealing key. An existing directory is left as it
-/// is (it may be shared, `.` say), with a warning when others may read it.
+/// (password hashes, the audit log) and the sealing key. An existing directory that others
+/// may read or enter is refused: the server does not start.
 fn private_dir(dir: &Path) -> Result<(), String> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+    use std::os::unix::fs::DirBuilderExt;
     let fail = |e: std::io::Error| format!("cannot create data directory {}: {e}", dir.display());
     if !dir.exists() {
         return std::fs::DirBuilder::new()
@@ -81,12 +82,24 @@ fn private_dir(dir: &Path) -> Result<(), String> {
             .create(dir)
             .map_err(fail);
     }
-    let mode = std::fs::metadata(dir).map_err(fail)?.permissions().mode() & 0o777;
+    refuse_if_open(dir, "data directory")
+}
+
+/// Refuses `path` (the data directory, the sealing key file) when group or others have any
+/// permission on it.
+fn refuse_if_open(path: &Path, what: &str) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {what} {}: {e}", path.display()))?
+        .permissions()
+        .mode()
+        & 0o777;
     if mode & 0o077 != 0 {
-        eprintln!(
-            "iamd: warning: data directory {} is open to others (mode {mode:o}); the database and key files in it are 0600",
-            dir.display()
-        );
+        return Err(format!(
+            "{what} {} is open to others (mode {mode:o}); refusing to start: run `chmod go= {}`",
+            path.display(),
+            path.display()
+        ));
     }
     Ok(())
 }
@@ -120,8 +133,9 @@ fn tighten(path: &Path, mode: u32) -> std::io::Result<()> {
     let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
     if current & 0o077 != 0 {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
-        eprintln!(
-            "iamd: {} was readable by others (mode {current:o}); now {mode:o}",
+        tracing::warn!(
+            target: "iamd",
+            "{} was readable by others (mode {current:o}); now {mode:o}",
             path.display()
         );
     }
@@ -142,17 +156,29 @@ fn write_credentials(path: &Path, id: &str, secret: &str) -> Result<(), String> 
 
 /// Opens the account and serves until interrupted.
 pub async fn serve(config: Config) -> Result<(), String> {
-    let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
+    // Listen first: a port in use leaves the data directory untouched.
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("cannot listen on {addr} (metrics): {e}"))?,
+        ),
+        None => None,
+    };
+    let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
+    crate::telemetry::install()?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!(
-        "iamd: account {} serving IAM and STS on http://{addr}",
+    tracing::info!(
+        target: "iamd",
+        "account {} serving IAM and STS on http://{addr}",
         config.account_id
     );
-    eprintln!(
-        "iamd: at most {} connections; request headers within {} s",
+    tracing::info!(
+        target: "iamd",
+        "at most {} connections; request headers within {} s",
         config.limits.max_connections,
         config.limits.header_timeout.as_secs_f64()
     );
@@ -163,11 +189,34 @@ pub async fn serve(config: Config) -> Result<(), String> {
         account: account.clone(),
         authenticator: crate::authn::Authenticator::new(config.regions.clone()),
     });
-    let app = crate::query::router(pipeline.clone());
-    crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
+    let app = crate::query::router(pipeline.clone()).merge(crate::probes::router(
+        pipeline.clone(),
+        metrics_listener.is_none(),
+    ));
+    let (stopping, stop) = tokio::sync::watch::channel(false);
+    if let Some(metrics_listener) = metrics_listener {
+        let metrics_addr = metrics_listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(target: "iamd", "metrics on http://{metrics_addr}/metrics");
+        let app = crate::probes::metrics_router(pipeline.clone());
+        let mut stop = stop.clone();
+        tokio::spawn(crate::listener::serve(
+            metrics_listener,
+            app,
+            config.limits,
+            async move {
+                let _ = stop.wait_for(|s| *s).await;
+            },
+        ));
+    }
+    let shutdown = async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    };
+    crate::listener::serve(listener, app, config.limits, shutdown).await;
     account.flush_deferred().map_err(|e| e.to_string())?;
-    eprintln!(
-        "iamd: stopped ({} failed authentications since start)",
+    tracing::info!(
+        target: "iamd",
+        "stopped ({} failed authentications since start)",
         pipeline.authenticator.failures()
     );
     Ok(())
@@ -187,13 +236,14 @@ async fn shutdown_signal() {
             }
         }
         Err(e) => {
-            eprintln!(
-                "iamd: cannot listen for SIGTERM ({e}); only SIGINT stops the server cleanly"
+            tracing::warn!(
+                target: "iamd",
+                "cannot listen for SIGTERM ({e}); only SIGINT stops the server cleanly"
             );
             interrupt.await;
         }
     }
-    eprintln!("iamd: shutting down: finishing requests in flight, then flushing");
+    tracing::info!(target: "iamd", "shutting down: finishing requests in flight, then flushing");
 }
 
 /// Persists access key last use (recorded in memory per request) and failed calls' audit
@@ -222,9 +272,13 @@ fn spawn_session_purger(account: Arc<Account>) {
             .await;
             match purged {
                 Ok(Ok(0)) => {}
-                Ok(Ok(n)) => eprintln!("iamd: {n} expired sessions removed"),
-                Ok(Err(e)) => eprintln!("iamd: removing expired sessions failed: {}", e.message),
-                Err(_) => eprintln!("iamd: removing expired sessions failed"),
+                Ok(Ok(n)) => tracing::info!(target: "iamd", "{n} expired sessions removed"),
+                Ok(Err(e)) => tracing::error!(
+                    target: "iamd",
+                    "removing expired sessions failed: {}",
+                    e.message
+                ),
+                Err(_) => tracing::error!(target: "iamd", "removing expired sessions failed"),
             }
         }
     });

@@ -2,6 +2,7 @@
 //! default; memory, for tests and throwaway servers), [`open`] to choose one from a URL, and
 //! one conformance suite (`conformance`) that every backend passes.
 
+pub mod backup;
 pub mod conformance;
 mod lookup;
 mod memory;

@@ -76,6 +76,11 @@ fn create_schema(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(AUDIT_LOOKUP_INDEXES).map_err(fail)
 }
 
+/// The schema's version, kept in SQLite's `user_version` (0 in databases made before it was
+/// kept: version 1's schema; 1 lacks the audit lookup columns that [`create_schema`] adds).
+/// A database of a newer version is refused.
+pub(crate) const SCHEMA_VERSION: i64 = 2;
+
 pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
@@ -93,7 +98,19 @@ impl SqliteStore {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA busy_timeout=5000;"
         ))
         .map_err(fail)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(fail)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError(format!(
+                "database schema version {version} is newer than this iamd's ({SCHEMA_VERSION})"
+            )));
+        }
         create_schema(&conn)?;
+        if version < SCHEMA_VERSION {
+            conn.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
+                .map_err(fail)?;
+        }
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod cli;
 
@@ -32,13 +32,28 @@ enum Command {
     /// Audits of a running iamd: MFA coverage and unused credentials, the event history.
     #[command(subcommand)]
     Audit(cli::audit::AuditCommand),
+    /// Copy the database while the server runs (consistent; without the sealing key).
+    Backup(cli::backup::BackupArgs),
+    /// Restore a backup into a new data directory, after checking it.
+    Restore(cli::backup::RestoreArgs),
 }
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
-        Command::Serve(args) => cli::serve::run(args),
+    // The matches too: `serve` tells flags and environment variables from defaults.
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    match cli.command {
+        Command::Serve(args) => {
+            let serve = matches.subcommand_matches("serve").unwrap_or(&matches);
+            cli::serve::run(args, serve)
+        }
         Command::Policy(command) => cli::policy::run(command),
         Command::Mfa(command) => cli::mfa::run(command),
         Command::Audit(command) => cli::audit::run(command),
+        Command::Backup(args) => cli::backup::backup(args),
+        Command::Restore(args) => cli::backup::restore(args),
     }
 }

@@ -354,8 +354,9 @@ pub fn dispatch_from(
         None => (operation.handler)(&ctx, input),
     };
     if operation.auth == Auth::Policy && !ctx.authorized.get() && result.is_ok() {
-        eprintln!(
-            "iamd: operation {} returned without authorizing",
+        tracing::error!(
+            target: "iamd",
+            "operation {} returned without authorizing",
             operation.name
         );
         return Err(IamError::service_failure());

@@ -5,6 +5,7 @@
 
 pub mod audit;
 mod aws_files;
+pub mod backup;
 mod lint;
 pub mod mfa;
 mod mfa_session;

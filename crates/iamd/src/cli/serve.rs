@@ -1,14 +1,31 @@
 //! `iamd serve`: the IAM and STS API server on an embedded SQLite database.
+//!
+//! Every setting comes from, in increasing precedence: its default, the TOML file of
+//! `--config` (`settings.rs`), its `IAMD_*` environment variable, its flag.
+
+mod logging;
+mod settings;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{ArgMatches, Args};
 
-/// Flags of `iamd serve`; each also reads an `IAMD_*` environment variable.
+pub use logging::LogFormat;
+
+/// Flags of `iamd serve`; each also reads an `IAMD_*` environment variable and a key of the
+/// `--config` file (the flag's name without the dashes in front: `data-dir = "/var/lib/iamd"`).
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// A TOML file of settings (keys as the flags: `listen`, `data-dir`, ...; also
+    /// `sealing-key`, `root-access-key-id`, `root-secret-access-key`). The environment and
+    /// flags override it.
+    #[arg(long, env = "IAMD_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Validate the settings, print the effective ones (secrets masked) and exit.
+    #[arg(long)]
+    check_config: bool,
     /// Address to listen on.
     #[arg(long, env = "IAMD_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -36,30 +53,37 @@ pub struct ServeArgs {
     #[arg(long, env = "IAMD_AUDIT_RETENTION_DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(u32).range(1..=36_500))]
     audit_retention_days: u32,
+    /// Serve `GET /metrics` on this address instead of the API port.
+    #[arg(long, env = "IAMD_METRICS_LISTEN", value_name = "ADDR")]
+    metrics_listen: Option<SocketAddr>,
+    /// Seconds a shutdown (SIGTERM, SIGINT) waits for requests in flight.
+    #[arg(long, env = "IAMD_SHUTDOWN_TIMEOUT", default_value_t = 30.0)]
+    shutdown_timeout: f64,
+    /// Log lines as human-readable text or as JSON objects, one per line.
+    #[arg(long, env = "IAMD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// What to log: `info` (a line per request), `warn`, `error`, or a `RUST_LOG` filter
+    /// such as `iamd::request=off,info` (default: `RUST_LOG`, else `info`).
+    #[arg(long, env = "IAMD_LOG_LEVEL", value_name = "FILTER")]
+    log_level: Option<String>,
 }
 
-pub fn run(args: ServeArgs) -> ExitCode {
-    let mut config = iamd_server::Config::new(args.data_dir);
-    config.listen = args.listen;
-    config.database_url = args.database;
-    config.account_id = args.account_id;
-    if let Some(max) = args.max_connections {
-        config.limits.max_connections = max.max(1);
-    }
-    match std::time::Duration::try_from_secs_f64(args.header_timeout) {
-        Ok(timeout) if !timeout.is_zero() => config.limits.header_timeout = timeout,
-        _ => {
-            eprintln!("iamd: --header-timeout must be a positive number of seconds");
+pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {
+    let settings = match settings::Settings::resolve(args, matches) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("iamd: {e}");
             return ExitCode::from(2);
         }
+    };
+    if settings.check_config {
+        super::out(&settings.describe());
+        return ExitCode::SUCCESS;
     }
-    if !args.regions.is_empty() {
-        config.regions = args.regions;
+    if let Err(e) = logging::init(settings.log_format, &settings.log_filter) {
+        eprintln!("iamd: {e}");
+        return ExitCode::from(2);
     }
-    config.audit_retention_days = args.audit_retention_days;
-    config.root_access_key_id = std::env::var("IAMD_ROOT_ACCESS_KEY_ID").ok();
-    config.root_secret_access_key = std::env::var("IAMD_ROOT_SECRET_ACCESS_KEY").ok();
-    config.sealing_key = std::env::var("IAMD_SEALING_KEY").ok();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -70,10 +94,10 @@ pub fn run(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(iamd_server::serve(config)) {
+    match runtime.block_on(iamd_server::serve(settings.config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("iamd: {e}");
+            tracing::error!(target: "iamd", "{e}");
             ExitCode::from(2)
         }
     }

@@ -63,6 +63,25 @@ impl Server {
         Server::start_with_options(ACCOUNT, Some(data_dir), options)
     }
 
+    /// Sends a plain HTTP/1.1 GET of `path` (no signature) to `port` and returns the status,
+    /// the headers (lowercase names) and the body.
+    pub fn raw_get(port: u16, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        let head =
+            format!("GET {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\n\r\n");
+        stream.write_all(head.as_bytes()).expect("write head");
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no HTTP status in {text:?}"));
+        (status, head.to_ascii_lowercase(), body.to_string())
+    }
+
     fn start_with(account: &str, data_dir: Option<&Path>) -> Server {
         Server::start_with_options(account, data_dir, &Options::default())
     }
@@ -190,6 +209,23 @@ impl Server {
                     self.log()
                 );
             }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits up to 60 s for the server to exit (after a signal sent by the test) and returns
+    /// its exit status.
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "iamd serve did not exit: {}",
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -588,6 +624,19 @@ pub fn mfa_seed(device: &aws_sdk_iam::types::VirtualMfaDevice) -> Vec<u8> {
         .expect("Base32StringSeed");
     let text = std::str::from_utf8(blob.as_ref()).expect("Base32 text");
     iamd_core::crypto::base32::decode(text).expect("Base32 seed")
+}
+
+/// The names of every user (ListUsers, all pages).
+pub async fn user_names(iam: &aws_sdk_iam::Client) -> std::collections::BTreeSet<String> {
+    let users: Vec<_> = iam
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<_, _>>()
+        .await
+        .expect("ListUsers");
+    users.into_iter().map(|u| u.user_name).collect()
 }
 
 /// The 6-digit TOTP code of `seed` for 30-second step `step`.
