@@ -1,4 +1,4 @@
-//! `iamd serve`: the IAM and STS API server on an embedded SQLite database.
+//! `iamd serve`: the IAM and STS API server on an embedded SQLite database or PostgreSQL.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,7 +15,8 @@ pub struct ServeArgs {
     /// Directory for the database, the sealing key and the root credentials file.
     #[arg(long, env = "IAMD_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
-    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db) or `memory:` (nothing kept).
+    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db), `postgres://USER@HOST:PORT/DB`
+    /// (several nodes may share one) or `memory:` (nothing kept).
     #[arg(long, env = "IAMD_DATABASE_URL")]
     database: Option<String>,
     /// The 12-digit account id.
