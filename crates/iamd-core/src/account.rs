@@ -111,7 +111,11 @@ impl Account {
         clock: Arc<dyn Clock>,
         sealing: SealingKey,
     ) -> Result<Account, String> {
-        let records = store.load().map_err(|e| e.to_string())?;
+        let (seq, records) = match store.change_log() {
+            Some(log) => log.load_at(),
+            None => store.load().map(|records| (0, records)),
+        }
+        .map_err(|e| e.to_string())?;
         let last_used = records
             .iter()
             .filter(|r| r.kind == crate::entities::Kind::LastUsed.as_str())
@@ -120,7 +124,7 @@ impl Account {
         let state = AccountState::from_records(account_id, records)?;
         let state = Arc::new(state);
         Ok(Account {
-            commits: CommitQueue::new(state.clone()),
+            commits: CommitQueue::new(state.clone(), seq),
             state: ArcSwap::new(state),
             store,
             clock,
@@ -276,6 +280,39 @@ impl Account {
                 pending.keep(record);
             }
         }
+    }
+
+    /// Applies the commits other nodes made since this node's snapshot (a store several
+    /// nodes share; nothing to do otherwise). Called by the follower (`follow`) and before a
+    /// write refused as stale runs again.
+    pub fn catch_up(&self) -> Result<(), IamError> {
+        let Some(log) = self.store.change_log() else {
+            return Ok(());
+        };
+        let mut uses = Vec::new();
+        self.commits
+            .catch_up(&self.state, |state, seen| {
+                crate::follow::advance(log, state, seen, &mut uses)
+            })
+            .map_err(|e| {
+                eprintln!("iamd: catching up with the other nodes failed: {e}");
+                IamError::service_failure()
+            })?;
+        if let Ok(mut map) = self.last_used.lock() {
+            for (id, used) in uses {
+                // Another node's record of a use, unless this node has a newer one.
+                let newer = map.get(&id).is_none_or(|(mine, _)| mine.date < used.date);
+                if newer {
+                    map.insert(id, (used, false));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The store, for the follower.
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     /// Audit events, newest first.

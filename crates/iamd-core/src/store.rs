@@ -1,4 +1,7 @@
 //! Persistence: the [`Store`] trait and its records live in `iamd-store`, with the backends;
 //! re-exported here under the names the core has always used.
 
-pub use iamd_store::{AuditQuery, AuditRecord, Change, MemoryStore, Record, Store, StoreError};
+pub use iamd_store::{
+    AuditQuery, AuditRecord, Change, ChangeLog, CommitError, LoggedChange, LoggedCommit,
+    MemoryStore, Record, Store, StoreError,
+};

@@ -156,6 +156,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.limits.max_connections,
         config.limits.header_timeout.as_secs_f64()
     );
+    iamd_core::follow::spawn(&account)
+        .map_err(|e| format!("cannot follow the other nodes: {e}"))?;
     spawn_deferred_flusher(account.clone());
     spawn_session_purger(account.clone());
     let pipeline = Arc::new(crate::pipeline::Pipeline {

@@ -11,7 +11,10 @@ mod store;
 pub use memory::MemoryStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
-pub use store::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
+pub use store::{
+    AuditQuery, AuditRecord, Change, ChangeLog, CommitError, LoggedChange, LoggedCommit, Record,
+    Store, StoreError,
+};
 
 /// Opens the store a database URL names: `sqlite:PATH` (also `sqlite://PATH`),
 /// `postgres://USER@HOST:PORT/DB` (also `postgresql://`) or `memory:`.

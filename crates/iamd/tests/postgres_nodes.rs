@@ -6,7 +6,9 @@
 
 mod support;
 
-use support::{Options, Server};
+use std::time::{Duration, Instant};
+
+use support::{code_message, fresh_step, mfa_seed, totp_code, Options, Server};
 
 /// One sealing key for every node of a test (nodes share the database, and so the sealed
 /// secrets in it).
@@ -78,4 +80,144 @@ async fn a_wrong_database_is_one_clear_line_and_a_failed_start() {
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+/// Calls `probe` until it answers true, for at most `bound`; answers how long that took.
+async fn within<F, Fut>(bound: Duration, mut probe: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    loop {
+        if probe().await {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < bound,
+            "not within {} ms",
+            bound.as_millis()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_nodes_serve_one_account() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_nodes");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+
+    // A key created on A signs requests on B within a second.
+    let (key_id, secret) = a.user_with_key("alice").await;
+    let on_b = b.sts_as(&key_id, &secret);
+    within(Duration::from_secs(1), || async {
+        on_b.get_caller_identity().send().await.is_ok()
+    })
+    .await;
+
+    // Deactivated on A: refused on B within a second.
+    a.iam()
+        .update_access_key()
+        .user_name("alice")
+        .access_key_id(&key_id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    within(Duration::from_secs(1), || async {
+        match on_b.get_caller_identity().send().await {
+            Ok(_) => false,
+            Err(e) => code_message(e).0 == "InvalidClientTokenId",
+        }
+    })
+    .await;
+
+    // The same user name created on both at once: exactly one succeeds, the other gets
+    // AWS's error (its write, built on a snapshot without the user, runs again after
+    // catching up).
+    for round in 0..5 {
+        let name = format!("bob{round}");
+        let (on_a, on_b) = (a.iam(), b.iam());
+        let (first, second) = tokio::join!(
+            on_a.create_user().user_name(&name).send(),
+            on_b.create_user().user_name(&name).send()
+        );
+        let errors: Vec<_> = [first.err(), second.err()]
+            .into_iter()
+            .flatten()
+            .map(|e| code_message(e).0)
+            .collect();
+        assert_eq!(errors, ["EntityAlreadyExists"], "round {round}");
+    }
+    let users = b.iam().list_users().send().await.unwrap().users;
+    assert_eq!(users.len(), 6, "alice and bob0..bob4 on B");
+}
+
+#[tokio::test]
+async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+    let (key_id, secret) = a.user_with_key("carol").await;
+    let device = a
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("carol")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let serial = device.serial_number;
+    let step = fresh_step().await;
+    a.iam()
+        .enable_mfa_device()
+        .user_name("carol")
+        .serial_number(&serial)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let code = totp_code(&seed, step);
+    a.sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .unwrap();
+    // At once on B, whether or not B has seen A's use yet.
+    let replay = b
+        .sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .expect_err("the code was used on A");
+    assert_eq!(code_message(replay).0, "AccessDenied");
+
+    // The next code sent to both at once: exactly one accepts it, whichever snapshot each
+    // node had (the replay record is committed before a code is accepted).
+    let code = totp_code(&seed, step + 1);
+    let (on_a, on_b) = (a.sts_as(&key_id, &secret), b.sts_as(&key_id, &secret));
+    let (first, second) = tokio::join!(
+        on_a.get_session_token()
+            .serial_number(&serial)
+            .token_code(&code)
+            .send(),
+        on_b.get_session_token()
+            .serial_number(&serial)
+            .token_code(&code)
+            .send()
+    );
+    let errors: Vec<_> = [first.err(), second.err()]
+        .into_iter()
+        .flatten()
+        .map(|e| code_message(e).0)
+        .collect();
+    assert_eq!(errors, ["AccessDenied"]);
 }

@@ -309,6 +309,9 @@ pub fn all() -> impl Iterator<Item = &'static Operation> {
     REGISTRY.iter().flat_map(|ops| ops.iter())
 }
 
+/// How many times an operation whose write was refused as stale runs again.
+const STALE_RETRIES: usize = 8;
+
 /// Runs an operation for a caller. A handler that returns without having authorized (when
 /// its operation needs a permission) is a bug: the answer is then a service failure, never
 /// the result.
@@ -319,20 +322,31 @@ pub fn dispatch(
     input: &Value,
     request_id: &str,
 ) -> Result<Value, IamError> {
-    let ctx = OpContext {
-        account,
-        caller,
-        state: account.snapshot(),
-        now: account.now(),
-        operation,
-        input,
-        request_id,
-        authorized: Cell::new(false),
-        call_audited: Cell::new(false),
-    };
-    let result = match session_restriction(caller, operation) {
-        Some(refusal) => Err(refusal),
-        None => (operation.handler)(&ctx, input),
+    let mut attempts = 0;
+    let (ctx, result) = loop {
+        let ctx = OpContext {
+            account,
+            caller,
+            state: account.snapshot(),
+            now: account.now(),
+            operation,
+            input,
+            request_id,
+            authorized: Cell::new(false),
+            call_audited: Cell::new(false),
+        };
+        let result = match session_restriction(caller, operation) {
+            Some(refusal) => Err(refusal),
+            None => (operation.handler)(&ctx, input),
+        };
+        // Another node committed first (several nodes on one database): nothing was
+        // written; catch up and run the operation again on the newer state.
+        let stale = result.as_ref().is_err_and(IamError::is_stale_snapshot);
+        if stale && attempts < STALE_RETRIES && account.catch_up().is_ok() {
+            attempts += 1;
+            continue;
+        }
+        break (ctx, result);
     };
     if operation.auth == Auth::Policy && !ctx.authorized.get() && result.is_ok() {
         eprintln!(

@@ -1,12 +1,14 @@
 //! PostgreSQL: `postgres://USER[:PASSWORD]@HOST:PORT/DB`, for several iamd nodes on one
 //! database. Migrations run at open (see `schema`); calls run on the store's own runtime
-//! (`runtime`) over a small pool (`pool`). A commit is one transaction that also appends its
-//! changes to the change log the nodes follow.
+//! (`runtime`) over a small pool (`pool`). A commit (`commit`) is one transaction that also
+//! appends its changes to the change log the nodes follow (`follow`).
 //!
 //! TLS: `sslmode=disable` and `prefer` connect in plain text (a loopback or private network);
 //! `sslmode=require` is refused with an error at open, since this build has no TLS connector,
 //! rather than silently sending credentials and secrets unencrypted.
 
+mod commit;
+mod follow;
 mod pool;
 mod runtime;
 mod schema;
@@ -19,13 +21,15 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Config;
 
-use crate::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
+use crate::{AuditQuery, AuditRecord, Change, ChangeLog, Record, Store, StoreError};
 use pool::Pool;
 use runtime::Runtime;
 
 pub struct PostgresStore {
     runtime: Runtime,
     pool: Arc<Pool>,
+    /// Set by the database's notifications of other commits (see `follow`).
+    wake: Arc<follow::Wake>,
 }
 
 pub(crate) fn fail(e: tokio_postgres::Error) -> StoreError {
@@ -57,7 +61,13 @@ impl PostgresStore {
             let mut client = pool::connect(migrating.config()).await?;
             schema::migrate(&mut client).await
         })?;
-        Ok(PostgresStore { runtime, pool })
+        let wake = Arc::new(follow::Wake::default());
+        runtime.spawn(follow::listen(pool.config().clone(), wake.clone()));
+        Ok(PostgresStore {
+            runtime,
+            pool,
+            wake,
+        })
     }
 }
 
@@ -101,69 +111,9 @@ impl Store for PostgresStore {
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let pool = self.pool.clone();
         let (changes, audit) = (changes.to_vec(), audit.to_vec());
-        self.runtime.run(async move {
-            let mut lease = pool.get().await?;
-            let conn = lease.conn()?;
-            let statements = &conn.statements;
-            let tx = conn.client.transaction().await.map_err(fail)?;
-            let rows: Vec<(i32, &str, &String, Option<&String>)> = (0i32..)
-                .zip(&changes)
-                .map(|(n, change)| match change {
-                    Change::Put { kind, key, body } => (n, *kind, key, Some(body)),
-                    Change::Delete { kind, key } => (n, *kind, key, None),
-                })
-                .collect();
-            let seq: i64 = if changes.is_empty() {
-                0
-            } else {
-                tx.query_one(&statements.next_seq, &[])
-                    .await
-                    .map_err(fail)?
-                    .get(0)
-            };
-            // Sent together (pipelined), not one round trip each.
-            let mut writes = Vec::new();
-            for (n, kind, key, body) in &rows {
-                writes.push(match body {
-                    Some(body) => tx.execute_raw(
-                        &statements.put,
-                        vec![kind as &(dyn ToSql + Sync), key, body],
-                    ),
-                    None => {
-                        tx.execute_raw(&statements.delete, vec![kind as &(dyn ToSql + Sync), key])
-                    }
-                });
-                writes.push(tx.execute_raw(
-                    &statements.log,
-                    vec![&seq as &(dyn ToSql + Sync), n, kind, key, body],
-                ));
-            }
-            for event in &audit {
-                writes.push(tx.execute_raw(
-                    &statements.audit,
-                    vec![
-                        &event.event_id,
-                        &event.event_time,
-                        &event.event_name,
-                        &event.event_source,
-                        &event.username,
-                        &event.body,
-                    ],
-                ));
-            }
-            futures_util::future::try_join_all(writes)
-                .await
-                .map_err(fail)?;
-            if !changes.is_empty() {
-                // Delivered at commit: wakes the other nodes.
-                tx.batch_execute("NOTIFY iamd_changes")
-                    .await
-                    .map_err(fail)?;
-            }
-            tx.commit().await.map_err(fail)?;
-            lease.release();
-            Ok(())
-        })
+        self.runtime
+            .run(async move { commit::commit(&pool, None, &changes, &audit).await })
+            .map(|_| ())
     }
 
     fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
@@ -223,6 +173,10 @@ impl Store for PostgresStore {
                 .map(|row| (row.get(0), audit_record(row, 1)))
                 .collect())
         })
+    }
+
+    fn change_log(&self) -> Option<&dyn ChangeLog> {
+        Some(self)
     }
 }
 

@@ -60,3 +60,10 @@ impl Runtime {
         }
     }
 }
+
+impl Runtime {
+    /// Starts `task` on the store's runtime without waiting for it.
+    pub fn spawn(&self, task: impl Future<Output = ()> + Send + 'static) {
+        self.handle.spawn(task);
+    }
+}

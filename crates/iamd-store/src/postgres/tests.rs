@@ -119,3 +119,67 @@ fn calls_from_inside_an_async_runtime_work() {
         assert_eq!(store.load().unwrap().len(), 1);
     });
 }
+
+fn put(key: &str) -> Vec<Change> {
+    vec![Change::Put {
+        kind: "user",
+        key: key.into(),
+        body: "{}".into(),
+    }]
+}
+
+#[test]
+fn of_two_writers_on_one_position_exactly_one_commits() {
+    let url = test_database::fresh("changelog");
+    let (a, b) = (
+        PostgresStore::open(&url).unwrap(),
+        PostgresStore::open(&url).unwrap(),
+    );
+    assert_eq!(a.load_at().unwrap(), (0, vec![]));
+    assert_eq!(a.commit_after(0, &put("alice"), &[]), Ok(1));
+    assert_eq!(
+        b.commit_after(0, &put("bob"), &[]),
+        Err(crate::CommitError::Stale)
+    );
+    assert_eq!(
+        b.load_at().unwrap().1.len(),
+        1,
+        "the stale commit wrote nothing"
+    );
+    let seen = b.commits_after(0).unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!((seen[0].seq, seen[0].changes[0].key.as_str()), (1, "alice"));
+    let delete = [Change::Delete {
+        kind: "user",
+        key: "alice".into(),
+    }];
+    assert_eq!(b.commit_after(1, &delete, &[]), Ok(2));
+    let seen = a.commits_after(1).unwrap();
+    assert_eq!(seen[0].changes[0].body, None, "a deletion");
+    // Plain commits are logged too, and numbered after the others.
+    a.commit(&put("carol"), &[]).unwrap();
+    assert_eq!(a.commits_after(2).unwrap()[0].seq, 3);
+    assert_eq!(a.load_at().unwrap().0, 3);
+}
+
+#[test]
+fn a_commit_wakes_the_other_nodes() {
+    let url = test_database::fresh("wake");
+    let (a, b) = (
+        PostgresStore::open(&url).unwrap(),
+        PostgresStore::open(&url).unwrap(),
+    );
+    // Past the wake-up the listener gives when it starts listening.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    b.wait_for_commit(std::time::Duration::from_millis(1));
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        a.commit(&put("alice"), &[]).unwrap();
+    });
+    b.wait_for_commit(std::time::Duration::from_secs(60));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "woken by the notification, not the timeout"
+    );
+}
