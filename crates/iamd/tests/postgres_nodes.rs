@@ -221,3 +221,60 @@ async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
         .collect();
     assert_eq!(errors, ["AccessDenied"]);
 }
+
+#[tokio::test]
+async fn mfa_failures_are_counted_across_nodes() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_mfa_throttle");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+    let (key_id, secret) = a.user_with_key("dave").await;
+    let device = a
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("dave")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let serial = device.serial_number;
+    let step = fresh_step().await;
+    a.iam()
+        .enable_mfa_device()
+        .user_name("dave")
+        .serial_number(&serial)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let valid: Vec<String> = (step - 1..=step + 1).map(|s| totp_code(&seed, s)).collect();
+    let wrong = ["000000", "111111", "222222"]
+        .into_iter()
+        .find(|c| !valid.iter().any(|v| v == c))
+        .unwrap();
+    // Five wrong codes in a row, spread over both nodes (three on A, two on B)...
+    for attempt in 0..5 {
+        let server = if attempt % 2 == 0 { &a } else { &b };
+        let err = server
+            .sts_as(&key_id, &secret)
+            .get_session_token()
+            .serial_number(&serial)
+            .token_code(wrong)
+            .send()
+            .await
+            .expect_err("a wrong code");
+        assert_eq!(code_message(err).0, "AccessDenied");
+    }
+    // ...lock the device on both: even the right code is refused on B, which saw only two.
+    let err = b
+        .sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(totp_code(&seed, step))
+        .send()
+        .await
+        .expect_err("the device is locked");
+    assert_eq!(code_message(err).0, "AccessDenied");
+}
