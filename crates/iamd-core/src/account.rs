@@ -63,6 +63,20 @@ impl FailedCalls {
     }
 }
 
+/// How many times a write refused as stale (several nodes) runs again.
+pub(crate) const STALE_RETRIES: u32 = 32;
+
+/// A random pause of up to `attempts` milliseconds before a write refused as stale runs
+/// again, so that nodes whose writes keep colliding stop doing so in step.
+pub(crate) fn stale_backoff(attempts: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let micros = random % (1000 * u64::from(attempts));
+    std::thread::sleep(std::time::Duration::from_micros(micros));
+}
+
 const MAX_PENDING_FAILED_CALLS: usize = 50_000;
 const MAX_PENDING_FAILED_BYTES: usize = 16 << 20;
 
@@ -178,6 +192,26 @@ impl Account {
                 };
                 (out, applied)
             })
+    }
+
+    /// As [`Account::write`], running `f` again on the newer state when another node's commit
+    /// made its state stale (several nodes on one database). For writes made outside
+    /// `ops::dispatch`, which does the same for operations.
+    pub fn write_retrying<T>(
+        &self,
+        f: impl Fn(&mut Txn) -> Result<T, IamError>,
+    ) -> Result<T, IamError> {
+        let mut attempts = 0;
+        loop {
+            match self.write(&f) {
+                Err(e) if e.is_stale_snapshot() && attempts < STALE_RETRIES => {
+                    attempts += 1;
+                    stale_backoff(attempts);
+                    self.catch_up()?;
+                }
+                out => return out,
+            }
+        }
     }
 
     /// Records that an access key was used now, for a service in a region.

@@ -102,11 +102,23 @@ where
     }
 }
 
+/// `n` nodes on the database `url`, started at once (each migrates the database and
+/// creates the root key unless another node did first).
+fn nodes(url: &str, n: usize) -> Vec<Server> {
+    let starting: Vec<_> = (0..n)
+        .map(|_| {
+            let url = url.to_string();
+            std::thread::spawn(move || node(&url, &[]))
+        })
+        .collect();
+    starting.into_iter().map(|s| s.join().unwrap()).collect()
+}
+
 #[tokio::test]
-async fn two_nodes_serve_one_account() {
+async fn three_nodes_serve_one_account() {
     let url = iamd_store::postgres::test_database::fresh("e2e_nodes");
-    let a = node(&url, &[]);
-    let b = node(&url, &[]);
+    let all = nodes(&url, 3);
+    let (a, b) = (&all[0], &all[1]);
 
     // A key created on A signs requests on B within a second.
     let (key_id, secret) = a.user_with_key("alice").await;
@@ -133,25 +145,30 @@ async fn two_nodes_serve_one_account() {
     })
     .await;
 
-    // The same user name created on both at once: exactly one succeeds, the other gets
-    // AWS's error (its write, built on a snapshot without the user, runs again after
+    // The same user name created on all three at once: exactly one succeeds, the others get
+    // AWS's error (their writes, built on a snapshot without the user, run again after
     // catching up).
     for round in 0..5 {
         let name = format!("bob{round}");
-        let (on_a, on_b) = (a.iam(), b.iam());
-        let (first, second) = tokio::join!(
-            on_a.create_user().user_name(&name).send(),
-            on_b.create_user().user_name(&name).send()
+        let clients: Vec<_> = all.iter().map(Server::iam).collect();
+        let (first, second, third) = tokio::join!(
+            clients[0].create_user().user_name(&name).send(),
+            clients[1].create_user().user_name(&name).send(),
+            clients[2].create_user().user_name(&name).send()
         );
-        let errors: Vec<_> = [first.err(), second.err()]
+        let errors: Vec<_> = [first.err(), second.err(), third.err()]
             .into_iter()
             .flatten()
             .map(|e| code_message(e).0)
             .collect();
-        assert_eq!(errors, ["EntityAlreadyExists"], "round {round}");
+        assert_eq!(
+            errors,
+            ["EntityAlreadyExists", "EntityAlreadyExists"],
+            "round {round}"
+        );
     }
-    let users = b.iam().list_users().send().await.unwrap().users;
-    assert_eq!(users.len(), 6, "alice and bob0..bob4 on B");
+    let users = all[2].iam().list_users().send().await.unwrap().users;
+    assert_eq!(users.len(), 6, "alice and bob0..bob4 on the third node");
 }
 
 #[tokio::test]

@@ -309,20 +309,6 @@ pub fn all() -> impl Iterator<Item = &'static Operation> {
     REGISTRY.iter().flat_map(|ops| ops.iter())
 }
 
-/// How many times an operation whose write was refused as stale runs again.
-const STALE_RETRIES: u32 = 32;
-
-/// A random pause of up to `attempts` milliseconds, so that nodes whose writes keep
-/// colliding stop doing so in step.
-fn stale_backoff(attempts: u32) {
-    use std::hash::{BuildHasher, Hasher};
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
-    let micros = random % (1000 * u64::from(attempts));
-    std::thread::sleep(std::time::Duration::from_micros(micros));
-}
-
 /// Runs an operation for a caller. A handler that returns without having authorized (when
 /// its operation needs a permission) is a bug: the answer is then a service failure, never
 /// the result.
@@ -353,9 +339,9 @@ pub fn dispatch(
         // Another node committed first (several nodes on one database): nothing was
         // written; catch up and run the operation again on the newer state.
         let stale = result.as_ref().is_err_and(IamError::is_stale_snapshot);
-        if stale && attempts < STALE_RETRIES {
+        if stale && attempts < crate::account::STALE_RETRIES {
             attempts += 1;
-            stale_backoff(attempts);
+            crate::account::stale_backoff(attempts);
             if account.catch_up().is_ok() {
                 continue;
             }
