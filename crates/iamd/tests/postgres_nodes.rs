@@ -295,3 +295,129 @@ async fn mfa_failures_are_counted_across_nodes() {
         .expect_err("the device is locked");
     assert_eq!(code_message(err).0, "AccessDenied");
 }
+
+/// A TCP proxy to PostgreSQL (127.0.0.1:5432) on a port of its own: cutting it is the
+/// database going away for the nodes behind it (PostgreSQL itself is shared by other tests).
+struct Proxy {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(port: u16) -> Proxy {
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Proxy {
+            port,
+            stop: Default::default(),
+            streams: Default::default(),
+        };
+        let (stop, streams) = (proxy.stop.clone(), proxy.streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect("127.0.0.1:5432") else {
+                    continue;
+                };
+                let mut kept = streams.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        proxy
+    }
+
+    /// Closes every connection and stops listening: connections are then refused.
+    fn cut(self) -> u16 {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        self.port
+    }
+}
+
+#[tokio::test]
+async fn without_the_database_reads_go_on_writes_fail_fast_and_both_recover() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_outage");
+    let proxy = Proxy::start(0);
+    let (before_port, rest) = url
+        .strip_prefix("postgres://postgres@127.0.0.1:")
+        .unwrap()
+        .split_once('/')
+        .unwrap();
+    assert_eq!(before_port, "5432");
+    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{rest}", proxy.port);
+    let cut_off = node(&via_proxy, &[]);
+    let other = node(&url, &[]);
+    let (key_id, secret) = cut_off.user_with_key("alice").await;
+
+    let port = proxy.cut();
+    // Reads are served from the snapshot; the key still signs.
+    cut_off
+        .iam()
+        .get_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    cut_off
+        .sts_as(&key_id, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    // A write fails with ServiceFailure instead of hanging.
+    let write = cut_off.iam().create_user().user_name("bob").send();
+    let err = tokio::time::timeout(Duration::from_secs(20), write)
+        .await
+        .expect("a write fails within 20 s")
+        .expect_err("no database");
+    assert_eq!(code_message(err).0, "ServiceFailure");
+    // Meanwhile another node writes.
+    other
+        .iam()
+        .create_user()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+
+    // The database comes back: writes work again and the node catches up by itself.
+    let _proxy = Proxy::start(port);
+    within(Duration::from_secs(10), || async {
+        cut_off
+            .iam()
+            .create_user()
+            .user_name("bob")
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+    within(Duration::from_secs(5), || async {
+        cut_off
+            .iam()
+            .get_user()
+            .user_name("carol")
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+}
