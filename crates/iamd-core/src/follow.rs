@@ -89,3 +89,6 @@ pub fn spawn(account: &Arc<Account>) -> std::io::Result<()> {
         })
         .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,11 @@
 use tokio_postgres::types::ToSql;
 
 use super::fail;
+
+/// Every this many commits, the change log drops what is older than [`LOG_KEPT`] commits: a
+/// node further behind finds a gap and reloads the account instead.
+const PRUNE_EVERY: i64 = 1_000;
+const LOG_KEPT: i64 = 100_000;
 use super::pool::Pool;
 use crate::{AuditRecord, Change, StoreError};
 
@@ -75,6 +80,14 @@ pub(super) async fn commit(
     futures_util::future::try_join_all(writes)
         .await
         .map_err(fail)?;
+    if !changes.is_empty() && seq % PRUNE_EVERY == 0 {
+        tx.execute(
+            "DELETE FROM change_log WHERE seq <= $1",
+            &[&(seq - LOG_KEPT)],
+        )
+        .await
+        .map_err(fail)?;
+    }
     if !changes.is_empty() {
         // Delivered at commit: wakes the other nodes.
         tx.batch_execute("NOTIFY iamd_changes")
