@@ -31,6 +31,8 @@ pub struct Account {
     failed_calls: Mutex<FailedCalls>,
     /// The throttle on password guesses (ChangePassword, sign-in).
     pub passwords: crate::password_guard::PasswordGuard,
+    /// When the snapshot was last known to be the newest (a store several nodes share).
+    caught_up: Mutex<std::time::Instant>,
 }
 
 /// Failed calls' audit records waiting for the next flush, at most [`MAX_PENDING_FAILED_CALLS`]
@@ -146,6 +148,7 @@ impl Account {
             last_used: Mutex::new(last_used),
             failed_calls: Mutex::new(FailedCalls::default()),
             passwords: Default::default(),
+            caught_up: Mutex::new(std::time::Instant::now()),
         })
     }
 
@@ -332,6 +335,9 @@ impl Account {
                 eprintln!("iamd: catching up with the other nodes failed: {e}");
                 IamError::service_failure()
             })?;
+        if let Ok(mut caught_up) = self.caught_up.lock() {
+            *caught_up = std::time::Instant::now();
+        }
         if let Ok(mut map) = self.last_used.lock() {
             for (id, used) in uses {
                 // Another node's record of a use, unless this node has a newer one.
@@ -342,6 +348,14 @@ impl Account {
             }
         }
         Ok(())
+    }
+
+    /// How long since the snapshot was last known to be the newest, on a store several nodes
+    /// share (`None` otherwise: this process is the only writer, its snapshot is the newest).
+    pub fn snapshot_age(&self) -> Option<std::time::Duration> {
+        self.store.change_log()?;
+        let caught_up = *self.caught_up.lock().ok()?;
+        Some(caught_up.elapsed())
     }
 
     /// The store, for the follower.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
-    /// `sqlite:PATH`; `None`: `DATA_DIR/iamd.db`.
+    /// `sqlite:PATH`, `postgres://...` or `memory:`; `None`: `DATA_DIR/iamd.db`.
     pub database_url: Option<String>,
     pub account_id: String,
     /// Root credentials to install on first start (automation, tests).
@@ -19,6 +19,9 @@ pub struct Config {
     pub regions: Vec<String>,
     /// Connections served at once, and how long a request's headers may take.
     pub limits: crate::Limits,
+    /// Several nodes on one database: how old the snapshot may grow without contact with the
+    /// database before the node refuses authentications (it may miss a revoked key).
+    pub max_staleness: std::time::Duration,
 }
 
 impl Config {
@@ -37,6 +40,7 @@ impl Config {
                 max_connections: crate::Limits::default_max_connections(),
                 header_timeout: std::time::Duration::from_secs(10),
             },
+            max_staleness: std::time::Duration::from_secs(5),
         }
     }
 }

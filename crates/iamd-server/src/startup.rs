@@ -162,7 +162,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
     spawn_session_purger(account.clone());
     let pipeline = Arc::new(crate::pipeline::Pipeline {
         account: account.clone(),
-        authenticator: crate::authn::Authenticator::new(config.regions.clone()),
+        authenticator: crate::authn::Authenticator::new(
+            config.regions.clone(),
+            config.max_staleness,
+        ),
     });
     let app = crate::query::router(pipeline.clone());
     crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;

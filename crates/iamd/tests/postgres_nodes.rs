@@ -353,17 +353,14 @@ impl Proxy {
 }
 
 #[tokio::test]
-async fn without_the_database_reads_go_on_writes_fail_fast_and_both_recover() {
+async fn without_the_database_reads_go_on_writes_fail_fast_then_authentication_stops() {
     let url = iamd_store::postgres::test_database::fresh("e2e_outage");
     let proxy = Proxy::start(0);
-    let (before_port, rest) = url
-        .strip_prefix("postgres://postgres@127.0.0.1:")
-        .unwrap()
-        .split_once('/')
-        .unwrap();
-    assert_eq!(before_port, "5432");
-    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{rest}", proxy.port);
-    let cut_off = node(&via_proxy, &[]);
+    let (user, database) = url
+        .split_once("@127.0.0.1:5432/")
+        .expect("the test server at 127.0.0.1:5432");
+    let via_proxy = format!("{user}@127.0.0.1:{}/{database}", proxy.port);
+    let cut_off = node(&via_proxy, &["--max-staleness", "3"]);
     let other = node(&url, &[]);
     let (key_id, secret) = cut_off.user_with_key("alice").await;
 
@@ -397,6 +394,16 @@ async fn without_the_database_reads_go_on_writes_fail_fast_and_both_recover() {
         .send()
         .await
         .unwrap();
+    // Past --max-staleness without the database, the node refuses authentications: the key
+    // may have been revoked on another node meanwhile.
+    let signer = cut_off.sts_as(&key_id, &secret);
+    within(Duration::from_secs(10), || async {
+        match signer.get_caller_identity().send().await {
+            Ok(_) => false,
+            Err(e) => code_message(e).0 == "ServiceFailure",
+        }
+    })
+    .await;
 
     // The database comes back: writes work again and the node catches up by itself.
     let _proxy = Proxy::start(port);
@@ -420,4 +427,5 @@ async fn without_the_database_reads_go_on_writes_fail_fast_and_both_recover() {
             .is_ok()
     })
     .await;
+    signer.get_caller_identity().send().await.unwrap();
 }

@@ -53,9 +53,19 @@ fn create(base: &str, name: &str) -> Result<String, StoreError> {
     Ok(url)
 }
 
-/// The URL of a TCP configuration (what the tests use).
+/// The URL of a TCP configuration (what the tests use), with its password if it has one.
 fn to_url(config: &Config) -> String {
-    let user = config.get_user().unwrap_or("postgres");
+    let mut user = config.get_user().unwrap_or("postgres").to_string();
+    if let Some(password) = config.get_password() {
+        user.push(':');
+        for &byte in password {
+            if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                user.push(char::from(byte));
+            } else {
+                user.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
     format!(
         "postgres://{user}@{}/{}",
         super::pool::describe(config)

@@ -33,6 +33,11 @@ pub struct ServeArgs {
     /// regions; `us-east-1` is what AWS's global IAM endpoint accepts).
     #[arg(long, env = "IAMD_REGIONS", value_delimiter = ',')]
     regions: Vec<String>,
+    /// Several nodes on one database (PostgreSQL): seconds the node's snapshot may go without
+    /// contact with the database before it refuses authentications rather than accept keys
+    /// that may have been revoked meanwhile.
+    #[arg(long, env = "IAMD_MAX_STALENESS", default_value_t = 5.0)]
+    max_staleness: f64,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -47,6 +52,13 @@ pub fn run(args: ServeArgs) -> ExitCode {
         Ok(timeout) if !timeout.is_zero() => config.limits.header_timeout = timeout,
         _ => {
             eprintln!("iamd: --header-timeout must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+    }
+    match std::time::Duration::try_from_secs_f64(args.max_staleness) {
+        Ok(bound) if !bound.is_zero() => config.max_staleness = bound,
+        _ => {
+            eprintln!("iamd: --max-staleness must be a positive number of seconds");
             return ExitCode::from(2);
         }
     }
