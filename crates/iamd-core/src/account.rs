@@ -31,6 +31,8 @@ pub struct Account {
     deferred_audit: Mutex<DeferredAudit>,
     /// The throttle on password guesses (ChangePassword, sign-in).
     pub passwords: crate::password_guard::PasswordGuard,
+    /// When the snapshot was last known to be the newest (a store several nodes share).
+    caught_up: Mutex<std::time::Instant>,
 }
 
 /// Audit records waiting for the next flush, at most [`MAX_PENDING_AUDIT_RECORDS`] records
@@ -71,6 +73,20 @@ impl DeferredAudit {
         self.bytes = 0;
         std::mem::take(&mut self.records)
     }
+}
+
+/// How many times a write refused as stale (several nodes) runs again.
+pub(crate) const STALE_RETRIES: u32 = 32;
+
+/// A random pause of up to `attempts` milliseconds before a write refused as stale runs
+/// again, so that nodes whose writes keep colliding stop doing so in step.
+pub(crate) fn stale_backoff(attempts: u32) {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let micros = random % (1000 * u64::from(attempts));
+    std::thread::sleep(std::time::Duration::from_micros(micros));
 }
 
 const MAX_PENDING_AUDIT_RECORDS: usize = 50_000;
@@ -121,7 +137,11 @@ impl Account {
         clock: Arc<dyn Clock>,
         sealing: SealingKey,
     ) -> Result<Account, String> {
-        let records = store.load().map_err(|e| e.to_string())?;
+        let (seq, records) = match store.change_log() {
+            Some(log) => log.load_at(),
+            None => store.load().map(|records| (0, records)),
+        }
+        .map_err(|e| e.to_string())?;
         let last_used = records
             .iter()
             .filter(|r| r.kind == crate::entities::Kind::LastUsed.as_str())
@@ -130,7 +150,7 @@ impl Account {
         let state = AccountState::from_records(account_id, records)?;
         let state = Arc::new(state);
         Ok(Account {
-            commits: CommitQueue::new(state.clone()),
+            commits: CommitQueue::new(state.clone(), seq),
             state: ArcSwap::new(state),
             store,
             clock,
@@ -138,6 +158,7 @@ impl Account {
             last_used: Mutex::new(last_used),
             deferred_audit: Mutex::new(DeferredAudit::default()),
             passwords: Default::default(),
+            caught_up: Mutex::new(std::time::Instant::now()),
         })
     }
 
@@ -184,6 +205,26 @@ impl Account {
                 };
                 (out, applied)
             })
+    }
+
+    /// As [`Account::write`], running `f` again on the newer state when another node's commit
+    /// made its state stale (several nodes on one database). For writes made outside
+    /// `ops::dispatch`, which does the same for operations.
+    pub fn write_retrying<T>(
+        &self,
+        f: impl Fn(&mut Txn) -> Result<T, IamError>,
+    ) -> Result<T, IamError> {
+        let mut attempts = 0;
+        loop {
+            match self.write(&f) {
+                Err(e) if e.is_stale_snapshot() && attempts < STALE_RETRIES => {
+                    attempts += 1;
+                    stale_backoff(attempts);
+                    self.catch_up()?;
+                }
+                out => return out,
+            }
+        }
     }
 
     /// Records that an access key was used now, for a service in a region.
@@ -346,6 +387,50 @@ impl Account {
     /// Whether the store answers (readiness).
     pub fn store_reachable(&self) -> bool {
         self.store.audit_events(0).is_ok()
+    }
+
+    /// Applies the commits other nodes made since this node's snapshot (a store several
+    /// nodes share; nothing to do otherwise). Called by the follower (`follow`) and before a
+    /// write refused as stale runs again.
+    pub fn catch_up(&self) -> Result<(), IamError> {
+        let Some(log) = self.store.change_log() else {
+            return Ok(());
+        };
+        let mut uses = Vec::new();
+        self.commits
+            .catch_up(&self.state, |state, seen| {
+                crate::follow::advance(log, state, seen, &mut uses)
+            })
+            .map_err(|e| {
+                eprintln!("iamd: catching up with the other nodes failed: {e}");
+                IamError::service_failure()
+            })?;
+        if let Ok(mut caught_up) = self.caught_up.lock() {
+            *caught_up = std::time::Instant::now();
+        }
+        if let Ok(mut map) = self.last_used.lock() {
+            for (id, used) in uses {
+                // Another node's record of a use, unless this node has a newer one.
+                let newer = map.get(&id).is_none_or(|(mine, _)| mine.date < used.date);
+                if newer {
+                    map.insert(id, (used, false));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// How long since the snapshot was last known to be the newest, on a store several nodes
+    /// share (`None` otherwise: this process is the only writer, its snapshot is the newest).
+    pub fn snapshot_age(&self) -> Option<std::time::Duration> {
+        self.store.change_log()?;
+        let caught_up = *self.caught_up.lock().ok()?;
+        Some(caught_up.elapsed())
+    }
+
+    /// The store, for the follower.
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.store.as_ref()
     }
 
     /// Audit events, newest first.

@@ -8,6 +8,13 @@
 //! When a batch fails to commit, every write in it fails, and so does every write applied on top
 //! of it (they are queued behind it or being applied): the newest state goes back to the
 //! published one and nothing of the failed writes is visible.
+//!
+//! On a store several nodes share (a change log, see `follow`) a batch commits only on the
+//! change log position its state was built on; when another node committed meanwhile the
+//! batch is refused as stale (nothing is written, its writes fail with
+//! `IamError::stale_snapshot`, to be applied again after catching up, see
+//! [`CommitQueue::catch_up`]), so no write built on an old state is ever lost or wrongly
+//! accepted.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -17,7 +24,7 @@ use arc_swap::ArcSwap;
 
 use crate::error::IamError;
 use crate::state::AccountState;
-use crate::store::{AuditRecord, Change, Store};
+use crate::store::{AuditRecord, Change, CommitError, Store};
 
 /// What a write hands over to be committed.
 pub(crate) struct Applied {
@@ -28,8 +35,16 @@ pub(crate) struct Applied {
     pub state: Option<Arc<AccountState>>,
 }
 
-/// A write's outcome, set once by the leader (under the queue's lock): committed or not.
-type Outcome = Arc<OnceLock<bool>>;
+/// How a write ended, set once by the leader (under the queue's lock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settled {
+    Committed,
+    Failed,
+    /// Built on a state another node's commit made stale.
+    Stale,
+}
+
+type Outcome = Arc<OnceLock<Settled>>;
 
 pub(crate) struct CommitQueue {
     /// Serialises applying writes, so each one sees the previous one's state.
@@ -48,10 +63,12 @@ struct Inner {
     /// Snapshots published since the start, and when the last one was (for metrics).
     publications: u64,
     published_at: Instant,
+    /// The change log position of the published state (0 on a store without one).
+    seq: u64,
 }
 
 impl CommitQueue {
-    pub fn new(published: Arc<AccountState>) -> CommitQueue {
+    pub fn new(published: Arc<AccountState>, seq: u64) -> CommitQueue {
         CommitQueue {
             apply: Mutex::new(()),
             inner: Mutex::new(Inner {
@@ -61,6 +78,7 @@ impl CommitQueue {
                 committing: false,
                 publications: 0,
                 published_at: Instant::now(),
+                seq,
             }),
             settled: Condvar::new(),
         }
@@ -106,24 +124,24 @@ impl CommitQueue {
             inner.queue.push((outcome.clone(), applied));
             out
         };
-        if self.wait_committed(&outcome, store, published) {
-            out
-        } else {
-            Err(IamError::service_failure())
+        match self.wait_committed(&outcome, store, published) {
+            Settled::Committed => out,
+            Settled::Failed => Err(IamError::service_failure()),
+            Settled::Stale => Err(IamError::stale_snapshot()),
         }
     }
 
     /// Waits for the outcome of a queued write, leading the commit of the queue when no one is.
     fn wait_committed(
         &self,
-        outcome: &OnceLock<bool>,
+        outcome: &OnceLock<Settled>,
         store: &dyn Store,
         published: &ArcSwap<AccountState>,
-    ) -> bool {
+    ) -> Settled {
         let mut inner = self.lock();
         loop {
-            if let Some(&committed) = outcome.get() {
-                return committed;
+            if let Some(&settled) = outcome.get() {
+                return settled;
             }
             if inner.committing || inner.queue.is_empty() {
                 inner = self
@@ -135,28 +153,34 @@ impl CommitQueue {
             inner.committing = true;
             let (outcomes, batch): (Vec<Outcome>, Vec<Applied>) =
                 std::mem::take(&mut inner.queue).into_iter().unzip();
+            let seen = inner.seq;
             drop(inner);
             crate::telemetry::batch_committing(outcomes.len());
             // A store that panics fails the batch like one that returns an error.
-            let committed = catch_unwind(AssertUnwindSafe(|| commit_batch(store, batch)))
-                .unwrap_or_else(|_| Err("the store panicked".to_string()));
+            let committed = catch_unwind(AssertUnwindSafe(|| commit_batch(store, batch, seen)))
+                .unwrap_or_else(|_| Err(Some("the store panicked".to_string())));
             inner = self.lock();
             let failure = match committed {
-                Ok(state) => {
+                Ok((state, seq)) => {
                     if let Some(state) = state {
                         published.store(state);
                         inner.publications += 1;
                         inner.published_at = Instant::now();
                     }
+                    inner.seq = seq;
                     for outcome in &outcomes {
-                        let _ = outcome.set(true);
+                        let _ = outcome.set(Settled::Committed);
                     }
                     None
                 }
                 Err(message) => {
                     // The batch and every write queued on top of it fail.
+                    let settled = match message {
+                        Some(_) => Settled::Failed,
+                        None => Settled::Stale,
+                    };
                     for outcome in outcomes.iter().chain(inner.queue.iter().map(|(o, _)| o)) {
-                        let _ = outcome.set(false);
+                        let _ = outcome.set(settled);
                     }
                     inner.queue.clear();
                     inner.generation += 1;
@@ -166,7 +190,7 @@ impl CommitQueue {
             };
             inner.committing = false;
             self.settled.notify_all();
-            if let Some(message) = failure {
+            if let Some(Some(message)) = failure {
                 drop(inner);
                 store_failed(&message);
                 inner = self.lock();
@@ -175,11 +199,41 @@ impl CommitQueue {
     }
 }
 
-/// Commits a batch in one store transaction; returns the newest state in it.
+impl CommitQueue {
+    /// Brings the published state forward to the change log's newest position, once this
+    /// node has no write being applied or committed (writes wait meanwhile). `follow` is
+    /// given the published state and its position and answers the newer state and position,
+    /// or `None` when nothing is newer.
+    pub fn catch_up(
+        &self,
+        published: &ArcSwap<AccountState>,
+        follow: impl FnOnce(&AccountState, u64) -> Result<Option<(AccountState, u64)>, String>,
+    ) -> Result<(), String> {
+        let _applying = self.apply.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self.lock();
+        while inner.committing || !inner.queue.is_empty() {
+            inner = self
+                .settled
+                .wait(inner)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        if let Some((state, seq)) = follow(&published.load(), inner.seq)? {
+            let state = Arc::new(state);
+            published.store(state.clone());
+            inner.newest = state;
+            inner.seq = seq;
+        }
+        Ok(())
+    }
+}
+
+/// Commits a batch built on change log position `seen` in one store transaction; returns the
+/// newest state in it and its position. Fails with `None` when the batch is stale.
 fn commit_batch(
     store: &dyn Store,
     batch: Vec<Applied>,
-) -> Result<Option<Arc<AccountState>>, String> {
+    seen: u64,
+) -> Result<(Option<Arc<AccountState>>, u64), Option<String>> {
     let mut changes = Vec::new();
     let mut audit = Vec::new();
     let mut newest = None;
@@ -190,10 +244,24 @@ fn commit_batch(
             newest = applied.state;
         }
     }
-    if !changes.is_empty() || !audit.is_empty() {
-        store.commit(&changes, &audit).map_err(|e| e.to_string())?;
+    if changes.is_empty() && audit.is_empty() {
+        return Ok((newest, seen));
     }
-    Ok(newest)
+    let seq = match store.change_log() {
+        Some(log) => log
+            .commit_after(seen, &changes, &audit)
+            .map_err(|e| match e {
+                CommitError::Stale => None,
+                CommitError::Failed(e) => Some(e.to_string()),
+            })?,
+        None => {
+            store
+                .commit(&changes, &audit)
+                .map_err(|e| Some(e.to_string()))?;
+            seen
+        }
+    };
+    Ok((newest, seq))
 }
 
 /// Store failures are logged and counted, without request data.

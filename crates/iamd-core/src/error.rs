@@ -79,6 +79,22 @@ impl IamError {
         )
     }
 
+    /// A write applied on a snapshot that another node's commit made stale (several nodes on
+    /// one database): nothing was written. `ops::dispatch` catches up and runs the operation
+    /// again; a caller that gets it anyway may retry (a 500, which AWS SDKs retry).
+    pub fn stale_snapshot() -> Self {
+        Self::new(
+            "ServiceFailure",
+            500,
+            "The account was changed by another iamd node meanwhile; nothing was written. Retry the request.",
+        )
+    }
+
+    /// Whether this is [`IamError::stale_snapshot`].
+    pub fn is_stale_snapshot(&self) -> bool {
+        *self == Self::stale_snapshot()
+    }
+
     /// A `user with name X cannot be found` error.
     pub fn no_such_user(name: &str) -> Self {
         Self::no_such_entity(format!("The user with name {name} cannot be found."))

@@ -26,7 +26,7 @@ pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
     {
         return Ok(0);
     }
-    account.write(|txn| {
+    account.write_retrying(|txn| {
         let now = txn.now;
         let ids: Vec<String> = txn
             .state

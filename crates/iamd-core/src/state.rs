@@ -224,107 +224,131 @@ impl AccountState {
     pub fn from_records(account_id: &str, records: Vec<Record>) -> Result<Self, String> {
         let mut state = AccountState::new(account_id);
         for record in records {
-            let fail = |e: serde_json::Error| format!("stored {} {}: {e}", record.kind, record.key);
-            let Some(kind) = Kind::parse(&record.kind) else {
-                return Err(format!(
-                    "stored record of unknown kind `{}` (key `{}`): written by a newer iamd?",
-                    record.kind, record.key
-                ));
-            };
-            match kind {
-                Kind::User => {
-                    let mut user: User = serde_json::from_str(&record.body).map_err(fail)?;
-                    for (name, doc) in user.inline.iter_mut() {
-                        doc.recompile(name, PolicyKind::Identity);
-                    }
-                    state.users.insert(record.key, Arc::new(user));
-                }
-                Kind::Group => {
-                    let mut group: Group = serde_json::from_str(&record.body).map_err(fail)?;
-                    for (name, doc) in group.inline.iter_mut() {
-                        doc.recompile(name, PolicyKind::Identity);
-                    }
-                    state.groups.insert(record.key, Arc::new(group));
-                }
-                Kind::Role => {
-                    let mut role: Role = serde_json::from_str(&record.body).map_err(fail)?;
-                    for (name, doc) in role.inline.iter_mut() {
-                        doc.recompile(name, PolicyKind::Identity);
-                    }
-                    let trust_name = role.name.clone();
-                    role.assume_role_policy
-                        .recompile(&trust_name, PolicyKind::Resource);
-                    state.roles.insert(record.key, Arc::new(role));
-                }
-                Kind::InstanceProfile => {
-                    let profile: InstanceProfile =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    state
-                        .instance_profiles
-                        .insert(record.key, Arc::new(profile));
-                }
-                Kind::Policy => {
-                    let mut policy: ManagedPolicy =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    let name = policy.name.clone();
-                    for v in policy.versions.iter_mut() {
-                        v.document.recompile(&name, PolicyKind::Identity);
-                    }
-                    state.policies.insert(record.key, Arc::new(policy));
-                }
-                Kind::AccessKey => {
-                    let key: AccessKey = serde_json::from_str(&record.body).map_err(fail)?;
-                    state.access_keys.insert(record.key, Arc::new(key));
-                }
-                Kind::MfaDevice => {
-                    let device: MfaDevice = serde_json::from_str(&record.body).map_err(fail)?;
-                    state.mfa_devices.insert(record.key, Arc::new(device));
-                }
-                Kind::LoginProfile => {
-                    let profile: LoginProfile = serde_json::from_str(&record.body).map_err(fail)?;
-                    state.login_profiles.insert(record.key, Arc::new(profile));
-                }
-                Kind::PasswordPolicy => {
-                    let policy: PasswordPolicy =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    state.password_policy = Some(Arc::new(policy));
-                }
-                Kind::CredentialReport => {
-                    let report: CredentialReport =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    state.credential_report = Some(Arc::new(report));
-                }
-                Kind::AccountAlias => {
-                    let alias: String = serde_json::from_str(&record.body).map_err(fail)?;
-                    state.account_alias = Some(alias);
-                }
-                Kind::Session => {
-                    let mut session: Session = serde_json::from_str(&record.body).map_err(fail)?;
-                    if let Some(policy) = session.role.as_mut().and_then(|r| r.policy.as_mut()) {
-                        policy.recompile(SESSION_POLICY_NAME, PolicyKind::Identity);
-                    }
-                    state.sessions.insert(record.key, Arc::new(session));
-                }
-                Kind::SshPublicKey => {
-                    let key: SshPublicKey = serde_json::from_str(&record.body).map_err(fail)?;
-                    state.ssh_public_keys.insert(record.key, Arc::new(key));
-                }
-                Kind::SigningCertificate => {
-                    let cert: SigningCertificate =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    state
-                        .signing_certificates
-                        .insert(record.key, Arc::new(cert));
-                }
-                Kind::ServiceCredential => {
-                    let cred: ServiceCredential =
-                        serde_json::from_str(&record.body).map_err(fail)?;
-                    state.service_credentials.insert(record.key, Arc::new(cred));
-                }
-                // Loaded by `Account::open` beside the state.
-                Kind::LastUsed => {}
-            }
+            state.put_record(record)?;
         }
         Ok(state)
+    }
+
+    /// Sets the entity a stored record holds (a record read back from the store).
+    pub fn put_record(&mut self, record: Record) -> Result<(), String> {
+        let fail = |e: serde_json::Error| format!("stored {} {}: {e}", record.kind, record.key);
+        let Some(kind) = Kind::parse(&record.kind) else {
+            return Err(format!(
+                "stored record of unknown kind `{}` (key `{}`): written by a newer iamd?",
+                record.kind, record.key
+            ));
+        };
+        match kind {
+            Kind::User => {
+                let mut user: User = serde_json::from_str(&record.body).map_err(fail)?;
+                for (name, doc) in user.inline.iter_mut() {
+                    doc.recompile(name, PolicyKind::Identity);
+                }
+                self.users.insert(record.key, Arc::new(user));
+            }
+            Kind::Group => {
+                let mut group: Group = serde_json::from_str(&record.body).map_err(fail)?;
+                for (name, doc) in group.inline.iter_mut() {
+                    doc.recompile(name, PolicyKind::Identity);
+                }
+                self.groups.insert(record.key, Arc::new(group));
+            }
+            Kind::Role => {
+                let mut role: Role = serde_json::from_str(&record.body).map_err(fail)?;
+                for (name, doc) in role.inline.iter_mut() {
+                    doc.recompile(name, PolicyKind::Identity);
+                }
+                let trust_name = role.name.clone();
+                role.assume_role_policy
+                    .recompile(&trust_name, PolicyKind::Resource);
+                self.roles.insert(record.key, Arc::new(role));
+            }
+            Kind::InstanceProfile => {
+                let profile: InstanceProfile = serde_json::from_str(&record.body).map_err(fail)?;
+                self.instance_profiles.insert(record.key, Arc::new(profile));
+            }
+            Kind::Policy => {
+                let mut policy: ManagedPolicy = serde_json::from_str(&record.body).map_err(fail)?;
+                let name = policy.name.clone();
+                for v in policy.versions.iter_mut() {
+                    v.document.recompile(&name, PolicyKind::Identity);
+                }
+                self.policies.insert(record.key, Arc::new(policy));
+            }
+            Kind::AccessKey => {
+                let key: AccessKey = serde_json::from_str(&record.body).map_err(fail)?;
+                self.access_keys.insert(record.key, Arc::new(key));
+            }
+            Kind::MfaDevice => {
+                let device: MfaDevice = serde_json::from_str(&record.body).map_err(fail)?;
+                self.mfa_devices.insert(record.key, Arc::new(device));
+            }
+            Kind::LoginProfile => {
+                let profile: LoginProfile = serde_json::from_str(&record.body).map_err(fail)?;
+                self.login_profiles.insert(record.key, Arc::new(profile));
+            }
+            Kind::PasswordPolicy => {
+                let policy: PasswordPolicy = serde_json::from_str(&record.body).map_err(fail)?;
+                self.password_policy = Some(Arc::new(policy));
+            }
+            Kind::CredentialReport => {
+                let report: CredentialReport = serde_json::from_str(&record.body).map_err(fail)?;
+                self.credential_report = Some(Arc::new(report));
+            }
+            Kind::AccountAlias => {
+                let alias: String = serde_json::from_str(&record.body).map_err(fail)?;
+                self.account_alias = Some(alias);
+            }
+            Kind::Session => {
+                let mut session: Session = serde_json::from_str(&record.body).map_err(fail)?;
+                if let Some(policy) = session.role.as_mut().and_then(|r| r.policy.as_mut()) {
+                    policy.recompile(SESSION_POLICY_NAME, PolicyKind::Identity);
+                }
+                self.sessions.insert(record.key, Arc::new(session));
+            }
+            Kind::SshPublicKey => {
+                let key: SshPublicKey = serde_json::from_str(&record.body).map_err(fail)?;
+                self.ssh_public_keys.insert(record.key, Arc::new(key));
+            }
+            Kind::SigningCertificate => {
+                let cert: SigningCertificate = serde_json::from_str(&record.body).map_err(fail)?;
+                self.signing_certificates.insert(record.key, Arc::new(cert));
+            }
+            Kind::ServiceCredential => {
+                let cred: ServiceCredential = serde_json::from_str(&record.body).map_err(fail)?;
+                self.service_credentials.insert(record.key, Arc::new(cred));
+            }
+            // Loaded by `Account::open` beside the self.
+            Kind::LastUsed => {}
+        }
+        Ok(())
+    }
+
+    /// Removes the entity stored under (`kind`, `key`).
+    pub fn remove_record(&mut self, kind: &str, key: &str) -> Result<(), String> {
+        let Some(kind) = Kind::parse(kind) else {
+            return Err(format!(
+                "stored record of unknown kind `{kind}` (key `{key}`)"
+            ));
+        };
+        match kind {
+            Kind::User => drop(self.users.remove(key)),
+            Kind::Group => drop(self.groups.remove(key)),
+            Kind::Role => drop(self.roles.remove(key)),
+            Kind::InstanceProfile => drop(self.instance_profiles.remove(key)),
+            Kind::Policy => drop(self.policies.remove(key)),
+            Kind::AccessKey => drop(self.access_keys.remove(key)),
+            Kind::MfaDevice => drop(self.mfa_devices.remove(key)),
+            Kind::LoginProfile => drop(self.login_profiles.remove(key)),
+            Kind::PasswordPolicy => self.password_policy = None,
+            Kind::CredentialReport => self.credential_report = None,
+            Kind::AccountAlias => self.account_alias = None,
+            Kind::Session => drop(self.sessions.remove(key)),
+            Kind::SshPublicKey => drop(self.ssh_public_keys.remove(key)),
+            Kind::SigningCertificate => drop(self.signing_certificates.remove(key)),
+            Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
+            Kind::LastUsed => {}
+        }
+        Ok(())
     }
 }

@@ -2,5 +2,6 @@
 //! re-exported here under the names the core has always used.
 
 pub use iamd_store::{
-    AuditQuery, AuditRecord, Change, MemoryStore, ParameterMatch, Record, Store, StoreError,
+    AuditQuery, AuditRecord, Change, ChangeLog, CommitError, LoggedChange, LoggedCommit,
+    MemoryStore, ParameterMatch, Record, Store, StoreError,
 };

@@ -70,6 +70,8 @@ pub(crate) struct Authenticator {
     keys: KeyCache,
     regions: Vec<String>,
     failures: FailureLog,
+    /// See [`crate::Config::max_staleness`].
+    max_staleness: std::time::Duration,
 }
 
 /// An incoming request, as authentication needs it.
@@ -83,11 +85,12 @@ pub(crate) struct HttpRequest<'a> {
 }
 
 impl Authenticator {
-    pub(crate) fn new(regions: Vec<String>) -> Self {
+    pub(crate) fn new(regions: Vec<String>, max_staleness: std::time::Duration) -> Self {
         Authenticator {
             keys: KeyCache::new(),
             regions,
             failures: FailureLog::default(),
+            max_staleness,
         }
     }
 
@@ -146,6 +149,13 @@ impl Authenticator {
                 self.regions.iter().any(|r| r == region)
             })
             .map_err(|e| Failure::sigv4(service, &e))?;
+        if account
+            .snapshot_age()
+            .is_some_and(|age| age > self.max_staleness)
+        {
+            // Out of touch with the other nodes: a key revoked meanwhile must not pass.
+            return Err(Failure::iam(service, IamError::service_failure()));
+        }
         let state = account.snapshot();
         let invalid = || Failure::sigv4(service, &SigV4Error::invalid_client_token_id());
         let refused = |refused| match refused {

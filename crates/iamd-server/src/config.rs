@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
-    /// `sqlite:PATH`; `None`: `DATA_DIR/iamd.db`.
+    /// `sqlite:PATH`, `postgres://...` or `memory:`; `None`: `DATA_DIR/iamd.db`.
     pub database_url: Option<String>,
     pub account_id: String,
     /// Root credentials to install on first start (automation, tests).
@@ -25,6 +25,9 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Where `/metrics` is served; `None`: on the API port.
     pub metrics_listen: Option<SocketAddr>,
+    /// Several nodes on one database: how old the snapshot may grow without contact with the
+    /// database before the node refuses authentications (it may miss a revoked key).
+    pub max_staleness: std::time::Duration,
 }
 
 impl Config {
@@ -46,6 +49,7 @@ impl Config {
             },
             audit_retention_days: iamd_core::audit_retention::DEFAULT_RETENTION_DAYS,
             metrics_listen: None,
+            max_staleness: std::time::Duration::from_secs(5),
         }
     }
 

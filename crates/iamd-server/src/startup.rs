@@ -182,12 +182,17 @@ pub async fn serve(config: Config) -> Result<(), String> {
         config.limits.max_connections,
         config.limits.header_timeout.as_secs_f64()
     );
+    iamd_core::follow::spawn(&account)
+        .map_err(|e| format!("cannot follow the other nodes: {e}"))?;
     spawn_deferred_flusher(account.clone());
     spawn_session_purger(account.clone());
     spawn_audit_expirer(account.clone(), config.audit_retention_days);
     let pipeline = Arc::new(crate::pipeline::Pipeline {
         account: account.clone(),
-        authenticator: crate::authn::Authenticator::new(config.regions.clone()),
+        authenticator: crate::authn::Authenticator::new(
+            config.regions.clone(),
+            config.max_staleness,
+        ),
     });
     let app = crate::query::router(pipeline.clone()).merge(crate::probes::router(
         pipeline.clone(),

@@ -45,6 +45,51 @@ impl std::fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// One change as the change log holds it; `body` `None` is a deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedChange {
+    pub kind: String,
+    pub key: String,
+    pub body: Option<String>,
+}
+
+/// One commit of the change log: its position and its changes, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedCommit {
+    pub seq: u64,
+    pub changes: Vec<LoggedChange>,
+}
+
+/// Why [`ChangeLog::commit_after`] did not commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitError {
+    /// Another commit came after the writer's position: nothing was written; catch up and
+    /// apply the write again.
+    Stale,
+    Failed(StoreError),
+}
+
+/// The change log of a store that several nodes share (PostgreSQL). Positions number the
+/// commits that changed records: gap-free and in commit order, 0 before the first.
+pub trait ChangeLog: Send + Sync {
+    /// Every record and the position it reflects, read together.
+    fn load_at(&self) -> Result<(u64, Vec<Record>), StoreError>;
+    /// Commits as [`Store::commit`] does, only if no commit came after position `seen`
+    /// (checked under a lock every writer takes, so of two writers on one position exactly
+    /// one commits); returns the new position.
+    fn commit_after(
+        &self,
+        seen: u64,
+        changes: &[Change],
+        audit: &[AuditRecord],
+    ) -> Result<u64, CommitError>;
+    /// The commits after position `seen`, oldest first.
+    fn commits_after(&self, seen: u64) -> Result<Vec<LoggedCommit>, StoreError>;
+    /// Waits until the database says another commit came (since the last wait) or `timeout`
+    /// passes, whichever is first.
+    fn wait_for_commit(&self, timeout: std::time::Duration);
+}
+
 /// Durable storage. `commit` must be atomic and durable when it returns.
 pub trait Store: Send + Sync {
     /// Every record, for building the state at start.
@@ -83,6 +128,11 @@ pub trait Store: Send + Sync {
         Err(StoreError(
             "this backend does not implement audit retention".into(),
         ))
+    }
+    /// The change log, when other nodes may write to this store too; `None` (the default)
+    /// when this process is its only writer.
+    fn change_log(&self) -> Option<&dyn ChangeLog> {
+        None
     }
 }
 

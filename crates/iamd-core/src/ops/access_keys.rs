@@ -72,7 +72,8 @@ pub fn bootstrap_root_key(
     account: &Account,
     given: Option<(&str, &str)>,
 ) -> Result<Option<(String, Secret)>, IamError> {
-    account.write(|txn| {
+    // Nodes starting at once on one new database: one creates the key, the others find it.
+    account.write_retrying(|txn| {
         let exists = match given {
             Some((id, _)) => txn.state.access_keys.contains_key(id),
             None => txn.state.access_keys.values().any(|k| k.user.is_none()),

@@ -337,21 +337,35 @@ pub fn dispatch_from(
     request_id: &str,
     user_agent: &str,
 ) -> Result<Value, IamError> {
-    let ctx = OpContext {
-        account,
-        caller,
-        state: account.snapshot(),
-        now: account.now(),
-        operation,
-        input,
-        request_id,
-        user_agent,
-        authorized: Cell::new(false),
-        call_audited: Cell::new(false),
-    };
-    let result = match session_restriction(caller, operation) {
-        Some(refusal) => Err(refusal),
-        None => (operation.handler)(&ctx, input),
+    let mut attempts = 0;
+    let (ctx, result) = loop {
+        let ctx = OpContext {
+            account,
+            caller,
+            state: account.snapshot(),
+            now: account.now(),
+            operation,
+            input,
+            request_id,
+            user_agent,
+            authorized: Cell::new(false),
+            call_audited: Cell::new(false),
+        };
+        let result = match session_restriction(caller, operation) {
+            Some(refusal) => Err(refusal),
+            None => (operation.handler)(&ctx, input),
+        };
+        // Another node committed first (several nodes on one database): nothing was
+        // written; catch up and run the operation again on the newer state.
+        let stale = result.as_ref().is_err_and(IamError::is_stale_snapshot);
+        if stale && attempts < crate::account::STALE_RETRIES {
+            attempts += 1;
+            crate::account::stale_backoff(attempts);
+            if account.catch_up().is_ok() {
+                continue;
+            }
+        }
+        break (ctx, result);
     };
     if operation.auth == Auth::Policy && !ctx.authorized.get() && result.is_ok() {
         tracing::error!(

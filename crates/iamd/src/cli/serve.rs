@@ -1,4 +1,4 @@
-//! `iamd serve`: the IAM and STS API server on an embedded SQLite database.
+//! `iamd serve`: the IAM and STS API server on an embedded SQLite database or PostgreSQL.
 //!
 //! Every setting comes from, in increasing precedence: its default, the TOML file of
 //! `--config` (`settings.rs`), its `IAMD_*` environment variable, its flag.
@@ -32,7 +32,8 @@ pub struct ServeArgs {
     /// Directory for the database, the sealing key and the root credentials file.
     #[arg(long, env = "IAMD_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
-    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db) or `memory:` (nothing kept).
+    /// Database URL: `sqlite:PATH` (default: DATA_DIR/iamd.db), `postgres://USER@HOST:PORT/DB`
+    /// (several nodes may share one) or `memory:` (nothing kept).
     #[arg(long, env = "IAMD_DATABASE_URL")]
     database: Option<String>,
     /// The 12-digit account id.
@@ -66,6 +67,11 @@ pub struct ServeArgs {
     /// such as `iamd::request=off,info` (default: `RUST_LOG`, else `info`).
     #[arg(long, env = "IAMD_LOG_LEVEL", value_name = "FILTER")]
     log_level: Option<String>,
+    /// Several nodes on one database (PostgreSQL): seconds the node's snapshot may go without
+    /// contact with the database before it refuses authentications rather than accept keys
+    /// that may have been revoked meanwhile.
+    #[arg(long, env = "IAMD_MAX_STALENESS", default_value_t = 5.0)]
+    max_staleness: f64,
 }
 
 pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {

@@ -26,6 +26,7 @@ struct FileSettings {
     regions: Option<Vec<String>>,
     metrics_listen: Option<SocketAddr>,
     audit_retention_days: Option<u32>,
+    max_staleness: Option<f64>,
     shutdown_timeout: Option<f64>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
@@ -145,6 +146,8 @@ impl Settings {
             args.audit_retention_days,
             file.audit_retention_days,
         );
+        let max_staleness = p.pick("max_staleness", args.max_staleness, file.max_staleness);
+        config.max_staleness = seconds("max-staleness", max_staleness)?;
         let shutdown_timeout = p.pick(
             "shutdown_timeout",
             args.shutdown_timeout,

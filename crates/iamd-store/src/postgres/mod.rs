@@ -1,0 +1,184 @@
+//! PostgreSQL: `postgres://USER[:PASSWORD]@HOST:PORT/DB`, for several iamd nodes on one
+//! database. Migrations run at open (see `schema`); calls run on the store's own runtime
+//! (`runtime`) over a small pool (`pool`). A commit (`commit`) is one transaction that also
+//! appends its changes to the change log the nodes follow (`follow`).
+//!
+//! TLS: `sslmode=disable` and `prefer` connect in plain text (a loopback or private network);
+//! `sslmode=require` is refused with an error at open, since this build has no TLS connector,
+//! rather than silently sending credentials and secrets unencrypted.
+
+mod commit;
+mod follow;
+mod pool;
+mod runtime;
+mod schema;
+pub mod test_database;
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use tokio_postgres::config::SslMode;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Config;
+
+use crate::{AuditQuery, AuditRecord, Change, ChangeLog, Record, Store, StoreError};
+use pool::Pool;
+use runtime::Runtime;
+
+pub struct PostgresStore {
+    runtime: Runtime,
+    pool: Arc<Pool>,
+    /// Set by the database's notifications of other commits (see `follow`).
+    wake: Arc<follow::Wake>,
+}
+
+pub(crate) fn fail(e: tokio_postgres::Error) -> StoreError {
+    StoreError(format!("postgres: {}", pool::error_text(&e)))
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl PostgresStore {
+    /// Connects, refusing what it cannot honour, and applies the migrations.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let config = Config::from_str(url).map_err(|e| {
+            StoreError(format!(
+                "invalid PostgreSQL URL (expected postgres://USER@HOST:PORT/DB): {e}"
+            ))
+        })?;
+        if !matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
+            return Err(StoreError(
+                "postgres: sslmode=require is not supported by this build (no TLS connector): use sslmode=disable on a trusted network, or a TLS tunnel".into(),
+            ));
+        }
+        let runtime = Runtime::start()?;
+        let pool = Pool::new(config);
+        let migrating = pool.clone();
+        runtime.run(async move {
+            let mut client = pool::connect(migrating.config()).await?;
+            schema::migrate(&mut client).await
+        })?;
+        let wake = Arc::new(follow::Wake::default());
+        runtime.spawn(follow::listen(pool.config().clone(), wake.clone()));
+        Ok(PostgresStore {
+            runtime,
+            pool,
+            wake,
+        })
+    }
+}
+
+fn audit_record(row: &tokio_postgres::Row, first: usize) -> AuditRecord {
+    AuditRecord {
+        event_id: row.get(first),
+        event_time: row.get(first + 1),
+        event_name: row.get(first + 2),
+        event_source: row.get(first + 3),
+        username: row.get(first + 4),
+        body: row.get(first + 5),
+    }
+}
+
+impl Store for PostgresStore {
+    fn load(&self) -> Result<Vec<Record>, StoreError> {
+        let pool = self.pool.clone();
+        self.runtime.run(async move {
+            let mut lease = pool.get().await?;
+            let rows = lease
+                .conn()?
+                .client
+                .query(
+                    "SELECT kind, key, body FROM records ORDER BY kind, key",
+                    &[],
+                )
+                .await
+                .map_err(fail)?;
+            lease.release();
+            Ok(rows
+                .iter()
+                .map(|row| Record {
+                    kind: row.get(0),
+                    key: row.get(1),
+                    body: row.get(2),
+                })
+                .collect())
+        })
+    }
+
+    fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let pool = self.pool.clone();
+        let (changes, audit) = (changes.to_vec(), audit.to_vec());
+        self.runtime
+            .run(async move { commit::commit(&pool, None, &changes, &audit).await })
+            .map(|_| ())
+    }
+
+    fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        self.audit_page(&AuditQuery {
+            limit,
+            ..Default::default()
+        })
+        .map(|page| page.into_iter().map(|(_, record)| record).collect())
+    }
+
+    fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
+        let mut sql = String::from(
+            "SELECT seq, event_id, event_time, event_name, event_source, username, body
+             FROM audit WHERE TRUE",
+        );
+        let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+        let text = [
+            ("event_name", &query.event_name),
+            ("event_source", &query.event_source),
+            ("username", &query.username),
+            ("event_id", &query.event_id),
+        ];
+        for (column, value) in text {
+            if let Some(value) = value {
+                args.push(Box::new(value.clone()));
+                sql.push_str(&format!(" AND {column} = ${}", args.len()));
+            }
+        }
+        for (condition, value) in [
+            ("event_time >=", query.start),
+            ("event_time <=", query.end),
+            ("seq <", query.before),
+        ] {
+            if let Some(value) = value {
+                args.push(Box::new(value));
+                sql.push_str(&format!(" AND {condition} ${}", args.len()));
+            }
+        }
+        args.push(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", args.len()));
+        let pool = self.pool.clone();
+        self.runtime.run(async move {
+            let mut lease = pool.get().await?;
+            let params: Vec<&(dyn ToSql + Sync)> = args
+                .iter()
+                .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            let rows = lease
+                .conn()?
+                .client
+                .query(&sql, &params)
+                .await
+                .map_err(fail)?;
+            lease.release();
+            Ok(rows
+                .iter()
+                .map(|row| (row.get(0), audit_record(row, 1)))
+                .collect())
+        })
+    }
+
+    fn change_log(&self) -> Option<&dyn ChangeLog> {
+        Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

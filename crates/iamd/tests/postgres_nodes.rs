@@ -1,0 +1,431 @@
+//! iamd on PostgreSQL (`iamd serve --database postgres://...`), through the AWS SDK: the
+//! account outlives its server, and several servers on one database serve one account.
+//! Each test works in a database of its own on the server `IAMD_TEST_POSTGRES_URL` names
+//! (scripts/test prepares it); without it these tests fail, saying so.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{code_message, fresh_step, mfa_seed, totp_code, Options, Server};
+
+/// One sealing key for every node of a test (nodes share the database, and so the sealed
+/// secrets in it).
+const SEALING_KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
+
+/// A node: `iamd serve` on the database `url`.
+fn node(url: &str, more: &[&str]) -> Server {
+    let mut options = Options::args(&["--database", url]);
+    options.args.extend(more.iter().map(|a| a.to_string()));
+    options
+        .env
+        .push(("IAMD_SEALING_KEY".into(), SEALING_KEY.into()));
+    Server::start_opts(&options)
+}
+
+#[tokio::test]
+async fn the_account_outlives_its_server() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_restart");
+    let first = node(&url, &[]);
+    let (key_id, secret) = first.user_with_key("alice").await;
+    first
+        .iam()
+        .create_group()
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    first.kill();
+
+    let second = node(&url, &[]);
+    let user = second
+        .iam()
+        .get_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(user.user.unwrap().user_name, "alice");
+    second
+        .iam()
+        .get_group()
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    // The key (its secret sealed in the database) still signs requests.
+    let me = second
+        .sts_as(&key_id, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    assert!(me.arn.unwrap().ends_with(":user/alice"));
+}
+
+#[tokio::test]
+async fn a_wrong_database_is_one_clear_line_and_a_failed_start() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_iamd"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg("postgres://postgres:hunter2@127.0.0.1:1/iamd")
+        .arg("--data-dir")
+        .arg(tempfile::tempdir().unwrap().path().join("data"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot connect to 127.0.0.1:1/iamd"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+/// Calls `probe` until it answers true, for at most `bound`; answers how long that took.
+async fn within<F, Fut>(bound: Duration, mut probe: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let start = Instant::now();
+    loop {
+        if probe().await {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < bound,
+            "not within {} ms",
+            bound.as_millis()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `n` nodes on the database `url`, started at once (each migrates the database and
+/// creates the root key unless another node did first).
+fn nodes(url: &str, n: usize) -> Vec<Server> {
+    let starting: Vec<_> = (0..n)
+        .map(|_| {
+            let url = url.to_string();
+            std::thread::spawn(move || node(&url, &[]))
+        })
+        .collect();
+    starting.into_iter().map(|s| s.join().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn three_nodes_serve_one_account() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_nodes");
+    let all = nodes(&url, 3);
+    let (a, b) = (&all[0], &all[1]);
+
+    // A key created on A signs requests on B within a second.
+    let (key_id, secret) = a.user_with_key("alice").await;
+    let on_b = b.sts_as(&key_id, &secret);
+    within(Duration::from_secs(1), || async {
+        on_b.get_caller_identity().send().await.is_ok()
+    })
+    .await;
+
+    // Deactivated on A: refused on B within a second.
+    a.iam()
+        .update_access_key()
+        .user_name("alice")
+        .access_key_id(&key_id)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    within(Duration::from_secs(1), || async {
+        match on_b.get_caller_identity().send().await {
+            Ok(_) => false,
+            Err(e) => code_message(e).0 == "InvalidClientTokenId",
+        }
+    })
+    .await;
+
+    // The same user name created on all three at once: exactly one succeeds, the others get
+    // AWS's error (their writes, built on a snapshot without the user, run again after
+    // catching up).
+    for round in 0..5 {
+        let name = format!("bob{round}");
+        let clients: Vec<_> = all.iter().map(Server::iam).collect();
+        let (first, second, third) = tokio::join!(
+            clients[0].create_user().user_name(&name).send(),
+            clients[1].create_user().user_name(&name).send(),
+            clients[2].create_user().user_name(&name).send()
+        );
+        let errors: Vec<_> = [first.err(), second.err(), third.err()]
+            .into_iter()
+            .flatten()
+            .map(|e| code_message(e).0)
+            .collect();
+        assert_eq!(
+            errors,
+            ["EntityAlreadyExists", "EntityAlreadyExists"],
+            "round {round}"
+        );
+    }
+    let users = all[2].iam().list_users().send().await.unwrap().users;
+    assert_eq!(users.len(), 6, "alice and bob0..bob4 on the third node");
+}
+
+#[tokio::test]
+async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+    let (key_id, secret) = a.user_with_key("carol").await;
+    let device = a
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("carol")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let serial = device.serial_number;
+    let step = fresh_step().await;
+    a.iam()
+        .enable_mfa_device()
+        .user_name("carol")
+        .serial_number(&serial)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let code = totp_code(&seed, step);
+    a.sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .unwrap();
+    // At once on B, whether or not B has seen A's use yet.
+    let replay = b
+        .sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .expect_err("the code was used on A");
+    assert_eq!(code_message(replay).0, "AccessDenied");
+
+    // The next code sent to both at once: exactly one accepts it, whichever snapshot each
+    // node had (the replay record is committed before a code is accepted).
+    let code = totp_code(&seed, step + 1);
+    let (on_a, on_b) = (a.sts_as(&key_id, &secret), b.sts_as(&key_id, &secret));
+    let (first, second) = tokio::join!(
+        on_a.get_session_token()
+            .serial_number(&serial)
+            .token_code(&code)
+            .send(),
+        on_b.get_session_token()
+            .serial_number(&serial)
+            .token_code(&code)
+            .send()
+    );
+    let errors: Vec<_> = [first.err(), second.err()]
+        .into_iter()
+        .flatten()
+        .map(|e| code_message(e).0)
+        .collect();
+    assert_eq!(errors, ["AccessDenied"]);
+}
+
+#[tokio::test]
+async fn mfa_failures_are_counted_across_nodes() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_mfa_throttle");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+    let (key_id, secret) = a.user_with_key("dave").await;
+    let device = a
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("dave")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let serial = device.serial_number;
+    let step = fresh_step().await;
+    a.iam()
+        .enable_mfa_device()
+        .user_name("dave")
+        .serial_number(&serial)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    let valid: Vec<String> = (step - 1..=step + 1).map(|s| totp_code(&seed, s)).collect();
+    let wrong = ["000000", "111111", "222222"]
+        .into_iter()
+        .find(|c| !valid.iter().any(|v| v == c))
+        .unwrap();
+    // Five wrong codes in a row, spread over both nodes (three on A, two on B)...
+    for attempt in 0..5 {
+        let server = if attempt % 2 == 0 { &a } else { &b };
+        let err = server
+            .sts_as(&key_id, &secret)
+            .get_session_token()
+            .serial_number(&serial)
+            .token_code(wrong)
+            .send()
+            .await
+            .expect_err("a wrong code");
+        assert_eq!(code_message(err).0, "AccessDenied");
+    }
+    // ...lock the device on both: even the right code is refused on B, which saw only two.
+    let err = b
+        .sts_as(&key_id, &secret)
+        .get_session_token()
+        .serial_number(&serial)
+        .token_code(totp_code(&seed, step))
+        .send()
+        .await
+        .expect_err("the device is locked");
+    assert_eq!(code_message(err).0, "AccessDenied");
+}
+
+/// A TCP proxy to PostgreSQL (127.0.0.1:5432) on a port of its own: cutting it is the
+/// database going away for the nodes behind it (PostgreSQL itself is shared by other tests).
+struct Proxy {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    streams: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(port: u16) -> Proxy {
+        use std::net::{TcpListener, TcpStream};
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let proxy = Proxy {
+            port,
+            stop: Default::default(),
+            streams: Default::default(),
+        };
+        let (stop, streams) = (proxy.stop.clone(), proxy.streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect("127.0.0.1:5432") else {
+                    continue;
+                };
+                let mut kept = streams.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        proxy
+    }
+
+    /// Closes every connection and stops listening: connections are then refused.
+    fn cut(self) -> u16 {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        self.port
+    }
+}
+
+#[tokio::test]
+async fn without_the_database_reads_go_on_writes_fail_fast_then_authentication_stops() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_outage");
+    let proxy = Proxy::start(0);
+    let (user, database) = url
+        .split_once("@127.0.0.1:5432/")
+        .expect("the test server at 127.0.0.1:5432");
+    let via_proxy = format!("{user}@127.0.0.1:{}/{database}", proxy.port);
+    let cut_off = node(&via_proxy, &["--max-staleness", "3"]);
+    let other = node(&url, &[]);
+    let (key_id, secret) = cut_off.user_with_key("alice").await;
+
+    let port = proxy.cut();
+    // Reads are served from the snapshot; the key still signs.
+    cut_off
+        .iam()
+        .get_user()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    cut_off
+        .sts_as(&key_id, &secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    // A write fails with ServiceFailure instead of hanging.
+    let write = cut_off.iam().create_user().user_name("bob").send();
+    let err = tokio::time::timeout(Duration::from_secs(20), write)
+        .await
+        .expect("a write fails within 20 s")
+        .expect_err("no database");
+    assert_eq!(code_message(err).0, "ServiceFailure");
+    // Meanwhile another node writes.
+    other
+        .iam()
+        .create_user()
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    // Past --max-staleness without the database, the node refuses authentications: the key
+    // may have been revoked on another node meanwhile.
+    let signer = cut_off.sts_as(&key_id, &secret);
+    within(Duration::from_secs(10), || async {
+        match signer.get_caller_identity().send().await {
+            Ok(_) => false,
+            Err(e) => code_message(e).0 == "ServiceFailure",
+        }
+    })
+    .await;
+
+    // The database comes back: writes work again and the node catches up by itself.
+    let _proxy = Proxy::start(port);
+    within(Duration::from_secs(10), || async {
+        cut_off
+            .iam()
+            .create_user()
+            .user_name("bob")
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+    within(Duration::from_secs(5), || async {
+        cut_off
+            .iam()
+            .get_user()
+            .user_name("carol")
+            .send()
+            .await
+            .is_ok()
+    })
+    .await;
+    signer.get_caller_identity().send().await.unwrap();
+}
