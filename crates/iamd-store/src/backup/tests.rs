@@ -31,7 +31,7 @@ fn a_backup_taken_while_the_store_is_open_restores_to_the_same_records() {
     let info = backup(&live, &out).unwrap();
     assert_eq!(
         (info.schema_version, info.records, info.audit_events),
-        (1, 1, 1)
+        (crate::sqlite::SCHEMA_VERSION, 1, 1)
     );
     {
         use std::os::unix::fs::PermissionsExt;

@@ -125,35 +125,7 @@ impl Store for PostgresStore {
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
-        let mut sql = String::from(
-            "SELECT seq, event_id, event_time, event_name, event_source, username, body
-             FROM audit WHERE TRUE",
-        );
-        let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
-        let text = [
-            ("event_name", &query.event_name),
-            ("event_source", &query.event_source),
-            ("username", &query.username),
-            ("event_id", &query.event_id),
-        ];
-        for (column, value) in text {
-            if let Some(value) = value {
-                args.push(Box::new(value.clone()));
-                sql.push_str(&format!(" AND {column} = ${}", args.len()));
-            }
-        }
-        for (condition, value) in [
-            ("event_time >=", query.start),
-            ("event_time <=", query.end),
-            ("seq <", query.before),
-        ] {
-            if let Some(value) = value {
-                args.push(Box::new(value));
-                sql.push_str(&format!(" AND {condition} ${}", args.len()));
-            }
-        }
-        args.push(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
-        sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", args.len()));
+        let (sql, args) = page_sql(query);
         let pool = self.pool.clone();
         self.runtime.run(async move {
             let mut lease = pool.get().await?;
@@ -175,9 +147,98 @@ impl Store for PostgresStore {
         })
     }
 
+    fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
+        let pool = self.pool.clone();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.runtime.run(async move {
+            let mut lease = pool.get().await?;
+            let deleted = lease
+                .conn()?
+                .client
+                .execute(
+                    "DELETE FROM audit WHERE seq IN
+                     (SELECT seq FROM audit WHERE event_time < $1 ORDER BY event_time, seq LIMIT $2)",
+                    &[&time, &limit],
+                )
+                .await
+                .map_err(fail)?;
+            lease.release();
+            Ok(usize::try_from(deleted).unwrap_or(usize::MAX))
+        })
+    }
+
     fn change_log(&self) -> Option<&dyn ChangeLog> {
         Some(self)
     }
+}
+
+/// The SQL and arguments of an audit lookup (as SQLite's: newest first by event time, then
+/// position). `readOnly`, the access key and the request parameters are read from the
+/// record's JSON.
+fn page_sql(query: &AuditQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
+    let mut sql = String::from(
+        "SELECT seq, event_id, event_time, event_name, event_source, username, body
+         FROM audit WHERE TRUE",
+    );
+    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    let text = [
+        ("event_name", &query.event_name),
+        ("event_source", &query.event_source),
+        ("username", &query.username),
+        ("event_id", &query.event_id),
+        (
+            "body::jsonb -> 'userIdentity' ->> 'accessKeyId'",
+            &query.access_key_id,
+        ),
+    ];
+    for (column, value) in text {
+        if let Some(value) = value {
+            args.push(Box::new(value.clone()));
+            sql.push_str(&format!(" AND {column} = ${}", args.len()));
+        }
+    }
+    if let Some(read_only) = query.read_only {
+        args.push(Box::new(read_only));
+        sql.push_str(&format!(
+            " AND (body::jsonb ->> 'readOnly')::boolean = ${}",
+            args.len()
+        ));
+    }
+    for (condition, value) in [("event_time >=", query.start), ("event_time <=", query.end)] {
+        if let Some(value) = value {
+            args.push(Box::new(value));
+            sql.push_str(&format!(" AND {condition} ${}", args.len()));
+        }
+    }
+    if let Some((time, seq)) = query.before {
+        args.push(Box::new(time));
+        args.push(Box::new(seq));
+        let (t, s) = (args.len() - 1, args.len());
+        sql.push_str(&format!(
+            " AND (event_time < ${t} OR (event_time = ${t} AND seq < ${s}))"
+        ));
+    }
+    if let Some(parameter) = &query.parameter {
+        args.push(Box::new(parameter.names.clone()));
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM jsonb_each(CASE
+                 WHEN jsonb_typeof(body::jsonb -> 'requestParameters') = 'object'
+                 THEN body::jsonb -> 'requestParameters' ELSE '{{}}'::jsonb END) p
+               WHERE jsonb_typeof(p.value) = 'string' AND p.key = ANY(${})",
+            args.len()
+        ));
+        if let Some(value) = &parameter.value {
+            args.push(Box::new(value.clone()));
+            sql.push_str(&format!(" AND p.value #>> '{{}}' = ${}", args.len()));
+        }
+        sql.push(')');
+    }
+    args.push(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
+    sql.push_str(&format!(
+        " ORDER BY event_time DESC, seq DESC LIMIT ${}",
+        args.len()
+    ));
+    (sql, args)
 }
 
 #[cfg(test)]

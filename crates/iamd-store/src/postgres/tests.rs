@@ -7,17 +7,19 @@ use super::*;
 #[test]
 fn conforms_and_persists() {
     let url = test_database::fresh("conforms");
-    {
+    let events = {
         let store = PostgresStore::open(&url).unwrap();
         crate::conformance::run(&store);
-    }
+        store.audit_events(100).unwrap().len()
+    };
     let reopened = crate::open(&url, false).unwrap();
     assert_eq!(
         reopened.load().unwrap().len(),
         1,
         "what the suite left is still there"
     );
-    assert_eq!(reopened.audit_events(10).unwrap().len(), 4);
+    assert!(events > 0);
+    assert_eq!(reopened.audit_events(100).unwrap().len(), events);
 }
 
 #[test]
