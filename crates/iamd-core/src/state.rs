@@ -44,6 +44,8 @@ pub struct AccountState {
     pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
     /// The last credential report.
     pub credential_report: Option<Arc<CredentialReport>>,
+    /// Web console sign-ins, by the digest of their cookie.
+    pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -320,6 +322,10 @@ impl AccountState {
                     let cred: ServiceCredential =
                         serde_json::from_str(&record.body).map_err(fail)?;
                     state.service_credentials.insert(record.key, Arc::new(cred));
+                }
+                Kind::ConsoleSession => {
+                    let session = serde_json::from_str(&record.body).map_err(fail)?;
+                    state.console_sessions.insert(record.key, Arc::new(session));
                 }
                 // Loaded by `Account::open` beside the state.
                 Kind::LastUsed => {}

@@ -18,7 +18,8 @@ const CERT_1: &str = include_str!("../../../../../fixtures/credentials/signing-c
 const CERT_2: &str = include_str!("../../../../../fixtures/credentials/signing-cert2.pem");
 const CERT_3: &str = include_str!("../../../../../fixtures/credentials/signing-cert3.pem");
 const CERT_EXPIRED: &str = include_str!("../../../../../fixtures/credentials/signing-expired.pem");
-const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const SEED000: &str =
+    include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 
 fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {
     call(acct, caller, "iam", action, input)

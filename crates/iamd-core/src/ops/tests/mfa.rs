@@ -14,10 +14,12 @@ use crate::crypto::{base32, totp};
 use crate::error::IamError;
 use crate::testing::{account, call, root, user, ACCOUNT_ID};
 
-const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const SEED000: &str =
+    include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 const SEED001: &str =
     include_str!("../../../../../fixtures/policies/seed001-aws-docs-manage-own-mfa.json");
-const SEED002: &str = include_str!("../../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
+const SEED002: &str =
+    include_str!("../../../../../fixtures/policies/seed002-force-mfa-blog-ja.json");
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn iam(acct: &Account, caller: &Caller, action: &str, input: Value) -> Result<Value, IamError> {

@@ -11,7 +11,8 @@ use crate::error::IamError;
 use crate::model::PasswordPolicy;
 use crate::testing::{account, call, root, user, ACCOUNT_ID};
 
-const SEED000: &str = include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
+const SEED000: &str =
+    include_str!("../../../../../fixtures/policies/seed000-force-mfa-blog-ko.json");
 const SEED001: &str =
     include_str!("../../../../../fixtures/policies/seed001-aws-docs-manage-own-mfa.json");
 const CHANGE_PASSWORD: &str =
