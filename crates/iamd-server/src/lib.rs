@@ -6,6 +6,7 @@ mod admin;
 mod authn;
 mod body;
 mod config;
+mod console;
 mod failure;
 mod keycache;
 mod listener;

@@ -109,28 +109,35 @@ impl Pipeline {
                 400,
             ));
         };
-        let output = if operation.read_only {
-            iamd_core::ops::dispatch(
-                &self.account,
-                &caller,
-                operation,
-                &decoded.input,
-                request_id,
-            )
-        } else {
-            let account = self.account.clone();
-            let request_id = request_id.to_string();
-            tokio::task::spawn_blocking(move || {
-                iamd_core::ops::dispatch(&account, &caller, operation, &decoded.input, &request_id)
-            })
+        let output = self
+            .call(caller, operation, decoded.input, request_id)
             .await
-            .unwrap_or_else(|_| Err(IamError::service_failure()))
-        }
-        .map_err(|e| Failure::iam(service, e))?;
+            .map_err(|e| Failure::iam(service, e))?;
         Ok(Answered {
             service,
             operation,
             output,
         })
+    }
+
+    /// Dispatches `operation` for an authenticated caller (writes on the blocking pool):
+    /// the core authorizes and audits. Every front door's calls end here.
+    pub(crate) async fn call(
+        &self,
+        caller: iamd_core::Caller,
+        operation: &'static Operation,
+        input: Value,
+        request_id: &str,
+    ) -> Result<Value, IamError> {
+        if operation.read_only {
+            return iamd_core::ops::dispatch(&self.account, &caller, operation, &input, request_id);
+        }
+        let account = self.account.clone();
+        let request_id = request_id.to_string();
+        tokio::task::spawn_blocking(move || {
+            iamd_core::ops::dispatch(&account, &caller, operation, &input, &request_id)
+        })
+        .await
+        .unwrap_or_else(|_| Err(IamError::service_failure()))
     }
 }

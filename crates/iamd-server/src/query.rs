@@ -15,7 +15,7 @@ use crate::failure::Failure;
 use crate::pipeline::{Decoded, Incoming, Pipeline};
 
 /// The endpoint's routes: the Query API on every path, the admin extensions under
-/// `/iamd/admin/`.
+/// `/iamd/admin/`, the web console under `/console`.
 pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
     Router::new()
         .route("/", any(handle))
@@ -24,10 +24,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
             axum::routing::post(crate::admin::import),
         )
         .route("/{*path}", any(handle))
-        .with_state(pipeline)
+        .with_state(pipeline.clone())
+        .merge(crate::console::router(pipeline, false))
 }
 
 async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
+    if crate::console::is_browser_visit(&incoming.method, &incoming.uri, &incoming.headers) {
+        return crate::console::front_door();
+    }
     let request_id = crate::pipeline::request_id();
     let answered = pipeline.run(incoming, &request_id, decode).await;
     let encoded = answered.and_then(|a| {

@@ -1,0 +1,101 @@
+//! The web console: server-rendered pages under `/console` on the API's port. Another front
+//! door on the [`Pipeline`]: a console session (cookie) instead of a SigV4 signature
+//! authenticates the browser, and every page and action is an IAM operation run through
+//! `Pipeline::call`, i.e. `iamd_core::ops::dispatch`, authorized by the same function as
+//! the API with the session's context (`aws:MultiFactorAuthPresent` only after an MFA step).
+//!
+//! - `visit`: cookies, forms, CSRF, the session and its caller;
+//! - `signin`: sign-in (password, then MFA code), sign-out;
+//! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
+//! - `users`: the users pages; `denial`: AccessDenied in plain words, with the remedy;
+//! - `templates`, `assets`: the HTML layout (maud, escaped) and the one CSS file.
+
+mod assets;
+mod credentials;
+mod denial;
+mod signin;
+mod templates;
+mod users;
+mod visit;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::pipeline::Pipeline;
+
+/// What the console's handlers share.
+pub(crate) struct Console {
+    pub(crate) pipeline: Arc<Pipeline>,
+    /// Served over TLS: cookies are `Secure` and `aws:SecureTransport` is true.
+    pub(crate) secure: bool,
+}
+
+type Shared = axum::extract::State<Arc<Console>>;
+
+/// The console's routes.
+pub(crate) fn router(pipeline: Arc<Pipeline>, secure: bool) -> Router {
+    let console = Arc::new(Console { pipeline, secure });
+    Router::new()
+        .route("/console", get(signin::home))
+        .route("/console/", get(signin::home))
+        .route("/console/assets/console.css", get(assets::css))
+        .route("/console/signin", get(signin::form).post(signin::submit))
+        .route(
+            "/console/signin/mfa",
+            get(signin::mfa_form).post(signin::mfa_submit),
+        )
+        .route(
+            "/console/signout",
+            get(signin::signout_form).post(signin::signout),
+        )
+        .route(
+            "/console/change-password",
+            get(credentials::password_form).post(credentials::change_password),
+        )
+        .route("/console/security-credentials", get(credentials::overview))
+        .route(
+            "/console/security-credentials/mfa",
+            get(credentials::mfa_name_form).post(credentials::mfa_create),
+        )
+        .route(
+            "/console/security-credentials/mfa/enable",
+            axum::routing::post(credentials::mfa_enable),
+        )
+        .route(
+            "/console/security-credentials/mfa/remove",
+            axum::routing::post(credentials::mfa_remove),
+        )
+        .route(
+            "/console/security-credentials/access-keys",
+            axum::routing::post(credentials::access_keys),
+        )
+        .route("/console/users", get(users::list))
+        .route("/console/users/{name}", get(users::detail))
+        .with_state(console)
+}
+
+/// Whether a request to `/` is a browser's visit rather than an API call: a GET without an
+/// `Action` parameter, a signature or an `Authorization` header. Those go to the console.
+pub(crate) fn is_browser_visit(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    let query = uri.query().unwrap_or("");
+    let api_parameter = query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("");
+        name == "Action" || name.starts_with("X-Amz-")
+    });
+    *method == Method::GET
+        && uri.path() == "/"
+        && !api_parameter
+        && !headers.contains_key(header::AUTHORIZATION)
+}
+
+/// The answer to a browser's visit to `/`.
+pub(crate) fn front_door() -> Response {
+    Redirect::to("/console/signin").into_response()
+}
+
+#[cfg(test)]
+mod tests;
