@@ -155,7 +155,7 @@ fn password_error(console: &Console, signed: &Signed, e: &IamError, new: &str) -
                     }
                 }
             }
-            (denial.render(&situation))
+            @if lockout { (denial.section(None)) } @else { (denial.render(&situation)) }
         };
     }
     if e.code == "PasswordPolicyViolation" {

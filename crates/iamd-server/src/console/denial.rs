@@ -84,6 +84,11 @@ impl Denial {
 
     /// The denial as a page section.
     pub(crate) fn render(&self, situation: &Situation) -> Markup {
+        self.section(Some(self.remedy(situation)))
+    }
+
+    /// The denial as a page section, with `remedy` (none when the page says it already).
+    pub(crate) fn section(&self, remedy: Option<Markup>) -> Markup {
         html! {
             section.denied role="alert" {
                 h2 { "Access denied" }
@@ -91,7 +96,7 @@ impl Denial {
                 @if let Some(why) = &self.why {
                     p { strong { "Why: " } (why) }
                 }
-                p.remedy { (self.remedy(situation)) }
+                @if let Some(remedy) = remedy { p.remedy { (remedy) } }
                 details {
                     summary { "The full message" }
                     p { (self.aws) }

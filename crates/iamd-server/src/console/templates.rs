@@ -11,6 +11,8 @@ pub(crate) struct Nav<'a> {
     pub(crate) user: &'a str,
     pub(crate) csrf: &'a str,
     pub(crate) mfa: bool,
+    /// The pages' links (not while the password must be changed first).
+    pub(crate) links: bool,
 }
 
 /// A whole page: `banner` (a warning on every page) above `body`.
@@ -34,8 +36,10 @@ pub(crate) fn page(
                     a.brand href="/console/" { "iamd" }
                     @if let Some(nav) = nav {
                         nav {
-                            a href="/console/users" { "Users" }
-                            a href="/console/security-credentials" { "My security credentials" }
+                            @if nav.links {
+                                a href="/console/users" { "Users" }
+                                a href="/console/security-credentials" { "My security credentials" }
+                            }
                         }
                         div.who {
                             span { (nav.user) @if nav.mfa { " (MFA)" } }

@@ -238,6 +238,7 @@ impl Console {
             user: signed.user(),
             csrf: &signed.csrf,
             mfa: signed.has_mfa(),
+            links: signed.session.stage == Stage::Active,
         };
         let banner = self.mfa_banner(signed);
         templates::respond(status, templates::page(title, Some(&nav), banner, body))
