@@ -1,0 +1,324 @@
+//! The console against bad input, over raw HTTP to a real `iamd serve`: forged or missing
+//! CSRF tokens, a session used after sign-out, HTML typed into the sign-in form, oversized
+//! form bodies, the same answer for unknown users and wrong passwords, and the Query API
+//! unchanged on `/`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use support::Server;
+
+/// A response: status, headers (lowercase names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of cookie `name` set by this response.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == "set-cookie")
+            .find_map(|(_, v)| v.strip_prefix(&format!("{name}=")))
+            .map(|v| v.split(';').next().unwrap().to_string())
+    }
+
+    /// The value of the hidden `csrf` field of the page.
+    fn csrf(&self) -> String {
+        let at = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a CSRF field");
+        let rest = &self.body[at + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+}
+
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    cookies: &[(&str, &str)],
+    body: &str,
+) -> Answer {
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let cookie = cookies
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        server.port,
+        body.len()
+    );
+    if !cookie.is_empty() {
+        head.push_str(&format!("cookie: {cookie}\r\n"));
+    }
+    if method == "POST" {
+        head.push_str("content-type: application/x-www-form-urlencoded\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    let _ = stream.write_all(body.as_bytes());
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_lowercase(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let v: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A signed-out browser: its sign-in cookie and the sign-in form's CSRF token.
+fn signin_form(server: &Server) -> (String, String) {
+    let page = request(server, "GET", "/console/signin", &[], "");
+    assert_eq!(page.status, 200);
+    (page.set_cookie("iamd-signin").unwrap(), page.csrf())
+}
+
+fn sign_in(server: &Server, user: &str, password: &str) -> Answer {
+    let (cookie, csrf) = signin_form(server);
+    let body = form(&[
+        ("csrf", &csrf),
+        ("account", &server.account),
+        ("username", user),
+        ("password", password),
+    ]);
+    request(
+        server,
+        "POST",
+        "/console/signin",
+        &[("iamd-signin", &cookie)],
+        &body,
+    )
+}
+
+async fn bob(server: &Server) {
+    let iam = server.iam();
+    iam.create_user().user_name("bob").send().await.unwrap();
+    iam.create_login_profile()
+        .user_name("bob")
+        .password("Bob-Passw0rd-1")
+        .send()
+        .await
+        .unwrap();
+    let own_keys = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:ListMFADevices"],
+        "Resource": "arn:aws:iam::*:user/${aws:username}"}]}"#;
+    iam.put_user_policy()
+        .user_name("bob")
+        .policy_name("own-keys")
+        .policy_document(own_keys)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_root_path_redirects_browsers_and_still_serves_the_api() {
+    let server = Server::start();
+    let visit = request(&server, "GET", "/", &[], "");
+    assert_eq!(visit.status, 303);
+    assert_eq!(visit.header("location"), Some("/console/signin"));
+    let api = request(
+        &server,
+        "GET",
+        "/?Action=ListUsers&Version=2010-05-08",
+        &[],
+        "",
+    );
+    assert_eq!(api.status, 403, "{}", api.body);
+    assert!(api.body.contains("<ErrorResponse"), "{}", api.body);
+    // The SDK keeps working.
+    server.iam().list_users().send().await.unwrap();
+    let css = request(&server, "GET", "/console/assets/console.css", &[], "");
+    assert_eq!(css.status, 200);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_answers_alike_for_unknown_users_and_wrong_passwords_and_escapes_input() {
+    let server = Server::start();
+    bob(&server).await;
+    let wrong = sign_in(&server, "bob", "not-the-password");
+    let unknown = sign_in(&server, "<script>alert(1)</script>", "whatever");
+    assert_eq!(wrong.status, 401);
+    assert_eq!(unknown.status, 401);
+    let message = "Your authentication information is incorrect. Please try again.";
+    assert!(wrong.body.contains(message));
+    assert!(unknown.body.contains(message));
+    assert!(!unknown.body.contains("<script>alert"), "{}", unknown.body);
+    assert!(unknown
+        .body
+        .contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(wrong.set_cookie("iamd-console").is_none());
+    // The password is never echoed.
+    assert!(!wrong.body.contains("not-the-password"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forms_without_their_csrf_token_change_nothing() {
+    let server = Server::start();
+    bob(&server).await;
+    // The sign-in form needs its cookie and token.
+    let body = form(&[
+        ("account", &server.account),
+        ("username", "bob"),
+        ("password", "Bob-Passw0rd-1"),
+    ]);
+    let refused = request(&server, "POST", "/console/signin", &[], &body);
+    assert_eq!(refused.status, 403);
+    assert!(refused.set_cookie("iamd-console").is_none());
+
+    let signed = sign_in(&server, "bob", "Bob-Passw0rd-1");
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    assert_eq!(signed.header("location"), Some("/console/"));
+    let set = signed
+        .headers
+        .iter()
+        .find(|(n, v)| n == "set-cookie" && v.starts_with("iamd-console="))
+        .unwrap()
+        .1
+        .clone();
+    assert!(
+        set.contains("HttpOnly")
+            && set.contains("SameSite=Strict")
+            && set.contains("Path=/console"),
+        "{set}"
+    );
+    let session = signed.set_cookie("iamd-console").unwrap();
+    let cookies = [("iamd-console", session.as_str())];
+    let page = request(
+        &server,
+        "GET",
+        "/console/security-credentials",
+        &cookies,
+        "",
+    );
+    assert_eq!(page.status, 200);
+    let csrf = page.csrf();
+
+    // A forged token, then none: 403, and no access key was created.
+    for token in ["forged", ""] {
+        let body = form(&[("csrf", token), ("do", "create")]);
+        let refused = request(
+            &server,
+            "POST",
+            "/console/security-credentials/access-keys",
+            &cookies,
+            &body,
+        );
+        assert_eq!(refused.status, 403, "{}", refused.body);
+    }
+    let keys = server
+        .iam()
+        .list_access_keys()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert!(keys.access_key_metadata.is_empty());
+    // The right token creates one (its secret shown once).
+    let body = form(&[("csrf", &csrf), ("do", "create")]);
+    let created = request(
+        &server,
+        "POST",
+        "/console/security-credentials/access-keys",
+        &cookies,
+        &body,
+    );
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(created.body.contains("Secret access key"));
+    let keys = server
+        .iam()
+        .list_access_keys()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keys.access_key_metadata.len(), 1);
+
+    // Sign-out deletes the session: the cookie no longer works.
+    let out = request(
+        &server,
+        "POST",
+        "/console/signout",
+        &cookies,
+        &form(&[("csrf", &csrf)]),
+    );
+    assert_eq!(out.status, 303);
+    assert!(out.headers.iter().any(|(n, v)| n == "set-cookie"
+        && v.starts_with("iamd-console=;")
+        && v.contains("Max-Age=0")));
+    let after = request(&server, "GET", "/console/users", &cookies, "");
+    assert_eq!(after.status, 303);
+    assert_eq!(after.header("location"), Some("/console/signin"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_forms_are_refused_with_a_page() {
+    let server = Server::start();
+    let (cookie, csrf) = signin_form(&server);
+    let big = "x".repeat(300 * 1024);
+    let body = form(&[("csrf", &csrf), ("username", &big)]);
+    let refused = request(
+        &server,
+        "POST",
+        "/console/signin",
+        &[("iamd-signin", &cookie)],
+        &body,
+    );
+    assert_eq!(refused.status, 413);
+    assert!(refused
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(refused.body.contains("larger than"));
+}
