@@ -39,6 +39,17 @@ impl PasswordGuard {
         candidate: &str,
         now: SystemTime,
     ) -> Result<(), PasswordRefusal> {
+        self.check_with(user_id, now, || verify_password(phc, candidate))
+    }
+
+    /// As [`check`](Self::check), with `verify` deciding whether the password is right
+    /// (called only when `user_id` is not locked).
+    pub fn check_with(
+        &self,
+        user_id: &str,
+        now: SystemTime,
+        verify: impl FnOnce() -> bool,
+    ) -> Result<(), PasswordRefusal> {
         let locked = |lock: Locked| PasswordRefusal::Locked {
             seconds: lock
                 .until
@@ -48,7 +59,7 @@ impl PasswordGuard {
         if let Some(throttle) = self.lock().get(user_id) {
             throttle.check(now).map_err(locked)?;
         }
-        let right = verify_password(phc, candidate);
+        let right = verify();
         let mut by_user = self.lock();
         let throttle = by_user.entry(user_id.to_string()).or_default();
         if right {

@@ -117,7 +117,9 @@ pub fn password_step(
         .record_source(origin.source_ip, right, now);
     let (Some(user), Some(profile), true) = (user.clone(), profile, right) else {
         let failure = record::Failure {
-            user: user.as_deref(),
+            who: user
+                .as_deref()
+                .map_or(record::Who::Unknown, record::Who::User),
             reason: match (&user, checked) {
                 (None, _) => "No username found in supplied account",
                 (_, Err(PasswordRefusal::Locked { .. })) => "Too many failed attempts",
@@ -161,6 +163,64 @@ pub fn password_step(
     })
 }
 
+/// The root user's sign-in: the account id (or alias) and the root password, which
+/// `is_root_password` checks (in constant time). Throttled like users' passwords.
+pub fn root_step(
+    account: &Account,
+    credentials: &Credentials<'_>,
+    is_root_password: impl FnOnce(&str) -> bool,
+    origin: &Origin<'_>,
+) -> Result<Started, Refused> {
+    let now = account.clock.now();
+    if let Err(seconds) = account.passwords.check_source(origin.source_ip, now) {
+        return Err(Refused::new(format!(
+            "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
+        )));
+    }
+    let state = account.snapshot();
+    let ours = names_account(&state, credentials.account);
+    let checked = account.passwords.check_with("root", now, || {
+        is_root_password(credentials.password) && ours
+    });
+    account
+        .passwords
+        .record_source(origin.source_ip, checked.is_ok(), now);
+    if let Err(refusal) = checked {
+        let failure = record::Failure {
+            who: record::Who::Root,
+            reason: "Failed authentication",
+            mfa_used: false,
+        };
+        account.audit_failed_call(record::failure(&state, &failure, origin, account.now()));
+        return Err(match refusal {
+            PasswordRefusal::Locked { seconds } => Refused::new(format!(
+                "Too many failed sign-in attempts. Try again in {seconds} seconds."
+            )),
+            PasswordRefusal::Wrong => Refused::new(FAILED),
+        });
+    }
+    let cookie = sessions::new_session_id()?;
+    let access_key_id = crate::crypto::access_key_id(crate::crypto::AccessKeyKind::Temporary)
+        .map_err(|_| IamError::service_failure())?;
+    let session = account.write(|txn| {
+        let session = ConsoleSession {
+            user: None,
+            user_id: txn.state.account_id.clone(),
+            access_key_id,
+            stage: Stage::Active,
+            created: txn.now,
+            last_seen: txn.now,
+            mfa_at: None,
+            mfa_serial: None,
+        };
+        sessions::save(txn, &cookie, session.clone())?;
+        let record = record::success(&txn.state, record::Who::Root, &session, origin, txn.now)?;
+        txn.audit(record);
+        Ok(session)
+    })?;
+    Ok(Started { cookie, session })
+}
+
 /// The MFA step of the sign-in in session `pending` (cookie value): checks `code` against
 /// the user's device `serial` as the API does (single use, throttled), and on success
 /// replaces the pending session with a new one that carries the MFA facts.
@@ -202,7 +262,7 @@ pub fn mfa_step(
         )?;
         if let Outcome::Rejected(rejection) = outcome {
             let failure = record::Failure {
-                user: Some(&user),
+                who: record::Who::User(&user),
                 reason: "Failed authentication",
                 mfa_used: true,
             };
@@ -300,9 +360,24 @@ pub fn caller(
     source_ip: &str,
     secure_transport: bool,
 ) -> Option<Caller> {
-    let user = state
-        .user(session.user.as_deref()?)
-        .filter(|u| u.id == session.user_id)?;
+    let Some(name) = session.user.as_deref() else {
+        let arn = format!("arn:aws:iam::{}:root", state.account_id);
+        return Some(Caller {
+            principal: iamd_policy::Principal::from_arn(&arn)?,
+            identity: Identity::Root,
+            user_id: state.account_id.clone(),
+            access_key_id: session.access_key_id.clone(),
+            mfa: Some(MfaInfo {
+                present: false,
+                authenticated_at: None,
+            }),
+            session: Some(SessionKind::Console),
+            source_ip: source_ip.to_string(),
+            secure_transport,
+            region: "us-east-1".to_string(),
+        });
+    };
+    let user = state.user(name).filter(|u| u.id == session.user_id)?;
     Some(Caller {
         principal: iamd_policy::Principal::from_arn(&user.arn)?,
         identity: Identity::User(user.name.clone()),
@@ -353,7 +428,13 @@ fn signed_in(
         txn.put(crate::entities::Kind::LoginProfile, &key, &updated)?;
         txn.state.login_profiles.insert(key, Arc::new(updated));
     }
-    let record = record::success(&txn.state, user, session, origin, txn.now)?;
+    let record = record::success(
+        &txn.state,
+        record::Who::User(user),
+        session,
+        origin,
+        txn.now,
+    )?;
     txn.audit(record);
     Ok(())
 }

@@ -16,7 +16,10 @@ use crate::pipeline::{Decoded, Incoming, Pipeline};
 
 /// The endpoint's routes: the Query API on every path, the admin extensions under
 /// `/iamd/admin/`, the web console under `/console`.
-pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
+pub(crate) fn router(
+    pipeline: Arc<Pipeline>,
+    root_password: crate::console::RootPassword,
+) -> Router {
     Router::new()
         .route("/", any(handle))
         .route(
@@ -25,7 +28,7 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
         )
         .route("/{*path}", any(handle))
         .with_state(pipeline.clone())
-        .merge(crate::console::router(pipeline, false))
+        .merge(crate::console::router(pipeline, false, root_password))
 }
 
 async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {

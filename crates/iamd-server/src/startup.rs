@@ -162,7 +162,8 @@ pub async fn serve(config: Config) -> Result<(), String> {
         account: account.clone(),
         authenticator: crate::authn::Authenticator::new(config.regions.clone()),
     });
-    let app = crate::query::router(pipeline.clone());
+    let root_password = crate::console::RootPassword::load(&config.data_dir)?;
+    let app = crate::query::router(pipeline.clone(), root_password);
     crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
     account.flush_deferred().map_err(|e| e.to_string())?;
     eprintln!(

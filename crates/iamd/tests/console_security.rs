@@ -322,3 +322,59 @@ async fn oversized_forms_are_refused_with_a_page() {
         .starts_with("text/html"));
     assert!(refused.body.contains("larger than"));
 }
+
+/// The root user signs in with the account id and the root password: generated at first
+/// start into `DATA_DIR/root-password` (mode 0600), or `IAMD_ROOT_PASSWORD`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_root_user_signs_in_with_the_root_password() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start();
+    bob(&server).await;
+    let file = server.data_dir().join("root-password");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let password = std::fs::read_to_string(&file).unwrap().trim().to_string();
+    let root_sign_in = |server: &Server, password: &str| {
+        let (cookie, csrf) = signin_form(server);
+        let body = form(&[
+            ("csrf", &csrf),
+            ("kind", "root"),
+            ("account", &server.account),
+            ("username", ""),
+            ("password", password),
+        ]);
+        request(
+            server,
+            "POST",
+            "/console/signin",
+            &[("iamd-signin", &cookie)],
+            &body,
+        )
+    };
+    let wrong = root_sign_in(&server, "not-it");
+    assert_eq!(wrong.status, 401);
+    let signed = root_sign_in(&server, &password);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let session = signed.set_cookie("iamd-console").unwrap();
+    let users = request(
+        &server,
+        "GET",
+        "/console/users",
+        &[("iamd-console", &session)],
+        "",
+    );
+    assert_eq!(users.status, 200);
+    assert!(
+        users.body.contains("href=\"/console/users/bob\""),
+        "{}",
+        users.body
+    );
+
+    let options = support::Options {
+        env: vec![("IAMD_ROOT_PASSWORD".into(), "Given-Root-Passw0rd".into())],
+        ..Default::default()
+    };
+    let given = Server::start_opts(&options);
+    assert!(!given.data_dir().join("root-password").exists());
+    assert_eq!(root_sign_in(&given, "Given-Root-Passw0rd").status, 303);
+}

@@ -19,26 +19,50 @@ const EVENT_NAME: &str = "ConsoleLogin";
 /// What AWS records instead of an unknown user name.
 pub const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
+/// Who signs in.
+#[derive(Clone, Copy)]
+pub enum Who<'a> {
+    User(&'a User),
+    Root,
+    /// A name that is none of the account's users.
+    Unknown,
+}
+
+impl Who<'_> {
+    fn username(&self) -> String {
+        match self {
+            Who::User(u) => u.name.clone(),
+            Who::Root => "root".to_string(),
+            Who::Unknown => HIDDEN_USER.to_string(),
+        }
+    }
+}
+
 /// A failed sign-in step.
 pub struct Failure<'a> {
-    /// The user, when the name is one of the account's users.
-    pub user: Option<&'a User>,
+    pub who: Who<'a>,
     /// AWS's `errorMessage` (`Failed authentication`).
     pub reason: &'a str,
     /// Whether the step that failed was the MFA step.
     pub mfa_used: bool,
 }
 
-fn user_identity(state: &AccountState, user: Option<&User>) -> Value {
-    match user {
-        Some(u) => json!({
+fn user_identity(state: &AccountState, who: Who<'_>) -> Value {
+    match who {
+        Who::User(u) => json!({
             "type": "IAMUser",
             "principalId": u.id,
             "arn": u.arn,
             "accountId": state.account_id,
             "userName": u.name,
         }),
-        None => json!({
+        Who::Root => json!({
+            "type": "Root",
+            "principalId": state.account_id,
+            "arn": format!("arn:aws:iam::{}:root", state.account_id),
+            "accountId": state.account_id,
+        }),
+        Who::Unknown => json!({
             "type": "IAMUser",
             "accountId": state.account_id,
             "accessKeyId": "",
@@ -49,14 +73,14 @@ fn user_identity(state: &AccountState, user: Option<&User>) -> Value {
 
 fn body(
     state: &AccountState,
-    user: Option<&User>,
+    who: Who<'_>,
     origin: &Origin<'_>,
     now: i64,
     event_id: &str,
 ) -> Value {
     json!({
         "eventVersion": "1.11",
-        "userIdentity": user_identity(state, user),
+        "userIdentity": user_identity(state, who),
         "eventTime": crate::time::iso8601(now),
         "eventSource": EVENT_SOURCE,
         "eventName": EVENT_NAME,
@@ -98,20 +122,20 @@ fn audit_record(event_id: String, now: i64, username: String, body: Value) -> Au
 /// The record of a completed sign-in.
 pub fn success(
     state: &AccountState,
-    user: &User,
+    who: Who<'_>,
     session: &ConsoleSession,
     origin: &Origin<'_>,
     now: i64,
 ) -> Result<AuditRecord, IamError> {
     let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
-    let mut body = body(state, Some(user), origin, now, &event_id);
+    let mut body = body(state, who, origin, now, &event_id);
     body["responseElements"] = json!({"ConsoleLogin": "Success"});
     body["additionalEventData"] = additional(
         origin,
         session.mfa_at.is_some(),
         session.mfa_serial.as_deref(),
     );
-    Ok(audit_record(event_id, now, user.name.clone(), body))
+    Ok(audit_record(event_id, now, who.username(), body))
 }
 
 /// The record of a failed sign-in step.
@@ -122,12 +146,9 @@ pub fn failure(
     now: i64,
 ) -> AuditRecord {
     let event_id = crate::crypto::request_id().unwrap_or_default();
-    let mut body = body(state, failure.user, origin, now, &event_id);
+    let mut body = body(state, failure.who, origin, now, &event_id);
     body["responseElements"] = json!({"ConsoleLogin": "Failure"});
     body["additionalEventData"] = additional(origin, failure.mfa_used, None);
     body["errorMessage"] = Value::String(failure.reason.to_string());
-    let username = failure
-        .user
-        .map_or_else(|| HIDDEN_USER.to_string(), |u| u.name.clone());
-    audit_record(event_id, now, username, body)
+    audit_record(event_id, now, failure.who.username(), body)
 }

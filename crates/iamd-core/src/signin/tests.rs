@@ -182,3 +182,32 @@ fn with_an_mfa_device_a_code_finishes_the_sign_in_once() {
     sign_out(&acct, &done.cookie).unwrap();
     assert!(acct.snapshot().console_sessions.is_empty());
 }
+
+#[test]
+fn the_root_user_signs_in_with_the_root_password() {
+    let (acct, _) = account();
+    let root_creds = |password| Credentials {
+        account: crate::testing::ACCOUNT_ID,
+        user_name: "",
+        password,
+    };
+    let is_root = |p: &str| p == "Root-Passw0rd-x";
+    let wrong = root_step(&acct, &root_creds("nope"), is_root, &ORIGIN)
+        .err()
+        .unwrap();
+    assert_eq!(wrong.message, FAILED);
+    let started = root_step(&acct, &root_creds("Root-Passw0rd-x"), is_root, &ORIGIN).unwrap();
+    assert_eq!(started.session.user, None);
+    let state = acct.snapshot();
+    let caller = caller(&state, &started.session, "192.0.2.7", false).unwrap();
+    assert_eq!(caller.identity, Identity::Root);
+    let login: serde_json::Value = acct
+        .audit_events(10)
+        .unwrap()
+        .iter()
+        .filter(|e| e.event_name == "ConsoleLogin")
+        .map(|e| serde_json::from_str(&e.body).unwrap())
+        .find(|b: &serde_json::Value| b["responseElements"]["ConsoleLogin"] == "Success")
+        .unwrap();
+    assert_eq!(login["userIdentity"]["type"], "Root");
+}

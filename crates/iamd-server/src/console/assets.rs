@@ -34,6 +34,10 @@ th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eaeded;vertic
 code,.secret{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-all}
 .secret{display:block;font-size:1.05rem;background:#f2f3f3;padding:.5rem;max-width:26rem}
 .qr img{width:220px;height:220px;image-rendering:pixelated;border:1px solid #eaeded}
+fieldset.choice{border:0;padding:0;margin:0 0 1rem}
+fieldset.choice legend{font-weight:600;margin-bottom:.25rem}
+label.option{display:inline-block;font-weight:400;margin-right:1.5rem}
+small{color:#545b64}
 ul.rules{margin:.25rem 0 1rem}
 details{margin-top:.5rem}
 @media (max-width:480px){main{margin:0;border-radius:0;padding:1rem}h1{font-size:1.3rem}}

@@ -13,6 +13,7 @@
 mod assets;
 mod credentials;
 mod denial;
+mod root;
 mod signin;
 mod templates;
 mod users;
@@ -26,19 +27,25 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::pipeline::Pipeline;
+pub(crate) use root::RootPassword;
 
 /// What the console's handlers share.
 pub(crate) struct Console {
     pub(crate) pipeline: Arc<Pipeline>,
     /// Served over TLS: cookies are `Secure` and `aws:SecureTransport` is true.
     pub(crate) secure: bool,
+    pub(crate) root_password: RootPassword,
 }
 
 type Shared = axum::extract::State<Arc<Console>>;
 
 /// The console's routes.
-pub(crate) fn router(pipeline: Arc<Pipeline>, secure: bool) -> Router {
-    let console = Arc::new(Console { pipeline, secure });
+pub(crate) fn router(pipeline: Arc<Pipeline>, secure: bool, root_password: RootPassword) -> Router {
+    let console = Arc::new(Console {
+        pipeline,
+        secure,
+        root_password,
+    });
     Router::new()
         .route("/console", get(signin::home))
         .route("/console/", get(signin::home))

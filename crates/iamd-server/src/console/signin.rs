@@ -50,6 +50,7 @@ fn signin_page(
     csrf: &str,
     account: &str,
     user: &str,
+    root: bool,
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
@@ -62,16 +63,28 @@ fn signin_page(
         @if let Some(error) = error { (templates::error(error)) }
         form method="post" action="/console/signin" {
             (csrf_field(csrf))
+            fieldset.choice {
+                legend { "Sign in as" }
+                label.option {
+                    input type="radio" name="kind" value="iam" checked[!root];
+                    " IAM user"
+                }
+                label.option {
+                    input type="radio" name="kind" value="root" checked[root];
+                    " Root user"
+                }
+            }
             (field("Account ID or alias", "account", "text", &account, "organization"))
-            (field("User name", "username", "text", user, "username"))
+            div.field {
+                label for="username" { "User name" }
+                input #username name="username" type="text" value=(user) autocomplete="username";
+                small { " (not for the root user)" }
+            }
             (field("Password", "password", "password", "", "current-password"))
             button type="submit" { "Sign in" }
         }
     };
-    templates::respond(
-        status,
-        templates::page("Sign in as IAM user", None, None, body),
-    )
+    templates::respond(status, templates::page("Sign in", None, None, body))
 }
 
 /// The signed-out browser's cookie (a new one when it has none) and the response header
@@ -107,6 +120,7 @@ pub(crate) async fn form(State(console): Shared, incoming: Incoming) -> Response
         &sessions::csrf_token(&cookie),
         "",
         "",
+        false,
         None,
         StatusCode::OK,
     );
@@ -129,6 +143,8 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
         return csrf_refused();
     }
     let account_field = visit.field("account").to_string();
+    let root = visit.field("kind") == "root";
+    let root_password = console.root_password.clone();
     let user = visit.field("username").to_string();
     let password = zeroize::Zeroizing::new(visit.field("password").to_string());
     let login_to = visit.login_to(console.secure);
@@ -145,7 +161,12 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
             source_ip: &peer,
             login_to: &login_to,
         };
-        iamd_core::signin::password_step(&account, &credentials, &origin)
+        if root {
+            let matches = |p: &str| root_password.matches(p);
+            iamd_core::signin::root_step(&account, &credentials, matches, &origin)
+        } else {
+            iamd_core::signin::password_step(&account, &credentials, &origin)
+        }
     })
     .await
     .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
@@ -156,6 +177,7 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
             &sessions::csrf_token(&signin),
             &account_field,
             &user,
+            root,
             Some(&refused.message),
             StatusCode::UNAUTHORIZED,
         ),
