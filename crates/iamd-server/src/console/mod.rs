@@ -7,9 +7,13 @@
 //! - `visit`: cookies, forms, CSRF, the session and its caller;
 //! - `signin`: sign-in (password, then MFA code), sign-out;
 //! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
-//! - `users`: the users pages; `denial`: AccessDenied in plain words, with the remedy;
+//! - `users`: the users pages; `admin`: groups, policies, roles; `account_pages`: password
+//!   policy, credential report, simulator; `root`: the root user's password;
+//! - `denial`: AccessDenied in plain words, with the remedy;
 //! - `templates`, `assets`: the HTML layout (maud, escaped) and the one CSS file.
 
+mod account_pages;
+mod admin;
 mod assets;
 mod credentials;
 mod denial;
@@ -82,6 +86,24 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, secure: bool, root_password: RootP
         )
         .route("/console/users", get(users::list))
         .route("/console/users/{name}", get(users::detail))
+        .route("/console/groups", get(admin::groups))
+        .route("/console/groups/{name}", get(admin::group))
+        .route("/console/policies", get(admin::policies))
+        .route("/console/policies/{*id}", get(admin::policy))
+        .route("/console/roles", get(admin::roles))
+        .route("/console/roles/{name}", get(admin::role))
+        .route(
+            "/console/password-policy",
+            get(account_pages::password_policy).post(account_pages::update_password_policy),
+        )
+        .route(
+            "/console/credential-report",
+            get(account_pages::credential_report),
+        )
+        .route(
+            "/console/simulator",
+            get(account_pages::simulator).post(account_pages::simulate),
+        )
         .with_state(console)
 }
 

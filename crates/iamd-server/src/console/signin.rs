@@ -38,7 +38,10 @@ pub(crate) async fn home(State(console): Shared, incoming: Incoming) -> Response
         }
         ul {
             li { a href="/console/security-credentials" { "My security credentials" } " — password, MFA devices, access keys" }
-            li { a href="/console/users" { "Users" } }
+            li { a href="/console/users" { "Users" } ", " a href="/console/groups" { "groups" } ", " a href="/console/roles" { "roles" } ", " a href="/console/policies" { "policies" } }
+            li { a href="/console/password-policy" { "Password policy" } }
+            li { a href="/console/credential-report" { "Credential report" } }
+            li { a href="/console/simulator" { "Policy simulator" } }
         }
     };
     console.render(&signed, StatusCode::OK, "Console home", body)

@@ -38,6 +38,9 @@ pub(crate) fn page(
                         nav {
                             @if nav.links {
                                 a href="/console/users" { "Users" }
+                                a href="/console/groups" { "Groups" }
+                                a href="/console/roles" { "Roles" }
+                                a href="/console/policies" { "Policies" }
                                 a href="/console/security-credentials" { "My security credentials" }
                             }
                         }

@@ -9,6 +9,7 @@ use iamd_core::entities::console_sessions::Stage;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
+use super::admin::{segment, text};
 use super::denial::render_error;
 use super::Shared;
 use crate::pipeline::Incoming;
@@ -41,7 +42,7 @@ fn users_table(out: &Value) -> Markup {
             @for u in &users {
                 @let name = u["UserName"].as_str().unwrap_or("");
                 tr {
-                    td { a href={ "/console/users/" (urlencode(name)) } { (name) } }
+                    td { a href={ "/console/users/" (segment(name)) } { (name) } }
                     td { code { (u["Arn"].as_str().unwrap_or("")) } }
                     td { (text(&u["CreateDate"])) }
                 }
@@ -107,30 +108,4 @@ pub(crate) async fn detail(
         p { a href="/console/users" { "All users" } }
     };
     console.render(&signed, status, &format!("User {name}"), body)
-}
-
-/// A JSON value as text (strings as they are, dates in seconds as ISO 8601).
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n
-            .as_i64()
-            .map(iamd_core::time::iso8601)
-            .unwrap_or_else(|| n.to_string()),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
-}
-
-/// A path segment, percent-encoded (user names may hold `+=,.@-_` only, but be safe).
-fn urlencode(segment: &str) -> String {
-    segment
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

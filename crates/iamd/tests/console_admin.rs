@@ -1,0 +1,170 @@
+//! The console's administration pages against a real `iamd serve`, signed in as the root
+//! user and as a user without permissions: groups, policies (with their documents), roles
+//! (with their trust policies), the password policy (shown and saved), the credential report
+//! (table and CSV) and the policy simulator show what the API returns, or a denial.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::console::{form, request, root_sign_in, sign_in, Answer};
+use support::{Options, Server};
+
+const ROOT_PASSWORD: &str = "Console-Root-Passw0rd";
+
+fn get(server: &Server, session: &str, path: &str) -> Answer {
+    request(server, "GET", path, &[("iamd-console", session)], "")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn administration_pages_show_what_the_api_returns() {
+    let options = Options {
+        env: vec![("IAMD_ROOT_PASSWORD".into(), ROOT_PASSWORD.into())],
+        ..Default::default()
+    };
+    let server = Server::start_opts(&options);
+    let iam = server.iam();
+    iam.create_group()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    iam.create_user().user_name("carol").send().await.unwrap();
+    iam.add_user_to_group()
+        .group_name("developers")
+        .user_name("carol")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("developers")
+        .policy_arn("arn:aws:iam::aws:policy/IAMReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"#;
+    iam.create_role()
+        .role_name("app")
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    iam.create_login_profile()
+        .user_name("carol")
+        .password("Carol-Passw0rd-1")
+        .send()
+        .await
+        .unwrap();
+
+    let signed = root_sign_in(&server, ROOT_PASSWORD);
+    assert_eq!(signed.status, 303);
+    let root = signed.set_cookie("iamd-console").unwrap();
+
+    let groups = get(&server, &root, "/console/groups");
+    assert!(
+        groups.body.contains("href=\"/console/groups/developers\""),
+        "{}",
+        groups.body
+    );
+    let group = get(&server, &root, "/console/groups/developers");
+    assert_eq!(group.status, 200);
+    assert!(group.body.contains("carol") && group.body.contains("IAMReadOnlyAccess"));
+    let aws = get(&server, &root, "/console/policies?scope=AWS");
+    assert!(aws
+        .body
+        .contains("/console/policies/arn:aws:iam::aws:policy/IAMReadOnlyAccess"));
+    let policy = get(
+        &server,
+        &root,
+        "/console/policies/arn:aws:iam::aws:policy/IAMReadOnlyAccess",
+    );
+    assert_eq!(policy.status, 200, "{}", policy.body);
+    assert!(
+        policy
+            .body
+            .contains("&quot;iam:GenerateCredentialReport&quot;"),
+        "{}",
+        policy.body
+    );
+    let role = get(&server, &root, "/console/roles/app");
+    assert!(role.body.contains("sts:AssumeRole"), "{}", role.body);
+
+    // The password policy: none, then saved through the form.
+    let page = get(&server, &root, "/console/password-policy");
+    assert!(page.body.contains("No password policy is set"));
+    let body = form(&[
+        ("csrf", &page.csrf()),
+        ("MinimumPasswordLength", "14"),
+        ("RequireNumbers", "true"),
+    ]);
+    let saved = request(
+        &server,
+        "POST",
+        "/console/password-policy",
+        &[("iamd-console", &root)],
+        &body,
+    );
+    assert!(
+        saved.body.contains("The password policy was saved."),
+        "{}",
+        saved.body
+    );
+    let policy = iam
+        .get_account_password_policy()
+        .send()
+        .await
+        .unwrap()
+        .password_policy
+        .unwrap();
+    assert_eq!(policy.minimum_password_length, Some(14));
+    assert!(policy.require_numbers && !policy.require_symbols);
+
+    let report = get(&server, &root, "/console/credential-report");
+    assert!(
+        report.body.contains("<th>mfa_active</th>"),
+        "{}",
+        report.body
+    );
+    let csv = get(&server, &root, "/console/credential-report?format=csv");
+    assert_eq!(csv.header("content-type"), Some("text/csv"));
+    assert!(csv.body.starts_with("user,arn,user_creation_time"));
+
+    let sim = get(&server, &root, "/console/simulator");
+    let body = form(&[
+        ("csrf", &sim.csrf()),
+        ("principal", "arn:aws:iam::123456789012:user/carol"),
+        ("action", "iam:ListUsers"),
+        ("resource", "*"),
+    ]);
+    let decided = request(
+        &server,
+        "POST",
+        "/console/simulator",
+        &[("iamd-console", &root)],
+        &body,
+    );
+    assert!(
+        decided.body.contains("<strong>allowed</strong>"),
+        "{}",
+        decided.body
+    );
+
+    // carol may read IAM (IAMReadOnlyAccess) but not change the password policy.
+    let carol = sign_in(&server, "carol", "Carol-Passw0rd-1")
+        .set_cookie("iamd-console")
+        .unwrap();
+    assert_eq!(get(&server, &carol, "/console/roles").status, 200);
+    let page = get(&server, &carol, "/console/password-policy");
+    let body = form(&[("csrf", &page.csrf()), ("MinimumPasswordLength", "6")]);
+    let denied = request(
+        &server,
+        "POST",
+        "/console/password-policy",
+        &[("iamd-console", &carol)],
+        &body,
+    );
+    assert_eq!(denied.status, 403);
+    assert!(
+        denied.body.contains("Access denied")
+            && denied.body.contains("iam:UpdateAccountPasswordPolicy")
+    );
+}
