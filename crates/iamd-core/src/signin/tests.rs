@@ -211,3 +211,32 @@ fn the_root_user_signs_in_with_the_root_password() {
         .unwrap();
     assert_eq!(login["userIdentity"]["type"], "Root");
 }
+
+#[test]
+fn an_expired_password_must_be_changed_and_a_hard_expired_one_reset_by_an_administrator() {
+    let (acct, clock) = account();
+    alice(&acct, false);
+    ok(
+        &acct,
+        "UpdateAccountPasswordPolicy",
+        json!({"MaxPasswordAge": 30}),
+    );
+    let fresh = password_step(&acct, &creds("alice", "Temporary-Passw0rd!"), &ORIGIN).unwrap();
+    assert_eq!(fresh.session.stage, Stage::Active);
+    clock.advance(std::time::Duration::from_secs(31 * 86_400));
+    let expired = password_step(&acct, &creds("alice", "Temporary-Passw0rd!"), &ORIGIN).unwrap();
+    assert_eq!(expired.session.stage, Stage::ChangePassword);
+    ok(
+        &acct,
+        "UpdateAccountPasswordPolicy",
+        json!({"MaxPasswordAge": 30, "HardExpiry": true}),
+    );
+    let refused = password_step(&acct, &creds("alice", "Temporary-Passw0rd!"), &ORIGIN)
+        .err()
+        .unwrap();
+    assert!(
+        refused.message.contains("administrator"),
+        "{}",
+        refused.message
+    );
+}
