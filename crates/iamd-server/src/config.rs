@@ -19,6 +19,8 @@ pub struct Config {
     pub regions: Vec<String>,
     /// Connections served at once, and how long a request's headers may take.
     pub limits: crate::Limits,
+    /// HTTPS: the PEM certificate chain and private key files (`--tls-cert`, `--tls-key`).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Config {
@@ -37,6 +39,7 @@ impl Config {
                 max_connections: crate::Limits::default_max_connections(),
                 header_timeout: std::time::Duration::from_secs(10),
             },
+            tls: None,
         }
     }
 }

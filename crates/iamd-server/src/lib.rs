@@ -13,6 +13,7 @@ mod listener;
 mod pipeline;
 mod query;
 mod startup;
+mod tls;
 
 pub use authn::AWS_REGIONS;
 pub use config::Config;

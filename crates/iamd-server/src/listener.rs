@@ -53,10 +53,12 @@ fn open_files_limit() -> Option<usize> {
 
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits for
 /// the connections in flight to finish their requests (idle ones are closed at once).
+/// With `tls`, connections are TLS: the handshake must finish within the header timeout.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -87,9 +89,19 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let mut stop = stop_rx.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
             let _permit = permit;
-            serve_connection(stream, peer, app, limits, &mut stop).await;
+            match tls {
+                None => serve_connection(stream, peer, app, limits, &mut stop).await,
+                Some(acceptor) => {
+                    let handshake =
+                        tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await;
+                    if let Ok(Ok(stream)) = handshake {
+                        serve_connection(stream, peer, app, limits, &mut stop).await;
+                    }
+                }
+            }
         });
     }
     drop(listener);
@@ -100,13 +112,15 @@ pub async fn serve(
         .await;
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     app: Router,
     limits: Limits,
     stop: &mut watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(request)

@@ -22,6 +22,8 @@ use crate::failure::Failure;
 pub(crate) struct Pipeline {
     pub(crate) account: Arc<Account>,
     pub(crate) authenticator: Authenticator,
+    /// Served over TLS (`aws:SecureTransport`).
+    pub(crate) secure: bool,
 }
 
 /// A request as it arrived, its body not read yet.
@@ -95,7 +97,8 @@ impl Pipeline {
             headers: &incoming.headers,
             body: &body,
         };
-        let (caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        let (mut caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        caller.secure_transport = self.secure;
         let decoded = decode(service, request)?;
         let model = iamd_wire::ServiceModel::get(service);
         let Some(operation) = iamd_core::ops::find(&model.signing_name, &decoded.action) else {

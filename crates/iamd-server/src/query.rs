@@ -28,7 +28,7 @@ pub(crate) fn router(
         )
         .route("/{*path}", any(handle))
         .with_state(pipeline.clone())
-        .merge(crate::console::router(pipeline, false, root_password))
+        .merge(crate::console::router(pipeline, root_password))
 }
 
 async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {

@@ -147,8 +147,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     eprintln!(
-        "iamd: account {} serving IAM and STS on http://{addr}",
+        "iamd: account {} serving IAM and STS on {scheme}://{addr} (console at {scheme}://{addr}/console/)",
         config.account_id
     );
     eprintln!(
@@ -161,10 +166,11 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let pipeline = Arc::new(crate::pipeline::Pipeline {
         account: account.clone(),
         authenticator: crate::authn::Authenticator::new(config.regions.clone()),
+        secure: tls.is_some(),
     });
     let root_password = crate::console::RootPassword::load(&config.data_dir)?;
     let app = crate::query::router(pipeline.clone(), root_password);
-    crate::listener::serve(listener, app, config.limits, shutdown_signal()).await;
+    crate::listener::serve(listener, app, config.limits, tls, shutdown_signal()).await;
     account.flush_deferred().map_err(|e| e.to_string())?;
     eprintln!(
         "iamd: stopped ({} failed authentications since start)",

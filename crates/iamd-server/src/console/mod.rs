@@ -44,10 +44,10 @@ pub(crate) struct Console {
 type Shared = axum::extract::State<Arc<Console>>;
 
 /// The console's routes.
-pub(crate) fn router(pipeline: Arc<Pipeline>, secure: bool, root_password: RootPassword) -> Router {
+pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Router {
     let console = Arc::new(Console {
+        secure: pipeline.secure,
         pipeline,
-        secure,
         root_password,
     });
     Router::new()

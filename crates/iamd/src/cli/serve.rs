@@ -32,6 +32,12 @@ pub struct ServeArgs {
     /// regions; `us-east-1` is what AWS's global IAM endpoint accepts).
     #[arg(long, env = "IAMD_REGIONS", value_delimiter = ',')]
     regions: Vec<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, env = "IAMD_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "IAMD_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub fn run(args: ServeArgs) -> ExitCode {
@@ -52,6 +58,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     if !args.regions.is_empty() {
         config.regions = args.regions;
     }
+    config.tls = args.tls_cert.zip(args.tls_key);
     config.root_access_key_id = std::env::var("IAMD_ROOT_ACCESS_KEY_ID").ok();
     config.root_secret_access_key = std::env::var("IAMD_ROOT_SECRET_ACCESS_KEY").ok();
     config.sealing_key = std::env::var("IAMD_SEALING_KEY").ok();
