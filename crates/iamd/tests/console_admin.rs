@@ -168,3 +168,107 @@ async fn administration_pages_show_what_the_api_returns() {
             && denied.body.contains("iam:UpdateAccountPasswordPolicy")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_manages_users_in_the_console() {
+    let options = Options {
+        env: vec![("IAMD_ROOT_PASSWORD".into(), ROOT_PASSWORD.into())],
+        ..Default::default()
+    };
+    let server = Server::start_opts(&options);
+    let iam = server.iam();
+    iam.create_group()
+        .group_name("developers")
+        .send()
+        .await
+        .unwrap();
+    let root = root_sign_in(&server, ROOT_PASSWORD)
+        .set_cookie("iamd-console")
+        .unwrap();
+    let cookies = [("iamd-console", root.as_str())];
+    let post = |path: &str, pairs: &[(&str, &str)]| {
+        let csrf = get(&server, &root, path).csrf();
+        let mut fields = vec![("csrf", csrf.as_str())];
+        fields.extend_from_slice(pairs);
+        request(&server, "POST", path, &cookies, &form(&fields))
+    };
+    let created = post(
+        "/console/users",
+        &[
+            ("name", "dave"),
+            ("password", "Dave-Temp-Passw0rd"),
+            ("reset", "true"),
+        ],
+    );
+    assert!(
+        created.body.contains("User dave was created."),
+        "{}",
+        created.body
+    );
+    let profile = iam
+        .get_login_profile()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    assert!(profile.login_profile.unwrap().password_reset_required);
+
+    let added = post(
+        "/console/users/dave",
+        &[("do", "add-group"), ("group", "developers")],
+    );
+    assert!(
+        added.body.contains("href=\"/console/groups/developers\""),
+        "{}",
+        added.body
+    );
+    let arn = "arn:aws:iam::aws:policy/IAMReadOnlyAccess";
+    post("/console/users/dave", &[("do", "attach"), ("arn", arn)]);
+    let attached = iam
+        .list_attached_user_policies()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.attached_policies.unwrap().len(), 1);
+    // Deleting a user still in a group is AWS's DeleteConflict, shown on the page.
+    let conflict = post("/console/users/dave", &[("do", "delete")]);
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    post("/console/users/dave", &[("do", "detach"), ("arn", arn)]);
+    post(
+        "/console/users/dave",
+        &[("do", "remove-group"), ("group", "developers")],
+    );
+    assert!(iam
+        .list_groups_for_user()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap()
+        .groups
+        .is_empty());
+    let reset = post(
+        "/console/users/dave",
+        &[("do", "password"), ("password", "Dave-Other-Passw0rd")],
+    );
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    let profile = iam
+        .get_login_profile()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    assert!(!profile.login_profile.unwrap().password_reset_required);
+    iam.delete_login_profile()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    let deleted = post("/console/users/dave", &[("do", "delete")]);
+    assert!(
+        deleted.body.contains("User dave was deleted."),
+        "{}",
+        deleted.body
+    );
+    assert!(iam.get_user().user_name("dave").send().await.is_err());
+}

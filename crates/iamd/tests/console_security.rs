@@ -145,6 +145,7 @@ async fn forms_without_their_csrf_token_change_nothing() {
     );
     assert_eq!(created.status, 200, "{}", created.body);
     assert!(created.body.contains("Secret access key"));
+    assert!(created.body.contains("download=\"bob_accessKeys.csv\""));
     let keys = server
         .iam()
         .list_access_keys()

@@ -97,7 +97,7 @@ fn document(encoded: &Value) -> Markup {
     html! { pre { code { (pretty) } } }
 }
 
-fn status_of(e: &IamError) -> StatusCode {
+pub(crate) fn status_of(e: &IamError) -> StatusCode {
     StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST)
 }
 

@@ -514,12 +514,22 @@ pub(crate) async fn access_keys(State(console): Shared, incoming: Incoming) -> R
     match result {
         Ok(out) if out.get("AccessKey").is_some() => {
             let key = &out["AccessKey"];
+            let id = key["AccessKeyId"].as_str().unwrap_or("");
+            let secret = key["SecretAccessKey"].as_str().unwrap_or("");
+            // AWS's CSV layout, built in the page (never a URL the server sees).
+            let csv = format!("Access key ID,Secret access key\n{id},{secret}\n");
+            let csv_url = format!(
+                "data:text/csv;base64,{}",
+                base64::engine::general_purpose::STANDARD.encode(csv)
+            );
+            let file = format!("{user}_accessKeys.csv");
             let body = html! {
                 p.notice role="status" { "Your new access key. The secret is shown only now: copy it to a safe place." }
                 table {
-                    tr { th { "Access key ID" } td { code #access-key-id { (key["AccessKeyId"].as_str().unwrap_or("")) } } }
-                    tr { th { "Secret access key" } td { code.secret #secret-access-key { (key["SecretAccessKey"].as_str().unwrap_or("")) } } }
+                    tr { th { "Access key ID" } td { code #access-key-id { (id) } } }
+                    tr { th { "Secret access key" } td { code.secret #secret-access-key { (secret) } } }
                 }
+                p { a.button href=(csv_url) download=(file) { "Download .csv file" } }
                 p { a href="/console/security-credentials" { "Done" } }
             };
             console.render(&signed, StatusCode::OK, "Access key created", body)

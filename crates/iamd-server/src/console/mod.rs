@@ -84,8 +84,8 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/security-credentials/access-keys",
             axum::routing::post(credentials::access_keys),
         )
-        .route("/console/users", get(users::list))
-        .route("/console/users/{name}", get(users::detail))
+        .route("/console/users", get(users::list).post(users::create))
+        .route("/console/users/{name}", get(users::detail).post(users::act))
         .route("/console/groups", get(admin::groups))
         .route("/console/groups/{name}", get(admin::group))
         .route("/console/policies", get(admin::policies))

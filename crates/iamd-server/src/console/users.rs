@@ -1,6 +1,7 @@
-//! The users pages: ListUsers, and one user's groups, policies and MFA devices; each part
-//! is the API's operation run as the signed-in user, so a page shows what the API would
-//! return to that identity, and a denial says why and what to do.
+//! The users pages: the list (and creating a user with a temporary password), and one
+//! user's groups, policies, MFA devices and password, with their changes; each part is the
+//! API's operation run as the signed-in user, so a page shows what the API would return to
+//! that identity, and a denial says why and what to do.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -9,9 +10,13 @@ use iamd_core::entities::console_sessions::Stage;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
-use super::admin::{segment, text};
+use iamd_core::IamError;
+
+use super::admin::{segment, status_of, text};
 use super::denial::render_error;
-use super::Shared;
+use super::templates::{self, csrf_field};
+use super::visit::Signed;
+use super::{Console, Shared};
 use crate::pipeline::Incoming;
 
 /// `GET /console/users`.
@@ -20,16 +25,69 @@ pub(crate) async fn list(State(console): Shared, incoming: Incoming) -> Response
         Ok(s) => s,
         Err(r) => return r,
     };
-    let (status, body) = match console
-        .call(&signed, "ListUsers", json!({"MaxItems": 1000}))
-        .await
-    {
-        Ok(out) => (StatusCode::OK, users_table(&out)),
-        Err(e) => (
-            StatusCode::from_u16(e.status).unwrap_or(StatusCode::FORBIDDEN),
-            render_error(&e, &console.situation(&signed)),
-        ),
+    let (status, body) = list_body(&console, &signed, None).await;
+    console.render(&signed, status, "Users", body)
+}
+
+async fn list_body(
+    console: &Console,
+    signed: &Signed,
+    message: Option<Markup>,
+) -> (StatusCode, Markup) {
+    let listed = console
+        .call(signed, "ListUsers", json!({"MaxItems": 1000}))
+        .await;
+    let (status, table) = match &listed {
+        Ok(out) => (StatusCode::OK, users_table(out)),
+        Err(e) => (status_of(e), render_error(e, &console.situation(signed))),
     };
+    let body = html! {
+        @if let Some(message) = message { (message) }
+        (table)
+        @if listed.is_ok() {
+            h2 { "Create user" }
+            form method="post" action="/console/users" {
+                (csrf_field(&signed.csrf))
+                (templates::field("User name", "name", "text", "", "off"))
+                div.field {
+                    label for="password" { "Console password (empty: none)" }
+                    input #password name="password" type="password" autocomplete="new-password";
+                }
+                div.field {
+                    label.option { input type="checkbox" name="reset" value="true" checked; " User must create a new password at next sign-in" }
+                }
+                button type="submit" { "Create user" }
+            }
+        }
+    };
+    (status, body)
+}
+
+/// `POST /console/users`: CreateUser, then CreateLoginProfile when a password is given.
+pub(crate) async fn create(State(console): Shared, incoming: Incoming) -> Response {
+    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let name = signed.visit.field("name").trim().to_string();
+    let password = signed.visit.field("password").to_string();
+    let mut result = console
+        .call(&signed, "CreateUser", json!({"UserName": name}))
+        .await;
+    if result.is_ok() && !password.is_empty() {
+        let input = json!({
+            "UserName": name,
+            "Password": password,
+            "PasswordResetRequired": signed.visit.field("reset") == "true",
+        });
+        result = console.call(&signed, "CreateLoginProfile", input).await;
+    }
+    let message = match &result {
+        Ok(_) => templates::notice(&format!("User {name} was created.")),
+        Err(e) => render_error(e, &console.situation(&signed)),
+    };
+    let (status, body) = list_body(&console, &signed, Some(message)).await;
+    let status = result.as_ref().err().map_or(status, status_of);
     console.render(&signed, status, "Users", body)
 }
 
@@ -61,36 +119,54 @@ pub(crate) async fn detail(
         Ok(s) => s,
         Err(r) => return r,
     };
+    let (status, body) = detail_body(&console, &signed, &name, None).await;
+    console.render(&signed, status, &format!("User {name}"), body)
+}
+
+/// A small form posting `do` = `action` (with `extra` hidden fields) to the user's page.
+fn action_form(
+    signed: &Signed,
+    name: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+    button: &str,
+) -> Markup {
+    html! {
+        form.inline method="post" action={ "/console/users/" (segment(name)) } {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value=(action);
+            @for (k, v) in extra { input type="hidden" name=(k) value=(v); }
+            button.secondary type="submit" { (button) }
+        }
+    }
+}
+
+async fn detail_body(
+    console: &Console,
+    signed: &Signed,
+    name: &str,
+    message: Option<Markup>,
+) -> (StatusCode, Markup) {
     let user = json!({"UserName": name});
-    let got = console.call(&signed, "GetUser", user.clone()).await;
-    let status = match &got {
-        Ok(_) => StatusCode::OK,
-        Err(e) => StatusCode::from_u16(e.status).unwrap_or(StatusCode::FORBIDDEN),
-    };
+    let got = console.call(signed, "GetUser", user.clone()).await;
+    let status = got.as_ref().err().map_or(StatusCode::OK, status_of);
     let groups = console
-        .call(&signed, "ListGroupsForUser", user.clone())
+        .call(signed, "ListGroupsForUser", user.clone())
         .await;
     let attached = console
-        .call(&signed, "ListAttachedUserPolicies", user.clone())
+        .call(signed, "ListAttachedUserPolicies", user.clone())
         .await;
-    let inline = console
-        .call(&signed, "ListUserPolicies", user.clone())
-        .await;
-    let devices = console.call(&signed, "ListMFADevices", user).await;
-    let situation = console.situation(&signed);
-    let section = |result: &Result<Value, iamd_core::IamError>, member: &str, key: &str| {
-        match result {
-            Ok(out) => {
-                let items = out[member].as_array().cloned().unwrap_or_default();
-                html! {
-                    @if items.is_empty() { p { "None." } }
-                    @else { ul { @for item in &items { li { (text(if key.is_empty() { item } else { &item[key] })) } } } }
-                }
-            }
-            Err(e) => render_error(e, &situation),
-        }
+    let inline = console.call(signed, "ListUserPolicies", user.clone()).await;
+    let devices = console.call(signed, "ListMFADevices", user).await;
+    let situation = console.situation(signed);
+    let items = |result: &Result<Value, IamError>, member: &str| match result {
+        Ok(out) => Ok(out[member].as_array().cloned().unwrap_or_default()),
+        Err(e) => Err(render_error(e, &situation)),
     };
+    let field =
+        |label: &str, id: &str, value: &str| templates::field(label, id, "text", value, "off");
     let body = html! {
+        @if let Some(message) = message { (message) }
         @match &got {
             Ok(out) => {
                 dl {
@@ -101,11 +177,146 @@ pub(crate) async fn detail(
             }
             Err(e) => { (render_error(e, &situation)) }
         }
-        h2 { "Groups" } (section(&groups, "Groups", "GroupName"))
-        h2 { "Attached policies" } (section(&attached, "AttachedPolicies", "PolicyName"))
-        h2 { "Inline policies" } (section(&inline, "PolicyNames", ""))
-        h2 { "MFA devices" } (section(&devices, "MFADevices", "SerialNumber"))
+        h2 { "Groups" }
+        @match items(&groups, "Groups") {
+            Ok(list) => {
+                @if list.is_empty() { p { "None." } }
+                ul { @for g in &list {
+                    @let group = text(&g["GroupName"]);
+                    li { a href={ "/console/groups/" (segment(&group)) } { (group) } " " (action_form(signed, name, "remove-group", &[("group", &group)], "Remove")) }
+                } }
+            }
+            Err(denied) => { (denied) }
+        }
+        form method="post" action={ "/console/users/" (segment(name)) } {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value="add-group";
+            (field("Group name", "group", ""))
+            button type="submit" { "Add to group" }
+        }
+        h2 { "Attached policies" }
+        @match items(&attached, "AttachedPolicies") {
+            Ok(list) => {
+                @if list.is_empty() { p { "None." } }
+                ul { @for p in &list {
+                    @let arn = text(&p["PolicyArn"]);
+                    li { a href={ "/console/policies/" (segment(&arn)) } { (text(&p["PolicyName"])) } " " (action_form(signed, name, "detach", &[("arn", &arn)], "Detach")) }
+                } }
+            }
+            Err(denied) => { (denied) }
+        }
+        form method="post" action={ "/console/users/" (segment(name)) } {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value="attach";
+            (field("Policy ARN", "arn", ""))
+            button type="submit" { "Attach policy" }
+        }
+        h2 { "Inline policies" }
+        @match items(&inline, "PolicyNames") {
+            Ok(list) => { @if list.is_empty() { p { "None." } } ul { @for p in &list { li { (text(p)) } } } }
+            Err(denied) => { (denied) }
+        }
+        h2 { "MFA devices" }
+        @match items(&devices, "MFADevices") {
+            Ok(list) => { @if list.is_empty() { p { "None: this user has no MFA." } } ul { @for d in &list { li { code { (text(&d["SerialNumber"])) } } } } }
+            Err(denied) => { (denied) }
+        }
+        h2 { "Console password" }
+        form method="post" action={ "/console/users/" (segment(name)) } {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value="password";
+            div.field {
+                label for="password" { "New console password" }
+                input #password name="password" type="password" autocomplete="new-password" required;
+            }
+            div.field {
+                label.option { input type="checkbox" name="reset" value="true" checked; " User must create a new password at next sign-in" }
+            }
+            button type="submit" { "Set password" }
+        }
+        h2 { "Delete" }
+        (action_form(signed, name, "delete", &[], "Delete user"))
         p { a href="/console/users" { "All users" } }
     };
+    (status, body)
+}
+
+/// `POST /console/users/NAME`: add to or remove from a group, attach or detach a managed
+/// policy, set the console password, or delete the user.
+pub(crate) async fn act(
+    State(console): Shared,
+    Path(name): Path<String>,
+    incoming: Incoming,
+) -> Response {
+    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let field = |key: &str| signed.visit.field(key).trim().to_string();
+    let action = field("do");
+    let result = match action.as_str() {
+        "add-group" | "remove-group" => {
+            let op = if action == "add-group" {
+                "AddUserToGroup"
+            } else {
+                "RemoveUserFromGroup"
+            };
+            console
+                .call(
+                    &signed,
+                    op,
+                    json!({"UserName": name, "GroupName": field("group")}),
+                )
+                .await
+        }
+        "attach" | "detach" => {
+            let op = if action == "attach" {
+                "AttachUserPolicy"
+            } else {
+                "DetachUserPolicy"
+            };
+            console
+                .call(
+                    &signed,
+                    op,
+                    json!({"UserName": name, "PolicyArn": field("arn")}),
+                )
+                .await
+        }
+        "password" => {
+            let input = json!({
+                "UserName": name,
+                "Password": signed.visit.field("password"),
+                "PasswordResetRequired": field("reset") == "true",
+            });
+            match console
+                .call(&signed, "UpdateLoginProfile", input.clone())
+                .await
+            {
+                Err(e) if e.code == "NoSuchEntity" => {
+                    console.call(&signed, "CreateLoginProfile", input).await
+                }
+                other => other,
+            }
+        }
+        "delete" => {
+            let deleted = console
+                .call(&signed, "DeleteUser", json!({"UserName": name}))
+                .await;
+            if deleted.is_ok() {
+                let message = templates::notice(&format!("User {name} was deleted."));
+                let (status, body) = list_body(&console, &signed, Some(message)).await;
+                return console.render(&signed, status, "Users", body);
+            }
+            deleted
+        }
+        _ => Err(IamError::validation("Unknown action.")),
+    };
+    let message = match &result {
+        Ok(_) => templates::notice("Done."),
+        Err(e) => render_error(e, &console.situation(&signed)),
+    };
+    let (status, body) = detail_body(&console, &signed, &name, Some(message)).await;
+    let status = result.as_ref().err().map_or(status, status_of);
     console.render(&signed, status, &format!("User {name}"), body)
 }
