@@ -353,7 +353,7 @@ pub fn purge(account: &Account) -> Result<usize, IamError> {
 
 /// The caller a console session acts as: its user, with `aws:MultiFactorAuthPresent` true
 /// only when this sign-in passed an MFA step (and its age from then). `None` when the user
-/// is gone (or was deleted and created again).
+/// is gone (or was deleted and created again) or has no console password any more.
 pub fn caller(
     state: &AccountState,
     session: &ConsoleSession,
@@ -378,6 +378,9 @@ pub fn caller(
         });
     };
     let user = state.user(name).filter(|u| u.id == session.user_id)?;
+    // Deleting the login profile ends console access at once, sessions included (safer
+    // than AWS, whose console sessions run on until they expire).
+    state.login_profiles.get(&user.name.to_lowercase())?;
     Some(Caller {
         principal: iamd_policy::Principal::from_arn(&user.arn)?,
         identity: Identity::User(user.name.clone()),

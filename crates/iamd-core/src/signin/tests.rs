@@ -240,3 +240,13 @@ fn an_expired_password_must_be_changed_and_a_hard_expired_one_reset_by_an_admini
         refused.message
     );
 }
+
+#[test]
+fn deleting_the_login_profile_ends_the_console_sessions() {
+    let (acct, _) = account();
+    alice(&acct, false);
+    let started = password_step(&acct, &creds("alice", "Temporary-Passw0rd!"), &ORIGIN).unwrap();
+    assert!(caller(&acct.snapshot(), &started.session, "192.0.2.7", false).is_some());
+    ok(&acct, "DeleteLoginProfile", json!({"UserName": "alice"}));
+    assert!(caller(&acct.snapshot(), &started.session, "192.0.2.7", false).is_none());
+}

@@ -174,7 +174,7 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
     .await
     .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
     match result {
-        Ok(started) => start(&console, &visit, started),
+        Ok(started) => start(&console, &visit, started).await,
         Err(refused) => signin_page(
             &console,
             &sessions::csrf_token(&signin),
@@ -188,9 +188,11 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
 }
 
 /// A new session: its cookie, the previous session (if any) ended, and on to its stage.
-fn start(console: &Console, visit: &Visit, started: Started) -> Response {
-    if let Some(old) = visit.cookie(SESSION_COOKIE) {
-        let _ = iamd_core::signin::sign_out(&console.pipeline.account, old);
+async fn start(console: &Console, visit: &Visit, started: Started) -> Response {
+    if let Some(old) = visit.cookie(SESSION_COOKIE).map(str::to_string) {
+        let account = console.pipeline.account.clone();
+        let _ =
+            tokio::task::spawn_blocking(move || iamd_core::signin::sign_out(&account, &old)).await;
     }
     let response = Redirect::to(landing(started.session.stage)).into_response();
     with_cookie(
@@ -268,7 +270,7 @@ pub(crate) async fn mfa_submit(State(console): Shared, incoming: Incoming) -> Re
     .await
     .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
     match result {
-        Ok(started) => start(&console, &signed.visit, started),
+        Ok(started) => start(&console, &signed.visit, started).await,
         Err(refused) => mfa_page(
             &console,
             &signed.csrf,

@@ -156,8 +156,15 @@ impl Console {
         else {
             return Err(Redirect::to("/console/signin").into_response());
         };
-        if let Err(e) = iamd_core::signin::touch(account, &cookie) {
-            eprintln!("iamd: console session not refreshed: {}", e.message);
+        if iamd_core::entities::console_sessions::needs_touch(&session, now) {
+            let account = account.clone();
+            let touched = cookie.clone();
+            let done =
+                tokio::task::spawn_blocking(move || iamd_core::signin::touch(&account, &touched))
+                    .await;
+            if let Ok(Err(e)) = done {
+                eprintln!("iamd: console session not refreshed: {}", e.message);
+            }
         }
         let csrf = sessions::csrf_token(&cookie);
         Ok(Signed {
