@@ -72,6 +72,22 @@ fn decoy_hash() -> &'static str {
     })
 }
 
+/// Refuses sign-ins from an address locked by its failures.
+fn source_allowed(
+    account: &Account,
+    origin: &Origin<'_>,
+    now: std::time::SystemTime,
+) -> Result<(), Refused> {
+    account
+        .passwords
+        .check_source(origin.source_ip, now)
+        .map_err(|seconds| {
+            Refused::new(format!(
+                "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
+            ))
+        })
+}
+
 /// Whether `given` names this account: its id or its alias.
 fn names_account(state: &AccountState, given: &str) -> bool {
     let given = given.trim();
@@ -87,11 +103,7 @@ pub fn password_step(
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
     let now = account.clock.now();
-    if let Err(seconds) = account.passwords.check_source(origin.source_ip, now) {
-        return Err(Refused::new(format!(
-            "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
-        )));
-    }
+    source_allowed(account, origin, now)?;
     let state = account.snapshot();
     let user = state
         .user(credentials.user_name.trim())
@@ -172,11 +184,7 @@ pub fn root_step(
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
     let now = account.clock.now();
-    if let Err(seconds) = account.passwords.check_source(origin.source_ip, now) {
-        return Err(Refused::new(format!(
-            "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
-        )));
-    }
+    source_allowed(account, origin, now)?;
     let state = account.snapshot();
     let ours = names_account(&state, credentials.account);
     let checked = account.passwords.check_with("root", now, || {

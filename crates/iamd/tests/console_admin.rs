@@ -11,17 +11,22 @@ use support::{Options, Server};
 
 const ROOT_PASSWORD: &str = "Console-Root-Passw0rd";
 
+/// A server whose root console password is [`ROOT_PASSWORD`].
+fn start() -> Server {
+    let options = Options {
+        env: vec![("IAMD_ROOT_PASSWORD".into(), ROOT_PASSWORD.into())],
+        ..Default::default()
+    };
+    Server::start_opts(&options)
+}
+
 fn get(server: &Server, session: &str, path: &str) -> Answer {
     request(server, "GET", path, &[("iamd-console", session)], "")
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn administration_pages_show_what_the_api_returns() {
-    let options = Options {
-        env: vec![("IAMD_ROOT_PASSWORD".into(), ROOT_PASSWORD.into())],
-        ..Default::default()
-    };
-    let server = Server::start_opts(&options);
+    let server = start();
     let iam = server.iam();
     iam.create_group()
         .group_name("developers")
@@ -171,11 +176,7 @@ async fn administration_pages_show_what_the_api_returns() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_administrator_manages_users_in_the_console() {
-    let options = Options {
-        env: vec![("IAMD_ROOT_PASSWORD".into(), ROOT_PASSWORD.into())],
-        ..Default::default()
-    };
-    let server = Server::start_opts(&options);
+    let server = start();
     let iam = server.iam();
     iam.create_group()
         .group_name("developers")

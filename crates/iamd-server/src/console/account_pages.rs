@@ -3,19 +3,19 @@
 //! as the signed-in user.
 
 use axum::extract::State;
+use axum::http::Uri;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use iamd_core::entities::console_sessions::Stage;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::admin::text;
 use super::denial::render_error;
 use super::templates::{self, csrf_field};
+use super::visit::Active;
 use super::visit::Signed;
 use super::{Console, Shared};
-use crate::pipeline::Incoming;
 
 const RULES: [(&str, &str); 5] = [
     (
@@ -78,21 +78,16 @@ async fn policy_page(console: &Console, signed: &Signed, message: Option<Markup>
 }
 
 /// `GET /console/password-policy`.
-pub(crate) async fn password_policy(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn password_policy(State(console): Shared, Active(signed): Active) -> Response {
     let body = policy_page(&console, &signed, None).await;
     console.render(&signed, StatusCode::OK, "Password policy", body)
 }
 
 /// `POST /console/password-policy`: UpdateAccountPasswordPolicy (the whole policy).
-pub(crate) async fn update_password_policy(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn update_password_policy(
+    State(console): Shared,
+    Active(signed): Active,
+) -> Response {
     let mut input = serde_json::Map::new();
     for key in [
         "MinimumPasswordLength",
@@ -136,12 +131,12 @@ pub(crate) async fn update_password_policy(State(console): Shared, incoming: Inc
 
 /// `GET /console/credential-report` (`?format=csv`: the CSV file): GenerateCredentialReport,
 /// then GetCredentialReport.
-pub(crate) async fn credential_report(State(console): Shared, incoming: Incoming) -> Response {
-    let csv_wanted = incoming.uri.query() == Some("format=csv");
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn credential_report(
+    State(console): Shared,
+    uri: Uri,
+    Active(signed): Active,
+) -> Response {
+    let csv_wanted = uri.query() == Some("format=csv");
     let report = match console
         .call(&signed, "GenerateCredentialReport", json!({}))
         .await
@@ -205,22 +200,14 @@ fn simulator_form(signed: &Signed, principal: &str, action: &str, resource: &str
 }
 
 /// `GET /console/simulator`.
-pub(crate) async fn simulator(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn simulator(State(console): Shared, Active(signed): Active) -> Response {
     let body = simulator_form(&signed, &signed.caller.principal.arn, "iam:ListUsers", "*");
     console.render(&signed, StatusCode::OK, "Policy simulator", body)
 }
 
 /// `POST /console/simulator`: SimulatePrincipalPolicy, and its decision and matched
 /// statements.
-pub(crate) async fn simulate(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn simulate(State(console): Shared, Active(signed): Active) -> Response {
     let principal = signed.visit.field("principal").trim().to_string();
     let action = signed.visit.field("action").trim().to_string();
     let resource = signed.visit.field("resource").trim().to_string();

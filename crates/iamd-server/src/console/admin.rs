@@ -5,16 +5,16 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::Response;
-use iamd_core::entities::console_sessions::Stage;
 use iamd_core::IamError;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::denial::render_error;
+use super::visit::Active;
 use super::visit::Signed;
 use super::{Console, Shared};
-use crate::pipeline::Incoming;
 
 /// A column of a list: its heading and the member shown.
 type Column = (&'static str, &'static str);
@@ -102,11 +102,7 @@ pub(crate) fn status_of(e: &IamError) -> StatusCode {
 }
 
 /// `GET /console/groups`.
-pub(crate) async fn groups(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn groups(State(console): Shared, Active(signed): Active) -> Response {
     let list = List {
         title: "Groups",
         action: "ListGroups",
@@ -127,40 +123,58 @@ pub(crate) async fn groups(State(console): Shared, incoming: Incoming) -> Respon
 pub(crate) async fn group(
     State(console): Shared,
     Path(name): Path<String>,
-    incoming: Incoming,
+    Active(signed): Active,
 ) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let input = json!({"GroupName": name});
-    let got = console.call(&signed, "GetGroup", input.clone()).await;
-    let attached = console
-        .call(&signed, "ListAttachedGroupPolicies", input.clone())
-        .await;
-    let inline = console.call(&signed, "ListGroupPolicies", input).await;
-    let status = got.as_ref().err().map_or(StatusCode::OK, status_of);
-    let body = html! {
-        (section(&console, &signed, &got, |out| html! {
+    holder_page(&console, &signed, "Group", &name, |out| {
+        html! {
             p { code { (text(&out["Group"]["Arn"])) } }
             h2 { "Users" } (names(out, "Users", "UserName"))
-        }))
+        }
+    })
+    .await
+}
+
+/// A group's or a role's page (`kind`: `Group` or `Role`): Get{kind} shown by `head`, then
+/// its attached and inline policies.
+async fn holder_page(
+    console: &Console,
+    signed: &Signed,
+    kind: &str,
+    name: &str,
+    head: impl Fn(&Value) -> Markup,
+) -> Response {
+    let mut input = serde_json::Map::new();
+    input.insert(format!("{kind}Name"), json!(name));
+    let input = Value::Object(input);
+    let got = console
+        .call(signed, &format!("Get{kind}"), input.clone())
+        .await;
+    let attached = console
+        .call(
+            signed,
+            &format!("ListAttached{kind}Policies"),
+            input.clone(),
+        )
+        .await;
+    let inline = console
+        .call(signed, &format!("List{kind}Policies"), input)
+        .await;
+    let status = got.as_ref().err().map_or(StatusCode::OK, status_of);
+    let all = format!("/console/{}s", kind.to_lowercase());
+    let body = html! {
+        (section(console, signed, &got, head))
         h2 { "Attached policies" }
-        (section(&console, &signed, &attached, |out| names(out, "AttachedPolicies", "PolicyArn")))
+        (section(console, signed, &attached, |out| names(out, "AttachedPolicies", "PolicyArn")))
         h2 { "Inline policies" }
-        (section(&console, &signed, &inline, |out| names(out, "PolicyNames", "")))
-        p { a href="/console/groups" { "All groups" } }
+        (section(console, signed, &inline, |out| names(out, "PolicyNames", "")))
+        p { a href=(all) { "All " (kind.to_lowercase()) "s" } }
     };
-    console.render(&signed, status, &format!("Group {name}"), body)
+    console.render(signed, status, &format!("{kind} {name}"), body)
 }
 
 /// `GET /console/policies`: the customer managed policies (`?scope=AWS`: AWS's).
-pub(crate) async fn policies(State(console): Shared, incoming: Incoming) -> Response {
-    let aws = incoming.uri.query() == Some("scope=AWS");
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn policies(State(console): Shared, uri: Uri, Active(signed): Active) -> Response {
+    let aws = uri.query() == Some("scope=AWS");
     let list = List {
         title: if aws {
             "AWS managed policies"
@@ -185,12 +199,8 @@ pub(crate) async fn policies(State(console): Shared, incoming: Incoming) -> Resp
 pub(crate) async fn policy(
     State(console): Shared,
     Path(id): Path<String>,
-    incoming: Incoming,
+    Active(signed): Active,
 ) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let arn = if id.starts_with("arn:") {
         id.clone()
     } else {
@@ -232,11 +242,7 @@ pub(crate) async fn policy(
 }
 
 /// `GET /console/roles`.
-pub(crate) async fn roles(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn roles(State(console): Shared, Active(signed): Active) -> Response {
     let list = List {
         title: "Roles",
         action: "ListRoles",
@@ -257,32 +263,16 @@ pub(crate) async fn roles(State(console): Shared, incoming: Incoming) -> Respons
 pub(crate) async fn role(
     State(console): Shared,
     Path(name): Path<String>,
-    incoming: Incoming,
+    Active(signed): Active,
 ) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let input = json!({"RoleName": name});
-    let got = console.call(&signed, "GetRole", input.clone()).await;
-    let attached = console
-        .call(&signed, "ListAttachedRolePolicies", input.clone())
-        .await;
-    let inline = console.call(&signed, "ListRolePolicies", input).await;
-    let status = got.as_ref().err().map_or(StatusCode::OK, status_of);
-    let body = html! {
-        (section(&console, &signed, &got, |out| html! {
+    holder_page(&console, &signed, "Role", &name, |out| {
+        html! {
             p { code { (text(&out["Role"]["Arn"])) } }
             h2 { "Trust policy" }
             (document(&out["Role"]["AssumeRolePolicyDocument"]))
-        }))
-        h2 { "Attached policies" }
-        (section(&console, &signed, &attached, |out| names(out, "AttachedPolicies", "PolicyArn")))
-        h2 { "Inline policies" }
-        (section(&console, &signed, &inline, |out| names(out, "PolicyNames", "")))
-        p { a href="/console/roles" { "All roles" } }
-    };
-    console.render(&signed, status, &format!("Role {name}"), body)
+        }
+    })
+    .await
 }
 
 /// A JSON value as text (dates in seconds as ISO 8601).

@@ -4,6 +4,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine;
 use iamd_core::entities::console_sessions::Stage;
@@ -13,6 +14,7 @@ use serde_json::{json, Value};
 
 use super::denial::{render_error, Denial};
 use super::templates::{self, code_field, csrf_field, field};
+use super::visit::Active;
 use super::visit::Signed;
 use super::{Console, Shared};
 use crate::pipeline::Incoming;
@@ -176,12 +178,8 @@ fn password_error(console: &Console, signed: &Signed, e: &IamError, new: &str) -
 }
 
 /// `GET /console/security-credentials`.
-pub(crate) async fn overview(State(console): Shared, incoming: Incoming) -> Response {
-    let done = incoming.uri.query().unwrap_or("").to_string();
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn overview(State(console): Shared, uri: Uri, Active(signed): Active) -> Response {
+    let done = uri.query().unwrap_or("").to_string();
     let notice = match done.as_str() {
         "done=password" => Some("Your password was changed."),
         "done=mfa" => Some(
@@ -300,11 +298,7 @@ fn name_page(signed: &Signed, name: &str, message: Option<Markup>) -> Markup {
 }
 
 /// `GET /console/security-credentials/mfa`.
-pub(crate) async fn mfa_name_form(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn mfa_name_form(State(console): Shared, Active(signed): Active) -> Response {
     let body = name_page(&signed, signed.user(), None);
     console.render(&signed, StatusCode::OK, "Assign MFA device", body)
 }
@@ -312,11 +306,7 @@ pub(crate) async fn mfa_name_form(State(console): Shared, incoming: Incoming) ->
 /// `POST /console/security-credentials/mfa`: CreateVirtualMFADevice; a device of that name
 /// left unassigned (an abandoned wizard) is deleted first when the user may, else the page
 /// says who must delete it and how.
-pub(crate) async fn mfa_create(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn mfa_create(State(console): Shared, Active(signed): Active) -> Response {
     let name = signed.visit.field("name").trim().to_string();
     let input = json!({"VirtualMFADeviceName": name});
     let mut created = console
@@ -425,11 +415,7 @@ fn codes_form(signed: &Signed, serial: &str) -> Markup {
 }
 
 /// `POST /console/security-credentials/mfa/enable`: EnableMFADevice with two codes.
-pub(crate) async fn mfa_enable(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn mfa_enable(State(console): Shared, Active(signed): Active) -> Response {
     let serial = signed.visit.field("serial").to_string();
     let input = json!({
         "UserName": signed.user(),
@@ -457,11 +443,7 @@ pub(crate) async fn mfa_enable(State(console): Shared, incoming: Incoming) -> Re
 
 /// `POST /console/security-credentials/mfa/remove`: DeactivateMFADevice, then
 /// DeleteVirtualMFADevice for a virtual device.
-pub(crate) async fn mfa_remove(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn mfa_remove(State(console): Shared, Active(signed): Active) -> Response {
     let serial = signed.visit.field("serial").to_string();
     let input = json!({"UserName": signed.user(), "SerialNumber": serial});
     let mut result = console.call(&signed, "DeactivateMFADevice", input).await;
@@ -487,11 +469,7 @@ pub(crate) async fn mfa_remove(State(console): Shared, incoming: Incoming) -> Re
 
 /// `POST /console/security-credentials/access-keys`: create (the secret shown once),
 /// activate, deactivate or delete one of the user's access keys.
-pub(crate) async fn access_keys(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn access_keys(State(console): Shared, Active(signed): Active) -> Response {
     let id = signed.visit.field("id").to_string();
     let user = signed.user().to_string();
     let result = match signed.visit.field("do") {

@@ -11,6 +11,7 @@ use iamd_core::signin::{Credentials, Origin, Refused, Started};
 use maud::html;
 
 use super::templates::{self, csrf_field, field};
+use super::visit::Active;
 use super::visit::{csrf_refused, with_cookie, Visit, SESSION_COOKIE, SIGNIN_COOKIE};
 use super::{Console, Shared};
 use crate::pipeline::Incoming;
@@ -25,11 +26,7 @@ fn landing(stage: Stage) -> &'static str {
 }
 
 /// `GET /console/`: who is signed in, and where to go.
-pub(crate) async fn home(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn home(State(console): Shared, Active(signed): Active) -> Response {
     let body = html! {
         p {
             "Signed in as " strong { (signed.user()) } " to account "

@@ -6,7 +6,6 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use iamd_core::entities::console_sessions::Stage;
 use maud::{html, Markup};
 use serde_json::{json, Value};
 
@@ -15,16 +14,12 @@ use iamd_core::IamError;
 use super::admin::{segment, status_of, text};
 use super::denial::render_error;
 use super::templates::{self, csrf_field};
+use super::visit::Active;
 use super::visit::Signed;
 use super::{Console, Shared};
-use crate::pipeline::Incoming;
 
 /// `GET /console/users`.
-pub(crate) async fn list(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn list(State(console): Shared, Active(signed): Active) -> Response {
     let (status, body) = list_body(&console, &signed, None).await;
     console.render(&signed, status, "Users", body)
 }
@@ -64,11 +59,7 @@ async fn list_body(
 }
 
 /// `POST /console/users`: CreateUser, then CreateLoginProfile when a password is given.
-pub(crate) async fn create(State(console): Shared, incoming: Incoming) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+pub(crate) async fn create(State(console): Shared, Active(signed): Active) -> Response {
     let name = signed.visit.field("name").trim().to_string();
     let password = signed.visit.field("password").to_string();
     let mut result = console
@@ -113,12 +104,8 @@ fn users_table(out: &Value) -> Markup {
 pub(crate) async fn detail(
     State(console): Shared,
     Path(name): Path<String>,
-    incoming: Incoming,
+    Active(signed): Active,
 ) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let (status, body) = detail_body(&console, &signed, &name, None).await;
     console.render(&signed, status, &format!("User {name}"), body)
 }
@@ -137,6 +124,43 @@ fn action_form(
             input type="hidden" name="do" value=(action);
             @for (k, v) in extra { input type="hidden" name=(k) value=(v); }
             button.secondary type="submit" { (button) }
+        }
+    }
+}
+
+/// The items under `member` of an operation's result, each shown by `show`; or its denial.
+fn entries(
+    result: &Result<Value, IamError>,
+    member: &str,
+    situation: &super::denial::Situation,
+    show: impl Fn(&Value) -> Markup,
+) -> Markup {
+    match result {
+        Ok(out) => {
+            let list = out[member].as_array().cloned().unwrap_or_default();
+            html! {
+                @if list.is_empty() { p { "None." } }
+                ul { @for item in &list { li { (show(item)) } } }
+            }
+        }
+        Err(e) => render_error(e, situation),
+    }
+}
+
+/// A form posting `do` = `action` with one text field (`label`, `field`).
+fn input_form(
+    signed: &Signed,
+    name: &str,
+    action: &str,
+    (label, field): (&str, &str),
+    button: &str,
+) -> Markup {
+    html! {
+        form method="post" action={ "/console/users/" (segment(name)) } {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value=(action);
+            (templates::field(label, field, "text", "", "off"))
+            button type="submit" { (button) }
         }
     }
 }
@@ -163,8 +187,6 @@ async fn detail_body(
         Ok(out) => Ok(out[member].as_array().cloned().unwrap_or_default()),
         Err(e) => Err(render_error(e, &situation)),
     };
-    let field =
-        |label: &str, id: &str, value: &str| templates::field(label, id, "text", value, "off");
     let body = html! {
         @if let Some(message) = message { (message) }
         @match &got {
@@ -178,39 +200,17 @@ async fn detail_body(
             Err(e) => { (render_error(e, &situation)) }
         }
         h2 { "Groups" }
-        @match items(&groups, "Groups") {
-            Ok(list) => {
-                @if list.is_empty() { p { "None." } }
-                ul { @for g in &list {
-                    @let group = text(&g["GroupName"]);
-                    li { a href={ "/console/groups/" (segment(&group)) } { (group) } " " (action_form(signed, name, "remove-group", &[("group", &group)], "Remove")) }
-                } }
-            }
-            Err(denied) => { (denied) }
-        }
-        form method="post" action={ "/console/users/" (segment(name)) } {
-            (csrf_field(&signed.csrf))
-            input type="hidden" name="do" value="add-group";
-            (field("Group name", "group", ""))
-            button type="submit" { "Add to group" }
-        }
+        (entries(&groups, "Groups", &situation, |g| {
+            let group = text(&g["GroupName"]);
+            html! { a href={ "/console/groups/" (segment(&group)) } { (group) } " " (action_form(signed, name, "remove-group", &[("group", &group)], "Remove")) }
+        }))
+        (input_form(signed, name, "add-group", ("Group name", "group"), "Add to group"))
         h2 { "Attached policies" }
-        @match items(&attached, "AttachedPolicies") {
-            Ok(list) => {
-                @if list.is_empty() { p { "None." } }
-                ul { @for p in &list {
-                    @let arn = text(&p["PolicyArn"]);
-                    li { a href={ "/console/policies/" (segment(&arn)) } { (text(&p["PolicyName"])) } " " (action_form(signed, name, "detach", &[("arn", &arn)], "Detach")) }
-                } }
-            }
-            Err(denied) => { (denied) }
-        }
-        form method="post" action={ "/console/users/" (segment(name)) } {
-            (csrf_field(&signed.csrf))
-            input type="hidden" name="do" value="attach";
-            (field("Policy ARN", "arn", ""))
-            button type="submit" { "Attach policy" }
-        }
+        (entries(&attached, "AttachedPolicies", &situation, |p| {
+            let arn = text(&p["PolicyArn"]);
+            html! { a href={ "/console/policies/" (segment(&arn)) } { (text(&p["PolicyName"])) } " " (action_form(signed, name, "detach", &[("arn", &arn)], "Detach")) }
+        }))
+        (input_form(signed, name, "attach", ("Policy ARN", "arn"), "Attach policy"))
         h2 { "Inline policies" }
         @match items(&inline, "PolicyNames") {
             Ok(list) => { @if list.is_empty() { p { "None." } } ul { @for p in &list { li { (text(p)) } } } }
@@ -246,12 +246,8 @@ async fn detail_body(
 pub(crate) async fn act(
     State(console): Shared,
     Path(name): Path<String>,
-    incoming: Incoming,
+    Active(signed): Active,
 ) -> Response {
-    let signed = match console.signed_in(incoming, &[Stage::Active]).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let field = |key: &str| signed.visit.field(key).trim().to_string();
     let action = field("do");
     let result = match action.as_str() {

@@ -276,3 +276,24 @@ impl Console {
         })
     }
 }
+
+/// A signed-in browser whose session is fully signed in: the extractor of every page but
+/// sign-in and the forced password change (it redirects the others where they belong).
+pub(crate) struct Active(pub(crate) Signed);
+
+impl axum::extract::FromRequest<Arc<Console>> for Active {
+    type Rejection = Response;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        console: &Arc<Console>,
+    ) -> Result<Self, Self::Rejection> {
+        let incoming = Incoming::from_request(request, console)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        console
+            .signed_in(incoming, &[Stage::Active])
+            .await
+            .map(Active)
+    }
+}
