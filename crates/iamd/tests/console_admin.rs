@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::console::{form, request, root_sign_in, sign_in, Answer};
+use support::console::{request, root_sign_in, sign_in, submit, Answer};
 use support::{Options, Server};
 
 const ROOT_PASSWORD: &str = "Console-Root-Passw0rd";
@@ -96,17 +96,11 @@ async fn administration_pages_show_what_the_api_returns() {
     // The password policy: none, then saved through the form.
     let page = get(&server, &root, "/console/password-policy");
     assert!(page.body.contains("No password policy is set"));
-    let body = form(&[
-        ("csrf", &page.csrf()),
-        ("MinimumPasswordLength", "14"),
-        ("RequireNumbers", "true"),
-    ]);
-    let saved = request(
+    let saved = submit(
         &server,
-        "POST",
+        &root,
         "/console/password-policy",
-        &[("iamd-console", &root)],
-        &body,
+        &[("MinimumPasswordLength", "14"), ("RequireNumbers", "true")],
     );
     assert!(
         saved.body.contains("The password policy was saved."),
@@ -133,19 +127,15 @@ async fn administration_pages_show_what_the_api_returns() {
     assert_eq!(csv.header("content-type"), Some("text/csv"));
     assert!(csv.body.starts_with("user,arn,user_creation_time"));
 
-    let sim = get(&server, &root, "/console/simulator");
-    let body = form(&[
-        ("csrf", &sim.csrf()),
-        ("principal", "arn:aws:iam::123456789012:user/carol"),
-        ("action", "iam:ListUsers"),
-        ("resource", "*"),
-    ]);
-    let decided = request(
+    let decided = submit(
         &server,
-        "POST",
+        &root,
         "/console/simulator",
-        &[("iamd-console", &root)],
-        &body,
+        &[
+            ("principal", "arn:aws:iam::123456789012:user/carol"),
+            ("action", "iam:ListUsers"),
+            ("resource", "*"),
+        ],
     );
     assert!(
         decided.body.contains("<strong>allowed</strong>"),
@@ -158,14 +148,11 @@ async fn administration_pages_show_what_the_api_returns() {
         .set_cookie("iamd-console")
         .unwrap();
     assert_eq!(get(&server, &carol, "/console/roles").status, 200);
-    let page = get(&server, &carol, "/console/password-policy");
-    let body = form(&[("csrf", &page.csrf()), ("MinimumPasswordLength", "6")]);
-    let denied = request(
+    let denied = submit(
         &server,
-        "POST",
+        &carol,
         "/console/password-policy",
-        &[("iamd-console", &carol)],
-        &body,
+        &[("MinimumPasswordLength", "6")],
     );
     assert_eq!(denied.status, 403);
     assert!(
@@ -186,13 +173,7 @@ async fn an_administrator_manages_users_in_the_console() {
     let root = root_sign_in(&server, ROOT_PASSWORD)
         .set_cookie("iamd-console")
         .unwrap();
-    let cookies = [("iamd-console", root.as_str())];
-    let post = |path: &str, pairs: &[(&str, &str)]| {
-        let csrf = get(&server, &root, path).csrf();
-        let mut fields = vec![("csrf", csrf.as_str())];
-        fields.extend_from_slice(pairs);
-        request(&server, "POST", path, &cookies, &form(&fields))
-    };
+    let post = |path: &str, fields: &[(&str, &str)]| submit(&server, &root, path, fields);
     let created = post(
         "/console/users",
         &[

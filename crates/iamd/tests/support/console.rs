@@ -152,3 +152,13 @@ pub fn root_sign_in(server: &Server, password: &str) -> Answer {
         &body,
     )
 }
+
+/// Submits the form of the page at `path` as the browser with session cookie `session`:
+/// GETs the page for its CSRF token, then POSTs `fields` with it to `path`.
+pub fn submit(server: &Server, session: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
+    let cookies = [("iamd-console", session)];
+    let csrf = request(server, "GET", path, &cookies, "").csrf();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    request(server, "POST", path, &cookies, &form(&all))
+}
