@@ -28,6 +28,9 @@ pub struct PasswordGuard {
 
 /// Source addresses tracked at most; beyond, those not locked are forgotten.
 const MAX_SOURCES: usize = 10_000;
+/// Users (and unknown user names tried at sign-in) tracked at most; beyond, those not
+/// locked are forgotten.
+const MAX_TRACKED: usize = 100_000;
 
 impl PasswordGuard {
     /// Checks `candidate` against `phc`, the password of the user with id `user_id`, unless
@@ -61,6 +64,10 @@ impl PasswordGuard {
         }
         let right = verify();
         let mut by_user = self.lock();
+        // Console sign-ins throttle unknown user names too: keep the map bounded.
+        if by_user.len() >= MAX_TRACKED && !by_user.contains_key(user_id) {
+            by_user.retain(|_, t| t.check(now).is_err());
+        }
         let throttle = by_user.entry(user_id.to_string()).or_default();
         if right {
             throttle.record_success(now);

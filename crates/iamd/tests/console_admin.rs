@@ -143,6 +143,46 @@ async fn administration_pages_show_what_the_api_returns() {
         decided.body
     );
 
+    // The policy editor: a refused document shows AWS's message and where the error is.
+    let bad = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers"}]}"#;
+    let refused = submit(
+        &server,
+        &root,
+        "/console/policies",
+        &[("name", "readers"), ("document", bad)],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused
+            .body
+            .contains("MalformedPolicyDocument: </strong>Policy statement must contain resources."),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("At <code>Statement"),
+        "{}",
+        refused.body
+    );
+    let good = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}"#;
+    let created = submit(
+        &server,
+        &root,
+        "/console/policies",
+        &[("name", "readers"), ("document", good)],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = "/console/policies/arn:aws:iam::123456789012:policy/readers";
+    assert_eq!(created.header("location"), Some(page));
+    let edited = good.replace("iam:ListUsers", "iam:ListGroups");
+    assert_eq!(
+        submit(&server, &root, page, &[("document", &edited)]).status,
+        303
+    );
+    let shown = get(&server, &root, page);
+    assert!(shown.body.contains("Default version v2"), "{}", shown.body);
+    assert!(shown.body.contains("iam:ListGroups"));
+
     // carol may read IAM (IAMReadOnlyAccess) but not change the password policy.
     let carol = sign_in(&server, "carol", "Carol-Passw0rd-1")
         .set_cookie("iamd-console")

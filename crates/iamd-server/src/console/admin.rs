@@ -31,7 +31,8 @@ struct List {
     link_key: &'static str,
 }
 
-async fn list_page(console: &Console, signed: &Signed, list: List) -> Response {
+/// The list page; `after` below the table when the list could be read.
+async fn list_page(console: &Console, signed: &Signed, list: List, after: Markup) -> Response {
     let (status, body) = match console.call(signed, list.action, list.input).await {
         Ok(out) => {
             let items = out[list.member].as_array().cloned().unwrap_or_default();
@@ -53,6 +54,7 @@ async fn list_page(console: &Console, signed: &Signed, list: List) -> Response {
                         }
                     }
                 }
+                (after)
             };
             (StatusCode::OK, body)
         }
@@ -83,18 +85,21 @@ fn names(out: &Value, member: &str, key: &str) -> Markup {
     }
 }
 
-/// A policy document, percent-decoded and pretty-printed.
-fn document(encoded: &Value) -> Markup {
+/// A policy document from an operation's output, percent-decoded and pretty-printed.
+pub(crate) fn decoded_document(encoded: &Value) -> String {
     let raw = text(encoded);
     let decoded = percent_encoding::percent_decode_str(&raw)
         .decode_utf8()
         .map(|d| d.into_owned())
         .unwrap_or(raw);
-    let pretty = serde_json::from_str::<Value>(&decoded)
+    serde_json::from_str::<Value>(&decoded)
         .ok()
         .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or(decoded);
-    html! { pre { code { (pretty) } } }
+        .unwrap_or(decoded)
+}
+
+fn document(encoded: &Value) -> Markup {
+    html! { pre { code { (decoded_document(encoded)) } } }
 }
 
 pub(crate) fn status_of(e: &IamError) -> StatusCode {
@@ -116,7 +121,7 @@ pub(crate) async fn groups(State(console): Shared, Active(signed): Active) -> Re
         link_prefix: "/console/groups/",
         link_key: "GroupName",
     };
-    list_page(&console, &signed, list).await
+    list_page(&console, &signed, list, Markup::default()).await
 }
 
 /// `GET /console/groups/NAME`.
@@ -192,7 +197,12 @@ pub(crate) async fn policies(State(console): Shared, uri: Uri, Active(signed): A
         link_prefix: "/console/policies/",
         link_key: "Arn",
     };
-    list_page(&console, &signed, list).await
+    let create = if aws {
+        Markup::default()
+    } else {
+        html! { h2 { "Create policy" } (super::policy_editor::form(&signed, "/console/policies", Some(""), "", "Create policy")) }
+    };
+    list_page(&console, &signed, list, create).await
 }
 
 /// `GET /console/policies/ARN-or-NAME`: the policy and its default version's document.
@@ -235,6 +245,11 @@ pub(crate) async fn policy(
         @if let Some(version) = &version {
             h2 { "Document" }
             (section(&console, &signed, version, |out| document(&out["PolicyVersion"]["Document"])))
+            @if let Ok(out) = version {
+                h2 { "Edit document" }
+                (super::policy_editor::form(&signed, &format!("/console/policies/{}", segment(&arn)), None,
+                    &decoded_document(&out["PolicyVersion"]["Document"]), "Save as new default version"))
+            }
         }
         p { a href="/console/policies" { "All policies" } " · " a href="/console/policies?scope=AWS" { "AWS managed policies" } }
     };
@@ -256,7 +271,7 @@ pub(crate) async fn roles(State(console): Shared, Active(signed): Active) -> Res
         link_prefix: "/console/roles/",
         link_key: "RoleName",
     };
-    list_page(&console, &signed, list).await
+    list_page(&console, &signed, list, Markup::default()).await
 }
 
 /// `GET /console/roles/NAME`: the role, its trust policy and its policies.

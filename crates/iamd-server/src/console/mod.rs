@@ -7,7 +7,8 @@
 //! - `visit`: cookies, forms, CSRF, the session and its caller;
 //! - `signin`: sign-in (password, then MFA code), sign-out;
 //! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
-//! - `users`: the users pages; `admin`: groups, policies, roles; `account_pages`: password
+//! - `users`: the users pages; `admin`: groups, policies, roles; `policy_editor`: creating
+//!   policies and their versions; `account_pages`: password
 //!   policy, credential report, simulator; `root`: the root user's password;
 //! - `denial`: AccessDenied in plain words, with the remedy;
 //! - `templates`, `assets`: the HTML layout (maud, escaped) and the one CSS file.
@@ -17,6 +18,7 @@ mod admin;
 mod assets;
 mod credentials;
 mod denial;
+mod policy_editor;
 mod root;
 mod signin;
 mod templates;
@@ -88,8 +90,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
         .route("/console/users/{name}", get(users::detail).post(users::act))
         .route("/console/groups", get(admin::groups))
         .route("/console/groups/{name}", get(admin::group))
-        .route("/console/policies", get(admin::policies))
-        .route("/console/policies/{*id}", get(admin::policy))
+        .route(
+            "/console/policies",
+            get(admin::policies).post(policy_editor::create),
+        )
+        .route(
+            "/console/policies/{*id}",
+            get(admin::policy).post(policy_editor::new_version),
+        )
         .route("/console/roles", get(admin::roles))
         .route("/console/roles/{name}", get(admin::role))
         .route(
