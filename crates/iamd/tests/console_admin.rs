@@ -6,7 +6,7 @@
 
 mod support;
 
-use support::console::{request, root_sign_in, sign_in, submit, Answer};
+use support::console::{form, request, root_sign_in, sign_in, submit, Answer};
 use support::{Options, Server};
 
 const ROOT_PASSWORD: &str = "Console-Root-Passw0rd";
@@ -253,6 +253,42 @@ async fn an_administrator_manages_users_in_the_console() {
         .await
         .unwrap();
     assert_eq!(attached.attached_policies.unwrap().len(), 1);
+    // An inline policy: refused with the place of the error, then saved, then deleted.
+    let inline = "/console/users/dave/inline-policy";
+    let cookies = [("iamd-console", root.as_str())];
+    let csrf = get(&server, &root, "/console/users/dave").csrf();
+    let bad = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*"}]}"#;
+    let body = form(&[("csrf", &csrf), ("name", "own"), ("document", bad)]);
+    let refused = request(&server, "POST", inline, &cookies, &body);
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(refused
+        .body
+        .contains("Policy statement must contain actions."));
+    let good = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}"#;
+    let body = form(&[("csrf", &csrf), ("name", "own"), ("document", good)]);
+    assert_eq!(
+        request(&server, "POST", inline, &cookies, &body).status,
+        303
+    );
+    let names = iam
+        .list_user_policies()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(names.policy_names, ["own"]);
+    post(
+        "/console/users/dave",
+        &[("do", "delete-inline"), ("policy", "own")],
+    );
+    let names = iam
+        .list_user_policies()
+        .user_name("dave")
+        .send()
+        .await
+        .unwrap();
+    assert!(names.policy_names.is_empty());
+
     // Deleting a user still in a group is AWS's DeleteConflict, shown on the page.
     let conflict = post("/console/users/dave", &[("do", "delete")]);
     assert_eq!(conflict.status, 409, "{}", conflict.body);

@@ -39,7 +39,7 @@ code,.secret{font-family:ui-monospace,Menlo,Consolas,monospace;word-break:break-
 fieldset.choice{border:0;padding:0;margin:0 0 1rem}
 fieldset.choice legend{font-weight:600;margin-bottom:.25rem}
 label.option{display:inline-block;font-weight:400;margin-right:1.5rem}
-small{color:#545b64}
+small{display:block;color:#545b64}
 ul.rules{margin:.25rem 0 1rem}
 details{margin-top:.5rem}
 @media (max-width:480px){main{margin:0;border-radius:0;padding:1rem}h1{font-size:1.3rem}}

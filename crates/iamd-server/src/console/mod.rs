@@ -88,6 +88,10 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
         )
         .route("/console/users", get(users::list).post(users::create))
         .route("/console/users/{name}", get(users::detail).post(users::act))
+        .route(
+            "/console/users/{name}/inline-policy",
+            axum::routing::post(policy_editor::put_user_policy),
+        )
         .route("/console/groups", get(admin::groups))
         .route("/console/groups/{name}", get(admin::group))
         .route(

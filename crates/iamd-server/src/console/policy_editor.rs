@@ -123,3 +123,27 @@ pub(crate) async fn new_version(
         }
     }
 }
+
+/// `POST /console/users/NAME/inline-policy`: PutUserPolicy (add or replace an inline policy).
+pub(crate) async fn put_user_policy(
+    State(console): Shared,
+    Path(user): Path<String>,
+    Active(signed): Active,
+) -> Response {
+    let name = signed.visit.field("name").trim().to_string();
+    let document = signed.visit.field("document").to_string();
+    let input = json!({"UserName": user, "PolicyName": name, "PolicyDocument": document});
+    let action = format!("/console/users/{}/inline-policy", segment(&user));
+    match console.call(&signed, "PutUserPolicy", input).await {
+        Ok(_) => Redirect::to(&format!("/console/users/{}", segment(&user))).into_response(),
+        Err(e) => {
+            let editor = Editor {
+                title: &format!("Inline policy of {user}"),
+                action: &action,
+                name: Some(&name),
+                button: "Save inline policy",
+            };
+            again(&console, &signed, &e, &editor, &document)
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! The users pages: the list (and creating a user with a temporary password), and one
-//! user's groups, policies, MFA devices and password, with their changes; each part is the
+//! user's groups, policies (attached and inline), MFA devices and password, with their changes; each part is the
 //! API's operation run as the signed-in user, so a page shows what the API would return to
 //! that identity, and a denial says why and what to do.
 
@@ -212,10 +212,11 @@ async fn detail_body(
         }))
         (input_form(signed, name, "attach", ("Policy ARN", "arn"), "Attach policy"))
         h2 { "Inline policies" }
-        @match items(&inline, "PolicyNames") {
-            Ok(list) => { @if list.is_empty() { p { "None." } } ul { @for p in &list { li { (text(p)) } } } }
-            Err(denied) => { (denied) }
-        }
+        (entries(&inline, "PolicyNames", &situation, |p| {
+            let policy = text(p);
+            html! { (policy) " " (action_form(signed, name, "delete-inline", &[("policy", &policy)], "Delete")) }
+        }))
+        (super::policy_editor::form(signed, &format!("/console/users/{}/inline-policy", segment(name)), Some(""), "", "Save inline policy"))
         h2 { "MFA devices" }
         @match items(&devices, "MFADevices") {
             Ok(list) => { @if list.is_empty() { p { "None: this user has no MFA." } } ul { @for d in &list { li { code { (text(&d["SerialNumber"])) } } } } }
@@ -294,6 +295,10 @@ pub(crate) async fn act(
                 }
                 other => other,
             }
+        }
+        "delete-inline" => {
+            let input = json!({"UserName": name, "PolicyName": field("policy")});
+            console.call(&signed, "DeleteUserPolicy", input).await
         }
         "delete" => {
             let deleted = console
