@@ -320,10 +320,30 @@ pub fn password_changed(account: &Account, cookie: &str) -> Result<(), IamError>
     })
 }
 
-/// Signs out: the session is deleted (its cookie no longer works anywhere).
-pub fn sign_out(account: &Account, cookie: &str) -> Result<(), IamError> {
+/// Signs out: the session is deleted (its cookie no longer works anywhere), and a signed-in
+/// session's end is audited (`ConsoleSignOut`, see [`record::sign_out`]).
+pub fn sign_out(account: &Account, cookie: &str, origin: &Origin<'_>) -> Result<(), IamError> {
     account.write(|txn| {
+        let Some(session) = sessions::find(&txn.state, cookie, txn.now) else {
+            sessions::delete(txn, cookie);
+            return Ok(());
+        };
         sessions::delete(txn, cookie);
+        if session.stage == Stage::MfaPending {
+            return Ok(());
+        }
+        let user = session
+            .user
+            .as_deref()
+            .and_then(|n| txn.state.user(n))
+            .cloned();
+        let who = match &user {
+            Some(u) => record::Who::User(u),
+            None if session.user.is_none() => record::Who::Root,
+            None => return Ok(()),
+        };
+        let record = record::sign_out(&txn.state, who, origin, txn.now)?;
+        txn.audit(record);
         Ok(())
     })
 }

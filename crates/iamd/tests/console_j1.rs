@@ -154,6 +154,12 @@ async fn j1_seed000_console_onboarding_in_chromium() {
         logins[1]["additionalEventData"]["MFAIdentifier"],
         "arn:aws:iam::123456789012:mfa/alice"
     );
+    // Her sign-out between the two is recorded too.
+    let sign_outs = audit_records(&server.data_dir())
+        .into_iter()
+        .filter(|r| r.event_name == "ConsoleSignOut" && r.username == "alice")
+        .count();
+    assert_eq!(sign_outs, 1);
 }
 
 /// Seed 001 with the change-password policy: the forced password change is denied without

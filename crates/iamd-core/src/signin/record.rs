@@ -3,7 +3,8 @@
 //! `additionalEventData.MFAUsed` `Yes` or `No` (and the device as `MFAIdentifier` when used),
 //! failures with AWS's `errorMessage`. An unknown user name is not recorded (AWS writes
 //! `HIDDEN_DUE_TO_SECURITY_REASONS`: it may be a password typed in the wrong field). Never a
-//! password or a code.
+//! password or a code. Sign-outs are recorded as `ConsoleSignOut` with the same shape (AWS's
+//! record of a console sign-out is not in our reference: the name is iamd's).
 
 use serde_json::{json, Value};
 
@@ -16,6 +17,7 @@ use crate::store::AuditRecord;
 
 const EVENT_SOURCE: &str = "signin.amazonaws.com";
 const EVENT_NAME: &str = "ConsoleLogin";
+const SIGN_OUT: &str = "ConsoleSignOut";
 /// What AWS records instead of an unknown user name.
 pub const HIDDEN_USER: &str = "HIDDEN_DUE_TO_SECURITY_REASONS";
 
@@ -151,4 +153,20 @@ pub fn failure(
     body["additionalEventData"] = additional(origin, failure.mfa_used, None);
     body["errorMessage"] = Value::String(failure.reason.to_string());
     audit_record(event_id, now, failure.who.username(), body)
+}
+
+/// The record of a sign-out.
+pub fn sign_out(
+    state: &AccountState,
+    who: Who<'_>,
+    origin: &Origin<'_>,
+    now: i64,
+) -> Result<AuditRecord, IamError> {
+    let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+    let mut body = body(state, who, origin, now, &event_id);
+    body["eventName"] = Value::String(SIGN_OUT.to_string());
+    body["responseElements"] = json!({"ConsoleSignOut": "Success"});
+    let mut record = audit_record(event_id, now, who.username(), body);
+    record.event_name = SIGN_OUT.to_string();
+    Ok(record)
 }

@@ -179,8 +179,12 @@ fn with_an_mfa_device_a_code_finishes_the_sign_in_once() {
         login["additionalEventData"]["MFAIdentifier"],
         serial.as_str()
     );
-    sign_out(&acct, &done.cookie).unwrap();
+    sign_out(&acct, &done.cookie, &ORIGIN).unwrap();
     assert!(acct.snapshot().console_sessions.is_empty());
+    let out = acct.audit_events(1).unwrap();
+    assert_eq!(out[0].event_name, "ConsoleSignOut");
+    assert_eq!(out[0].event_source, "signin.amazonaws.com");
+    assert_eq!(out[0].username, "alice");
 }
 
 #[test]

@@ -187,9 +187,7 @@ pub(crate) async fn submit(State(console): Shared, incoming: Incoming) -> Respon
 /// A new session: its cookie, the previous session (if any) ended, and on to its stage.
 async fn start(console: &Console, visit: &Visit, started: Started) -> Response {
     if let Some(old) = visit.cookie(SESSION_COOKIE).map(str::to_string) {
-        let account = console.pipeline.account.clone();
-        let _ =
-            tokio::task::spawn_blocking(move || iamd_core::signin::sign_out(&account, &old)).await;
+        let _ = end_session(console, visit, old).await;
     }
     let response = Redirect::to(landing(started.session.stage)).into_response();
     with_cookie(
@@ -278,6 +276,22 @@ pub(crate) async fn mfa_submit(State(console): Shared, incoming: Incoming) -> Re
     }
 }
 
+/// Ends the session of cookie value `cookie` (sign-out): whether it worked.
+async fn end_session(console: &Console, visit: &Visit, cookie: String) -> bool {
+    let account: Arc<iamd_core::Account> = console.pipeline.account.clone();
+    let login_to = visit.login_to(console.secure);
+    let peer = visit.peer_ip.clone();
+    let ended = tokio::task::spawn_blocking(move || {
+        let origin = Origin {
+            source_ip: &peer,
+            login_to: &login_to,
+        };
+        iamd_core::signin::sign_out(&account, &cookie, &origin)
+    })
+    .await;
+    matches!(ended, Ok(Ok(())))
+}
+
 /// `GET /console/signout`: a confirmation with the "Sign out" button (a GET changes nothing).
 pub(crate) async fn signout_form(State(console): Shared, incoming: Incoming) -> Response {
     let visit = match Visit::read(incoming).await {
@@ -316,10 +330,7 @@ pub(crate) async fn signout(State(console): Shared, incoming: Incoming) -> Respo
     if !visit.csrf_ok(&cookie) {
         return csrf_refused();
     }
-    let account: Arc<iamd_core::Account> = console.pipeline.account.clone();
-    let ended =
-        tokio::task::spawn_blocking(move || iamd_core::signin::sign_out(&account, &cookie)).await;
-    if !matches!(ended, Ok(Ok(()))) {
+    if !end_session(&console, &visit, cookie).await {
         return templates::message_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Sign out",
