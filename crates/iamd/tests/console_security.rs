@@ -231,3 +231,59 @@ async fn the_root_user_signs_in_with_the_root_password() {
     assert!(!given.data_dir().join("root-password").exists());
     assert_eq!(root_sign_in(&given, "Given-Root-Passw0rd").status, 303);
 }
+
+/// Removing another user's MFA device from "My security credentials" (a forged serial in the
+/// form) fails and leaves the device assigned.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_users_device_cannot_be_removed() {
+    let server = Server::start();
+    bob(&server).await;
+    let iam = server.iam();
+    iam.create_user().user_name("alice").send().await.unwrap();
+    let device = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice")
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = support::mfa_seed(&device);
+    let step = support::fresh_step().await;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(&device.serial_number)
+        .authentication_code1(support::totp_code(&seed, step - 1))
+        .authentication_code2(support::totp_code(&seed, step))
+        .send()
+        .await
+        .unwrap();
+    let session = sign_in(&server, "bob", "Bob-Passw0rd-1")
+        .set_cookie("iamd-console")
+        .unwrap();
+    let cookies = [("iamd-console", session.as_str())];
+    let csrf = request(
+        &server,
+        "GET",
+        "/console/security-credentials",
+        &cookies,
+        "",
+    )
+    .csrf();
+    let body = form(&[("csrf", &csrf), ("serial", &device.serial_number)]);
+    let refused = request(
+        &server,
+        "POST",
+        "/console/security-credentials/mfa/remove",
+        &cookies,
+        &body,
+    );
+    assert!(refused.status >= 400, "{}", refused.body);
+    let devices = iam
+        .list_mfa_devices()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(devices.mfa_devices.len(), 1);
+}
