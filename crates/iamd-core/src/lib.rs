@@ -21,6 +21,7 @@ pub mod password_guard;
 pub mod role_sessions;
 pub mod service;
 pub mod session_purge;
+pub mod signin;
 pub mod state;
 pub mod store;
 pub mod telemetry;

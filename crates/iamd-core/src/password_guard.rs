@@ -22,7 +22,15 @@ pub enum PasswordRefusal {
 #[derive(Default)]
 pub struct PasswordGuard {
     by_user: Mutex<HashMap<String, Throttle>>,
+    /// Console sign-in failures per source address, whichever user they name.
+    by_source: Mutex<HashMap<String, Throttle>>,
 }
+
+/// Source addresses tracked at most; beyond, those not locked are forgotten.
+const MAX_SOURCES: usize = 10_000;
+/// Users (and unknown user names tried at sign-in) tracked at most; beyond, those not
+/// locked are forgotten.
+const MAX_TRACKED: usize = 100_000;
 
 impl PasswordGuard {
     /// Checks `candidate` against `phc`, the password of the user with id `user_id`, unless
@@ -34,6 +42,17 @@ impl PasswordGuard {
         candidate: &str,
         now: SystemTime,
     ) -> Result<(), PasswordRefusal> {
+        self.check_with(user_id, now, || verify_password(phc, candidate))
+    }
+
+    /// As [`check`](Self::check), with `verify` deciding whether the password is right
+    /// (called only when `user_id` is not locked).
+    pub fn check_with(
+        &self,
+        user_id: &str,
+        now: SystemTime,
+        verify: impl FnOnce() -> bool,
+    ) -> Result<(), PasswordRefusal> {
         let locked = |lock: Locked| PasswordRefusal::Locked {
             seconds: lock
                 .until
@@ -43,8 +62,12 @@ impl PasswordGuard {
         if let Some(throttle) = self.lock().get(user_id) {
             throttle.check(now).map_err(locked)?;
         }
-        let right = verify_password(phc, candidate);
+        let right = verify();
         let mut by_user = self.lock();
+        // Console sign-ins throttle unknown user names too: keep the map bounded.
+        if by_user.len() >= MAX_TRACKED && !by_user.contains_key(user_id) {
+            by_user.retain(|_, t| t.check(now).is_err());
+        }
         let throttle = by_user.entry(user_id.to_string()).or_default();
         if right {
             throttle.record_success(now);
@@ -58,6 +81,33 @@ impl PasswordGuard {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Throttle>> {
         self.by_user.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether sign-in attempts from `source` (an IP address) are allowed at `now`; when
+    /// locked, for how many more seconds they are refused.
+    pub fn check_source(&self, source: &str, now: SystemTime) -> Result<(), u64> {
+        let sources = self.by_source.lock().unwrap_or_else(|p| p.into_inner());
+        match sources.get(source).map(|t| t.check(now)) {
+            Some(Err(lock)) => Err(lock
+                .until
+                .duration_since(now)
+                .map_or(1, |d| d.as_secs().max(1))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Records a sign-in attempt from `source`: a failure counts towards its lock.
+    pub fn record_source(&self, source: &str, success: bool, now: SystemTime) {
+        let mut sources = self.by_source.lock().unwrap_or_else(|p| p.into_inner());
+        if sources.len() >= MAX_SOURCES && !sources.contains_key(source) {
+            sources.retain(|_, t| t.check(now).is_err());
+        }
+        let throttle = sources.entry(source.to_string()).or_default();
+        if success {
+            throttle.record_success(now);
+        } else {
+            throttle.record_failure(now);
+        }
     }
 }
 

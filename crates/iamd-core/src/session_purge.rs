@@ -14,8 +14,14 @@ pub const KEEP_AFTER_EXPIRY_SECS: i64 = 24 * 3600;
 /// The most sessions one purge deletes (one transaction); the next purge takes the rest.
 const MAX_PER_PURGE: usize = 10_000;
 
-/// Deletes the sessions expired more than [`KEEP_AFTER_EXPIRY_SECS`] ago; returns how many.
+/// Deletes the sessions expired more than [`KEEP_AFTER_EXPIRY_SECS`] ago, and the console
+/// sessions past their timeouts; returns how many.
 pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
+    let console = crate::signin::purge(account)?;
+    Ok(console + purge_sts_sessions(account)?)
+}
+
+fn purge_sts_sessions(account: &Account) -> Result<usize, IamError> {
     let due = |expiration: i64, now: i64| expiration.saturating_add(KEEP_AFTER_EXPIRY_SECS) <= now;
     let now = account.now();
     if !account

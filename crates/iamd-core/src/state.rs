@@ -44,6 +44,8 @@ pub struct AccountState {
     pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
     /// The last credential report.
     pub credential_report: Option<Arc<CredentialReport>>,
+    /// Web console sign-ins, by the digest of their cookie.
+    pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -319,6 +321,10 @@ impl AccountState {
                 self.service_credentials.insert(record.key, Arc::new(cred));
             }
             // Loaded by `Account::open` beside the self.
+            Kind::ConsoleSession => {
+                let session = serde_json::from_str(&record.body).map_err(fail)?;
+                self.console_sessions.insert(record.key, Arc::new(session));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -347,6 +353,7 @@ impl AccountState {
             Kind::SshPublicKey => drop(self.ssh_public_keys.remove(key)),
             Kind::SigningCertificate => drop(self.signing_certificates.remove(key)),
             Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
+            Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

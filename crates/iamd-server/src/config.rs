@@ -28,6 +28,8 @@ pub struct Config {
     /// Several nodes on one database: how old the snapshot may grow without contact with the
     /// database before the node refuses authentications (it may miss a revoked key).
     pub max_staleness: std::time::Duration,
+    /// HTTPS: the PEM certificate chain and private key files (`--tls-cert`, `--tls-key`).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl Config {
@@ -50,6 +52,7 @@ impl Config {
             audit_retention_days: iamd_core::audit_retention::DEFAULT_RETENTION_DAYS,
             metrics_listen: None,
             max_staleness: std::time::Duration::from_secs(5),
+            tls: None,
         }
     }
 

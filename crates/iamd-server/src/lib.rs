@@ -7,6 +7,7 @@ mod admin;
 mod authn;
 mod body;
 mod config;
+mod console;
 mod failure;
 mod json;
 mod keycache;
@@ -16,6 +17,7 @@ mod probes;
 mod query;
 mod startup;
 mod telemetry;
+mod tls;
 
 pub use authn::AWS_REGIONS;
 pub use config::Config;

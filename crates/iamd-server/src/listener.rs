@@ -56,10 +56,12 @@ fn open_files_limit() -> Option<usize> {
 /// Serves `app` on `listener` until `shutdown` resolves, then stops accepting and waits (at
 /// most [`Limits::shutdown_timeout`]) for the connections in flight to finish their requests
 /// (idle ones are closed at once).
+/// With `tls`, connections are TLS: the handshake must finish within the header timeout.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -87,10 +89,10 @@ pub async fn serve(
                 continue;
             }
         };
-        spawn_connection(stream, peer, permit, &app, limits, &stop_rx);
+        spawn_connection(stream, peer, permit, &app, limits, &tls, &stop_rx);
     }
     let _ = stop_tx.send(true);
-    drain_backlog(listener, &permits, &app, limits, &stop_rx);
+    drain_backlog(listener, &permits, &app, limits, &tls, &stop_rx);
     // Every connection holds a permit until it is done.
     let all = permits.acquire_many(u32::try_from(limits.max_connections).unwrap_or(u32::MAX));
     if tokio::time::timeout(limits.shutdown_timeout, all)
@@ -114,6 +116,7 @@ fn drain_backlog(
     permits: &Arc<Semaphore>,
     app: &Router,
     limits: Limits,
+    tls: &Option<tokio_rustls::TlsAcceptor>,
     stop: &watch::Receiver<bool>,
 ) {
     let Ok(listener) = listener.into_std() else {
@@ -127,7 +130,7 @@ fn drain_backlog(
             .set_nonblocking(true)
             .and_then(|()| tokio::net::TcpStream::from_std(stream));
         if let Ok(stream) = stream {
-            spawn_connection(stream, peer, permit, app, limits, stop);
+            spawn_connection(stream, peer, permit, app, limits, tls, stop);
         }
     }
 }
@@ -139,24 +142,37 @@ fn spawn_connection(
     permit: tokio::sync::OwnedSemaphorePermit,
     app: &Router,
     limits: Limits,
+    tls: &Option<tokio_rustls::TlsAcceptor>,
     stop: &watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
     let app = app.clone();
     let mut stop = stop.clone();
+    let tls = tls.clone();
     tokio::spawn(async move {
         let _permit = permit;
-        serve_connection(stream, peer, app, limits, &mut stop).await;
+        match tls {
+            None => serve_connection(stream, peer, app, limits, &mut stop).await,
+            Some(acceptor) => {
+                let handshake =
+                    tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await;
+                if let Ok(Ok(stream)) = handshake {
+                    serve_connection(stream, peer, app, limits, &mut stop).await;
+                }
+            }
+        }
     });
 }
 
-async fn serve_connection(
-    stream: tokio::net::TcpStream,
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     app: Router,
     limits: Limits,
     stop: &mut watch::Receiver<bool>,
-) {
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     // Set once the first request's head has been read.
     let (started_tx, mut started) = watch::channel(false);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {

@@ -23,6 +23,8 @@ use crate::telemetry::Seen;
 pub(crate) struct Pipeline {
     pub(crate) account: Arc<Account>,
     pub(crate) authenticator: Authenticator,
+    /// Served over TLS (`aws:SecureTransport`).
+    pub(crate) secure: bool,
 }
 
 /// A request as it arrived, its body not read yet.
@@ -75,7 +77,7 @@ pub(crate) struct Answered {
 
 /// The client's `User-Agent` for audit records: at most 1 KiB of it (CloudTrail's
 /// `userAgent`), empty when absent or not text.
-fn user_agent(headers: &HeaderMap) -> String {
+pub(crate) fn user_agent(headers: &HeaderMap) -> String {
     let text = headers
         .get(axum::http::header::USER_AGENT)
         .and_then(|v| v.to_str().ok())
@@ -122,7 +124,8 @@ impl Pipeline {
             headers: &incoming.headers,
             body: &body,
         };
-        let (caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        let (mut caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        caller.secure_transport = self.secure;
         seen.service = Some(service);
         seen.authenticated = true;
         seen.principal = Some(caller.principal.arn.clone());
@@ -141,36 +144,51 @@ impl Pipeline {
             ));
         };
         seen.operation = Some(operation.name);
-        let output = if operation.read_only {
-            iamd_core::ops::dispatch_from(
-                &self.account,
-                &caller,
-                operation,
-                &decoded.input,
-                request_id,
-                &user_agent,
-            )
-        } else {
-            let account = self.account.clone();
-            let request_id = request_id.to_string();
-            tokio::task::spawn_blocking(move || {
-                iamd_core::ops::dispatch_from(
-                    &account,
-                    &caller,
-                    operation,
-                    &decoded.input,
-                    &request_id,
-                    &user_agent,
-                )
-            })
+        let output = self
+            .call(caller, operation, decoded.input, request_id, &user_agent)
             .await
-            .unwrap_or_else(|_| Err(IamError::service_failure()))
-        }
-        .map_err(|e| Failure::iam(service, e))?;
+            .map_err(|e| Failure::iam(service, e))?;
         Ok(Answered {
             service,
             operation,
             output,
         })
+    }
+
+    /// Dispatches `operation` for an authenticated caller (writes on the blocking pool):
+    /// the core authorizes and audits. Every front door's calls end here.
+    pub(crate) async fn call(
+        &self,
+        caller: iamd_core::Caller,
+        operation: &'static Operation,
+        input: Value,
+        request_id: &str,
+        user_agent: &str,
+    ) -> Result<Value, IamError> {
+        use iamd_core::ops::dispatch_from;
+        if operation.read_only {
+            return dispatch_from(
+                &self.account,
+                &caller,
+                operation,
+                &input,
+                request_id,
+                user_agent,
+            );
+        }
+        let account = self.account.clone();
+        let (request_id, user_agent) = (request_id.to_string(), user_agent.to_string());
+        tokio::task::spawn_blocking(move || {
+            dispatch_from(
+                &account,
+                &caller,
+                operation,
+                &input,
+                &request_id,
+                &user_agent,
+            )
+        })
+        .await
+        .unwrap_or_else(|_| Err(IamError::service_failure()))
     }
 }

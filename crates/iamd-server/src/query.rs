@@ -16,8 +16,11 @@ use crate::failure::Failure;
 use crate::pipeline::{Decoded, Incoming, Pipeline};
 
 /// The endpoint's routes: the Query API on every path, the admin extensions under
-/// `/iamd/admin/`.
-pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
+/// `/iamd/admin/`, the web console under `/console`.
+pub(crate) fn router(
+    pipeline: Arc<Pipeline>,
+    root_password: crate::console::RootPassword,
+) -> Router {
     Router::new()
         .route("/", any(handle))
         .route(
@@ -25,10 +28,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>) -> Router {
             axum::routing::post(crate::admin::import),
         )
         .route("/{*path}", any(handle))
-        .with_state(pipeline)
+        .with_state(pipeline.clone())
+        .merge(crate::console::router(pipeline, root_password))
 }
 
 pub(crate) async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {
+    if crate::console::is_browser_visit(&incoming.method, &incoming.uri, &incoming.headers) {
+        return crate::console::front_door();
+    }
     if crate::json::is_json_request(&incoming.headers) {
         return crate::json::handle(pipeline, incoming).await;
     }

@@ -168,12 +168,17 @@ pub async fn serve(config: Config) -> Result<(), String> {
         ),
         None => None,
     };
+    let tls = match &config.tls {
+        Some((cert, key)) => Some(crate::tls::acceptor(cert, key)?),
+        None => None,
+    };
     let account = Arc::new(open_account(&config, Arc::new(SystemClock))?);
     crate::telemetry::install()?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     tracing::info!(
         target: "iamd",
-        "account {} serving IAM and STS on http://{addr}",
+        "account {} serving IAM and STS on {scheme}://{addr} (console at {scheme}://{addr}/console/)",
         config.account_id
     );
     tracing::info!(
@@ -193,8 +198,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
             config.regions.clone(),
             config.max_staleness,
         ),
+        secure: tls.is_some(),
     });
-    let app = crate::query::router(pipeline.clone()).merge(crate::probes::router(
+    let root_password = crate::console::RootPassword::load(&config.data_dir)?;
+    let app = crate::query::router(pipeline.clone(), root_password).merge(crate::probes::router(
         pipeline.clone(),
         metrics_listener.is_none(),
     ));
@@ -208,6 +215,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
             metrics_listener,
             app,
             config.limits,
+            None,
             async move {
                 let _ = stop.wait_for(|s| *s).await;
             },
@@ -217,7 +225,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
         shutdown_signal().await;
         let _ = stopping.send(true);
     };
-    crate::listener::serve(listener, app, config.limits, shutdown).await;
+    crate::listener::serve(listener, app, config.limits, tls, shutdown).await;
     account.flush_deferred().map_err(|e| e.to_string())?;
     tracing::info!(
         target: "iamd",

@@ -21,10 +21,12 @@ pub enum Kind {
     ServiceCredential,
     /// Access key (and role) last use, flushed from memory periodically.
     LastUsed,
+    /// A web console sign-in, by the digest of its cookie.
+    ConsoleSession,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -41,6 +43,7 @@ impl Kind {
         Kind::SigningCertificate,
         Kind::ServiceCredential,
         Kind::LastUsed,
+        Kind::ConsoleSession,
     ];
 
     /// The name records of this kind are stored under.
@@ -62,6 +65,7 @@ impl Kind {
             Kind::SigningCertificate => "signing_certificate",
             Kind::ServiceCredential => "service_credential",
             Kind::LastUsed => "last_used",
+            Kind::ConsoleSession => "console_session",
         }
     }
 

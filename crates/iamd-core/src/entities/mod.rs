@@ -5,6 +5,7 @@
 
 pub mod access_keys;
 pub mod boundaries;
+pub mod console_sessions;
 pub mod documents;
 pub mod groups;
 pub mod instance_profiles;

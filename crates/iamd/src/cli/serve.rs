@@ -72,6 +72,12 @@ pub struct ServeArgs {
     /// that may have been revoked meanwhile.
     #[arg(long, env = "IAMD_MAX_STALENESS", default_value_t = 5.0)]
     max_staleness: f64,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, env = "IAMD_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "IAMD_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {

@@ -27,6 +27,8 @@ struct FileSettings {
     metrics_listen: Option<SocketAddr>,
     audit_retention_days: Option<u32>,
     max_staleness: Option<f64>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     shutdown_timeout: Option<f64>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
@@ -146,6 +148,13 @@ impl Settings {
             args.audit_retention_days,
             file.audit_retention_days,
         );
+        let tls_cert = p.pick("tls_cert", args.tls_cert, file.tls_cert.map(Some));
+        let tls_key = p.pick("tls_key", args.tls_key, file.tls_key.map(Some));
+        config.tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => return Err("set both tls-cert and tls-key, or neither".into()),
+        };
         let max_staleness = p.pick("max_staleness", args.max_staleness, file.max_staleness);
         config.max_staleness = seconds("max-staleness", max_staleness)?;
         let shutdown_timeout = p.pick(

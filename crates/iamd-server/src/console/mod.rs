@@ -1,0 +1,142 @@
+//! The web console: server-rendered pages under `/console` on the API's port. Another front
+//! door on the [`Pipeline`]: a console session (cookie) instead of a SigV4 signature
+//! authenticates the browser, and every page and action is an IAM operation run through
+//! `Pipeline::call`, i.e. `iamd_core::ops::dispatch`, authorized by the same function as
+//! the API with the session's context (`aws:MultiFactorAuthPresent` only after an MFA step).
+//!
+//! - `visit`: cookies, forms, CSRF, the session and its caller;
+//! - `signin`: sign-in (password, then MFA code), sign-out;
+//! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
+//! - `users`: the users pages; `admin`: groups, policies, roles; `policy_editor`: creating
+//!   policies and their versions; `account_pages`: password
+//!   policy, credential report, simulator; `root`: the root user's password;
+//! - `denial`: AccessDenied in plain words, with the remedy;
+//! - `templates`, `assets`: the HTML layout (maud, escaped) and the one CSS file.
+
+mod account_pages;
+mod admin;
+mod assets;
+mod credentials;
+mod denial;
+mod policy_editor;
+mod root;
+mod signin;
+mod templates;
+mod users;
+mod visit;
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::pipeline::Pipeline;
+pub(crate) use root::RootPassword;
+
+/// What the console's handlers share.
+pub(crate) struct Console {
+    pub(crate) pipeline: Arc<Pipeline>,
+    /// Served over TLS: cookies are `Secure` and `aws:SecureTransport` is true.
+    pub(crate) secure: bool,
+    pub(crate) root_password: RootPassword,
+}
+
+type Shared = axum::extract::State<Arc<Console>>;
+
+/// The console's routes.
+pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Router {
+    let console = Arc::new(Console {
+        secure: pipeline.secure,
+        pipeline,
+        root_password,
+    });
+    Router::new()
+        .route("/console", get(signin::home))
+        .route("/console/", get(signin::home))
+        .route("/console/assets/console.css", get(assets::css))
+        .route("/console/signin", get(signin::form).post(signin::submit))
+        .route(
+            "/console/signin/mfa",
+            get(signin::mfa_form).post(signin::mfa_submit),
+        )
+        .route(
+            "/console/signout",
+            get(signin::signout_form).post(signin::signout),
+        )
+        .route(
+            "/console/change-password",
+            get(credentials::password_form).post(credentials::change_password),
+        )
+        .route("/console/security-credentials", get(credentials::overview))
+        .route(
+            "/console/security-credentials/mfa",
+            get(credentials::mfa_name_form).post(credentials::mfa_create),
+        )
+        .route(
+            "/console/security-credentials/mfa/enable",
+            axum::routing::post(credentials::mfa_enable),
+        )
+        .route(
+            "/console/security-credentials/mfa/remove",
+            axum::routing::post(credentials::mfa_remove),
+        )
+        .route(
+            "/console/security-credentials/access-keys",
+            axum::routing::post(credentials::access_keys),
+        )
+        .route("/console/users", get(users::list).post(users::create))
+        .route("/console/users/{name}", get(users::detail).post(users::act))
+        .route(
+            "/console/users/{name}/inline-policy",
+            axum::routing::post(policy_editor::put_user_policy),
+        )
+        .route("/console/groups", get(admin::groups))
+        .route("/console/groups/{name}", get(admin::group))
+        .route(
+            "/console/policies",
+            get(admin::policies).post(policy_editor::create),
+        )
+        .route(
+            "/console/policies/{*id}",
+            get(admin::policy).post(policy_editor::new_version),
+        )
+        .route("/console/roles", get(admin::roles))
+        .route("/console/roles/{name}", get(admin::role))
+        .route(
+            "/console/password-policy",
+            get(account_pages::password_policy).post(account_pages::update_password_policy),
+        )
+        .route(
+            "/console/credential-report",
+            get(account_pages::credential_report),
+        )
+        .route(
+            "/console/simulator",
+            get(account_pages::simulator).post(account_pages::simulate),
+        )
+        .with_state(console)
+}
+
+/// Whether a request to `/` is a browser's visit rather than an API call: a GET without an
+/// `Action` parameter, a signature or an `Authorization` header. Those go to the console.
+pub(crate) fn is_browser_visit(method: &Method, uri: &Uri, headers: &HeaderMap) -> bool {
+    let query = uri.query().unwrap_or("");
+    let api_parameter = query.split('&').any(|pair| {
+        let name = pair.split('=').next().unwrap_or("");
+        name == "Action" || name.starts_with("X-Amz-")
+    });
+    *method == Method::GET
+        && uri.path() == "/"
+        && !api_parameter
+        && !headers.contains_key(header::AUTHORIZATION)
+}
+
+/// The answer to a browser's visit to `/`.
+pub(crate) fn front_door() -> Response {
+    Redirect::to("/console/signin").into_response()
+}
+
+#[cfg(test)]
+mod tests;
