@@ -12,6 +12,9 @@ pub(crate) struct Failure {
     pub(crate) code: String,
     pub(crate) message: String,
     pub(crate) status: u16,
+    /// The operation the request named, when its input was refused (the call is then
+    /// recorded in the audit log under that operation).
+    pub(crate) operation: Option<String>,
 }
 
 impl Failure {
@@ -26,7 +29,14 @@ impl Failure {
             code: code.into(),
             message: message.into(),
             status,
+            operation: None,
         }
+    }
+
+    /// This failure, for a request to `operation`.
+    pub(crate) fn of_operation(mut self, operation: &str) -> Self {
+        self.operation = Some(operation.to_string());
+        self
     }
 
     pub(crate) fn sigv4(service: Service, e: &SigV4Error) -> Self {

@@ -61,7 +61,7 @@ fn decode(service: Service, request: HttpRequest<'_>) -> Result<Decoded, Failure
     }
     let action = iamd_wire::operation_of_target(model, target).map_err(|_| unknown())?;
     let input = iamd_wire::decode_json_request(model, &action, request.body)
-        .map_err(|e| Failure::wire(service, e))?;
+        .map_err(|e| Failure::wire(service, e).of_operation(&action))?;
     Ok(Decoded { action, input })
 }
 

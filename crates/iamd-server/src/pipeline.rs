@@ -75,6 +75,45 @@ pub(crate) struct Answered {
     pub(crate) output: Value,
 }
 
+impl Pipeline {
+    /// Records a call whose input the front door refused (it names an operation iamd
+    /// serves), as the core records the calls it refuses; returns the failure.
+    fn audit_refused_input(
+        &self,
+        caller: &iamd_core::Caller,
+        service: Service,
+        failure: Failure,
+        request_id: &str,
+        user_agent: &str,
+    ) -> Failure {
+        let model = iamd_wire::ServiceModel::get(service);
+        let operation = failure
+            .operation
+            .as_deref()
+            .and_then(|name| iamd_core::ops::find(&model.signing_name, name));
+        let error = match failure.code.as_str() {
+            "ValidationError" => Some(IamError::validation(failure.message.clone())),
+            "SerializationException" => Some(IamError::new(
+                "SerializationException",
+                failure.status,
+                failure.message.clone(),
+            )),
+            _ => None,
+        };
+        if let (Some(operation), Some(error)) = (operation, error) {
+            iamd_core::ops::audit_refused_input(
+                &self.account,
+                caller,
+                operation,
+                &error,
+                request_id,
+                user_agent,
+            );
+        }
+        failure
+    }
+}
+
 /// The client's `User-Agent` for audit records: at most 1 KiB of it (CloudTrail's
 /// `userAgent`), empty when absent or not text.
 pub(crate) fn user_agent(headers: &HeaderMap) -> String {
@@ -129,8 +168,9 @@ impl Pipeline {
         seen.service = Some(service);
         seen.authenticated = true;
         seen.principal = Some(caller.principal.arn.clone());
-        let decoded = decode(service, request)?;
         let user_agent = user_agent(&incoming.headers);
+        let decoded = decode(service, request)
+            .map_err(|f| self.audit_refused_input(&caller, service, f, request_id, &user_agent))?;
         let model = iamd_wire::ServiceModel::get(service);
         let Some(operation) = iamd_core::ops::find(&model.signing_name, &decoded.action) else {
             return Err(Failure::new(

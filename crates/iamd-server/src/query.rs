@@ -60,8 +60,15 @@ fn decode(service: Service, request: HttpRequest<'_>) -> Result<Decoded, Failure
         return Err(Failure::new(service, "InvalidAction", message, 400));
     }
     let params = parameters(service, request)?;
-    let decoded = iamd_wire::decode_request(ServiceModel::get(service), &params)
-        .map_err(|e| Failure::wire(service, e))?;
+    let decoded = iamd_wire::decode_request(ServiceModel::get(service), &params).map_err(|e| {
+        let action = params.iter().find(|(name, _)| name == "Action");
+        match action {
+            Some((_, action)) if e.code == "ValidationError" => {
+                Failure::wire(service, e).of_operation(action)
+            }
+            _ => Failure::wire(service, e),
+        }
+    })?;
     Ok(Decoded {
         action: decoded.action,
         input: decoded.input,

@@ -489,6 +489,31 @@ fn bad_input_gets_cloudtrails_exceptions_in_the_json_protocol() {
     let (status, body) = raw_lookup(&server, root, TARGET, r#"{"MaxResults": 1}"#);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["Events"].as_array().unwrap().len(), 1);
+
+    // Input the model refuses is recorded too, under the operation it named.
+    let (status, _) = server.signed_post(
+        "iam",
+        ROOT_KEY_ID,
+        ROOT_SECRET,
+        b"Action=CreateUser&Version=2010-05-08&UserName=has%20space",
+    );
+    assert_eq!(status, 400);
+    let refused = wait_for(&cli, "EventName", "CreateUser", 1);
+    let r = record(&refused[0]);
+    assert!(
+        r["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("failed to satisfy constraint"),
+        "{r}"
+    );
+    let lookups = wait_for(&cli, "EventName", "LookupEvents", 1);
+    assert!(
+        lookups
+            .iter()
+            .any(|e| record(e)["errorCode"] == "SerializationException"),
+        "{lookups:?}"
+    );
 }
 
 #[test]

@@ -387,6 +387,35 @@ pub fn dispatch_from(
     result
 }
 
+/// Records a call whose input was refused before its operation ran (it failed the model's
+/// validation): a failed call's record, without request parameters.
+pub fn audit_refused_input(
+    account: &Account,
+    caller: &Caller,
+    operation: &'static Operation,
+    error: &IamError,
+    request_id: &str,
+    user_agent: &str,
+) {
+    let Ok(event_id) = crate::crypto::request_id() else {
+        return;
+    };
+    let account_id = account.account_id();
+    let call = crate::audit::ApiCall {
+        caller,
+        account_id: &account_id,
+        event_source: operation.service.event_source,
+        event_name: operation.name,
+        input: &Value::Null,
+        read_only: operation.read_only,
+        request_id,
+        user_agent,
+        event_id,
+        now: account.now(),
+    };
+    account.audit_failed_call(call.record_with(Some(error)));
+}
+
 /// Records a successful call that wrote nothing (reads, and calls whose changes are not
 /// committed through [`OpContext::write`]).
 fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {

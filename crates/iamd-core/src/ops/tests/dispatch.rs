@@ -215,3 +215,20 @@ fn access_key_quota_and_secret_sealing() {
         "secrets are returned only at creation"
     );
 }
+
+#[test]
+fn calls_whose_input_was_refused_are_recorded_without_parameters() {
+    let (acct, _) = account();
+    let op = crate::ops::find("iam", "CreateUser").unwrap();
+    let error = crate::IamError::validation("1 validation error detected: ...");
+    crate::ops::audit_refused_input(&acct, &root(), op, &error, "req-1", "aws-cli/1");
+    acct.flush_deferred().unwrap();
+    let events = acct.audit_events(10).unwrap();
+    assert_eq!(events.len(), 1);
+    let record: serde_json::Value = serde_json::from_str(&events[0].body).unwrap();
+    assert_eq!(record["eventName"], "CreateUser");
+    assert_eq!(record["errorCode"], "ValidationErrorException");
+    assert_eq!(record["requestParameters"], serde_json::Value::Null);
+    assert_eq!(record["userAgent"], "aws-cli/1");
+    assert_eq!(record["readOnly"], false);
+}

@@ -153,3 +153,6 @@ fn export(args: &EventsArgs, sink: &mut impl Write) -> Result<u64, (u8, String)>
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
