@@ -6,7 +6,8 @@
 //!
 //! - `visit`: cookies, forms, CSRF, the session and its caller;
 //! - `signin`: sign-in (password, then MFA code), sign-out;
-//! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
+//! - `credentials`: "My security credentials" and access keys; `password`: the password
+//!   change; `mfa_wizard`: assigning and removing MFA devices;
 //! - `users`: the users pages; `admin`: groups, policies, roles; `policy_editor`: creating
 //!   policies and their versions; `account_pages`: password
 //!   policy, credential report, simulator; `root`: the root user's password;
@@ -18,6 +19,8 @@ mod admin;
 mod assets;
 mod credentials;
 mod denial;
+mod mfa_wizard;
+mod password;
 mod policy_editor;
 mod root;
 mod signin;
@@ -67,20 +70,20 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
         )
         .route(
             "/console/change-password",
-            get(credentials::password_form).post(credentials::change_password),
+            get(password::password_form).post(password::change_password),
         )
         .route("/console/security-credentials", get(credentials::overview))
         .route(
             "/console/security-credentials/mfa",
-            get(credentials::mfa_name_form).post(credentials::mfa_create),
+            get(mfa_wizard::mfa_name_form).post(mfa_wizard::mfa_create),
         )
         .route(
             "/console/security-credentials/mfa/enable",
-            axum::routing::post(credentials::mfa_enable),
+            axum::routing::post(mfa_wizard::mfa_enable),
         )
         .route(
             "/console/security-credentials/mfa/remove",
-            axum::routing::post(credentials::mfa_remove),
+            axum::routing::post(mfa_wizard::mfa_remove),
         )
         .route(
             "/console/security-credentials/access-keys",
