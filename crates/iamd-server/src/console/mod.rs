@@ -8,7 +8,8 @@
 //! - `signin`: sign-in (password, then MFA code), sign-out;
 //! - `credentials`: "My security credentials" and access keys; `password`: the password
 //!   change; `mfa_wizard`: assigning and removing MFA devices;
-//! - `users`: the users pages; `admin`: groups, policies, roles; `policy_editor`: creating
+//! - `users`: the users pages; `admin`: groups, policies, roles (`admin_actions`: their
+//!   changes); `policy_editor`: creating
 //!   policies and their versions; `account_pages`: password
 //!   policy, credential report, simulator; `root`: the root user's password;
 //! - `denial`: AccessDenied in plain words, with the remedy;
@@ -16,6 +17,7 @@
 
 mod account_pages;
 mod admin;
+mod admin_actions;
 mod assets;
 mod credentials;
 mod denial;
@@ -95,8 +97,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/users/{name}/inline-policy",
             axum::routing::post(policy_editor::put_user_policy),
         )
-        .route("/console/groups", get(admin::groups))
-        .route("/console/groups/{name}", get(admin::group))
+        .route(
+            "/console/groups",
+            get(admin::groups).post(admin_actions::create_group),
+        )
+        .route(
+            "/console/groups/{name}",
+            get(admin::group).post(admin_actions::group),
+        )
         .route(
             "/console/policies",
             get(admin::policies).post(policy_editor::create),
@@ -105,8 +113,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/policies/{*id}",
             get(admin::policy).post(policy_editor::new_version),
         )
-        .route("/console/roles", get(admin::roles))
-        .route("/console/roles/{name}", get(admin::role))
+        .route(
+            "/console/roles",
+            get(admin::roles).post(policy_editor::create_role),
+        )
+        .route(
+            "/console/roles/{name}",
+            get(admin::role).post(admin_actions::role),
+        )
         .route(
             "/console/password-policy",
             get(account_pages::password_policy).post(account_pages::update_password_policy),
