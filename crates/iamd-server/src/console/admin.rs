@@ -38,7 +38,7 @@ async fn list_page(console: &Console, signed: &Signed, list: List, after: Markup
         Ok(out) => {
             let items = out[list.member].as_array().cloned().unwrap_or_default();
             let body = html! {
-                p { (items.len()) " " (list.title.to_lowercase()) }
+                p { "Total: " (items.len()) }
                 table {
                     tr { @for (heading, _) in list.columns { th { (heading) } } }
                     @for item in &items {
