@@ -330,3 +330,66 @@ async fn an_administrator_manages_users_in_the_console() {
     );
     assert!(iam.get_user().user_name("dave").send().await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_administrator_manages_groups_and_roles_in_the_console() {
+    let server = start();
+    let iam = server.iam();
+    let root = root_sign_in(&server, ROOT_PASSWORD)
+        .set_cookie("iamd-console")
+        .unwrap();
+    let created = submit(&server, &root, "/console/groups", &[("name", "ops")]);
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(created.header("location"), Some("/console/groups/ops"));
+    let arn = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let page = "/console/groups/ops";
+    assert_eq!(
+        submit(&server, &root, page, &[("do", "attach"), ("arn", arn)]).status,
+        303
+    );
+    let attached = iam
+        .list_attached_group_policies()
+        .group_name("ops")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(attached.attached_policies.unwrap().len(), 1);
+    // A group with a policy attached cannot be deleted (AWS's DeleteConflict, on the page).
+    let conflict = submit(&server, &root, page, &[("do", "delete")]);
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    submit(&server, &root, page, &[("do", "detach"), ("arn", arn)]);
+    assert_eq!(
+        submit(&server, &root, page, &[("do", "delete")]).status,
+        303
+    );
+    assert!(iam.get_group().group_name("ops").send().await.is_err());
+
+    // A role: its trust policy from the editor, refused with the place of the error first.
+    let no_principal = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#;
+    let refused = submit(
+        &server,
+        &root,
+        "/console/roles",
+        &[("name", "app"), ("document", no_principal)],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("MalformedPolicyDocument"),
+        "{}",
+        refused.body
+    );
+    let trust = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}"#;
+    let created = submit(
+        &server,
+        &root,
+        "/console/roles",
+        &[("name", "app"), ("document", trust)],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert!(iam.get_role().role_name("app").send().await.is_ok());
+    assert_eq!(
+        submit(&server, &root, "/console/roles/app", &[("do", "delete")]).status,
+        303
+    );
+    assert!(iam.get_role().role_name("app").send().await.is_err());
+}

@@ -12,6 +12,7 @@ use maud::{html, Markup};
 use serde_json::{json, Value};
 
 use super::denial::render_error;
+use super::templates::{self, csrf_field};
 use super::visit::Active;
 use super::visit::Signed;
 use super::{Console, Shared};
@@ -37,7 +38,7 @@ async fn list_page(console: &Console, signed: &Signed, list: List, after: Markup
         Ok(out) => {
             let items = out[list.member].as_array().cloned().unwrap_or_default();
             let body = html! {
-                p { (items.len()) " " (list.title.to_lowercase()) }
+                p { "Total: " (items.len()) }
                 table {
                     tr { @for (heading, _) in list.columns { th { (heading) } } }
                     @for item in &items {
@@ -121,7 +122,15 @@ pub(crate) async fn groups(State(console): Shared, Active(signed): Active) -> Re
         link_prefix: "/console/groups/",
         link_key: "GroupName",
     };
-    list_page(&console, &signed, list, Markup::default()).await
+    let create = html! {
+        h2 { "Create group" }
+        form method="post" action="/console/groups" {
+            (csrf_field(&signed.csrf))
+            (templates::field("Group name", "name", "text", "", "off"))
+            button type="submit" { "Create group" }
+        }
+    };
+    list_page(&console, &signed, list, create).await
 }
 
 /// `GET /console/groups/NAME`.
@@ -140,8 +149,8 @@ pub(crate) async fn group(
 }
 
 /// A group's or a role's page (`kind`: `Group` or `Role`): Get{kind} shown by `head`, then
-/// its attached and inline policies.
-async fn holder_page(
+/// its attached policies (attach, detach) and inline policies, and its deletion.
+pub(crate) async fn holder_page(
     console: &Console,
     signed: &Signed,
     kind: &str,
@@ -166,12 +175,40 @@ async fn holder_page(
         .await;
     let status = got.as_ref().err().map_or(StatusCode::OK, status_of);
     let all = format!("/console/{}s", kind.to_lowercase());
+    let page = format!("{all}/{}", segment(name));
+    let act = |action: &str, extra: Option<(&str, &str)>, button: &str| {
+        html! {
+            form.inline method="post" action=(page) {
+                (csrf_field(&signed.csrf))
+                input type="hidden" name="do" value=(action);
+                @if let Some((k, v)) = extra { input type="hidden" name=(k) value=(v); }
+                button.secondary type="submit" { (button) }
+            }
+        }
+    };
     let body = html! {
         (section(console, signed, &got, head))
         h2 { "Attached policies" }
-        (section(console, signed, &attached, |out| names(out, "AttachedPolicies", "PolicyArn")))
+        (section(console, signed, &attached, |out| {
+            let items = out["AttachedPolicies"].as_array().cloned().unwrap_or_default();
+            html! {
+                @if items.is_empty() { p { "None." } }
+                ul { @for p in &items {
+                    @let arn = text(&p["PolicyArn"]);
+                    li { a href={ "/console/policies/" (segment(&arn)) } { (arn) } " " (act("detach", Some(("arn", &arn)), "Detach")) }
+                } }
+            }
+        }))
+        form method="post" action=(page) {
+            (csrf_field(&signed.csrf))
+            input type="hidden" name="do" value="attach";
+            (templates::field("Policy ARN", "arn", "text", "", "off"))
+            button type="submit" { "Attach policy" }
+        }
         h2 { "Inline policies" }
         (section(console, signed, &inline, |out| names(out, "PolicyNames", "")))
+        h2 { "Delete" }
+        (act("delete", None, &format!("Delete {}", kind.to_lowercase())))
         p { a href=(all) { "All " (kind.to_lowercase()) "s" } }
     };
     console.render(signed, status, &format!("{kind} {name}"), body)
@@ -271,7 +308,11 @@ pub(crate) async fn roles(State(console): Shared, Active(signed): Active) -> Res
         link_prefix: "/console/roles/",
         link_key: "RoleName",
     };
-    list_page(&console, &signed, list, Markup::default()).await
+    let create = html! {
+        h2 { "Create role" }
+        (super::policy_editor::form(&signed, "/console/roles", Some(""), "", "Create role"))
+    };
+    list_page(&console, &signed, list, create).await
 }
 
 /// `GET /console/roles/NAME`: the role, its trust policy and its policies.

@@ -6,8 +6,10 @@
 //!
 //! - `visit`: cookies, forms, CSRF, the session and its caller;
 //! - `signin`: sign-in (password, then MFA code), sign-out;
-//! - `credentials`: "My security credentials": password change, the MFA wizard, access keys;
-//! - `users`: the users pages; `admin`: groups, policies, roles; `policy_editor`: creating
+//! - `credentials`: "My security credentials" and access keys; `password`: the password
+//!   change; `mfa_wizard`: assigning and removing MFA devices;
+//! - `users`: the users pages; `admin`: groups, policies, roles (`admin_actions`: their
+//!   changes); `policy_editor`: creating
 //!   policies and their versions; `account_pages`: password
 //!   policy, credential report, simulator; `root`: the root user's password;
 //! - `denial`: AccessDenied in plain words, with the remedy;
@@ -15,9 +17,12 @@
 
 mod account_pages;
 mod admin;
+mod admin_actions;
 mod assets;
 mod credentials;
 mod denial;
+mod mfa_wizard;
+mod password;
 mod policy_editor;
 mod root;
 mod signin;
@@ -67,20 +72,20 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
         )
         .route(
             "/console/change-password",
-            get(credentials::password_form).post(credentials::change_password),
+            get(password::password_form).post(password::change_password),
         )
         .route("/console/security-credentials", get(credentials::overview))
         .route(
             "/console/security-credentials/mfa",
-            get(credentials::mfa_name_form).post(credentials::mfa_create),
+            get(mfa_wizard::mfa_name_form).post(mfa_wizard::mfa_create),
         )
         .route(
             "/console/security-credentials/mfa/enable",
-            axum::routing::post(credentials::mfa_enable),
+            axum::routing::post(mfa_wizard::mfa_enable),
         )
         .route(
             "/console/security-credentials/mfa/remove",
-            axum::routing::post(credentials::mfa_remove),
+            axum::routing::post(mfa_wizard::mfa_remove),
         )
         .route(
             "/console/security-credentials/access-keys",
@@ -92,8 +97,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/users/{name}/inline-policy",
             axum::routing::post(policy_editor::put_user_policy),
         )
-        .route("/console/groups", get(admin::groups))
-        .route("/console/groups/{name}", get(admin::group))
+        .route(
+            "/console/groups",
+            get(admin::groups).post(admin_actions::create_group),
+        )
+        .route(
+            "/console/groups/{name}",
+            get(admin::group).post(admin_actions::group),
+        )
         .route(
             "/console/policies",
             get(admin::policies).post(policy_editor::create),
@@ -102,8 +113,14 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/policies/{*id}",
             get(admin::policy).post(policy_editor::new_version),
         )
-        .route("/console/roles", get(admin::roles))
-        .route("/console/roles/{name}", get(admin::role))
+        .route(
+            "/console/roles",
+            get(admin::roles).post(policy_editor::create_role),
+        )
+        .route(
+            "/console/roles/{name}",
+            get(admin::role).post(admin_actions::role),
+        )
         .route(
             "/console/password-policy",
             get(account_pages::password_policy).post(account_pages::update_password_policy),

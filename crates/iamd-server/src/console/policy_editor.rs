@@ -38,12 +38,19 @@ pub(crate) fn form(
     }
 }
 
-/// Why a document was refused: AWS's message, and where the validator found the error.
-fn refusal(console: &Console, signed: &Signed, e: &IamError, document: &str) -> Markup {
+/// Why a document (of `kind`) was refused: AWS's message, and where the validator found the
+/// error.
+fn refusal(
+    console: &Console,
+    signed: &Signed,
+    e: &IamError,
+    document: &str,
+    kind: PolicyKind,
+) -> Markup {
     if e.code != "MalformedPolicyDocument" {
         return render_error(e, &console.situation(signed));
     }
-    let found = Policy::parse(document, PolicyKind::Identity).err();
+    let found = Policy::parse(document, kind).err();
     html! {
         div.error role="alert" {
             p { strong { "MalformedPolicyDocument: " } (e.message) }
@@ -62,6 +69,8 @@ struct Editor<'a> {
     /// The "Policy name" field's value, for a new policy.
     name: Option<&'a str>,
     button: &'a str,
+    /// Identity-based, or a role's trust policy (resource-based).
+    kind: PolicyKind,
 }
 
 /// The editor again, after a refusal.
@@ -73,7 +82,7 @@ fn again(
     document: &str,
 ) -> Response {
     let body = html! {
-        (refusal(console, signed, e, document))
+        (refusal(console, signed, e, document, editor.kind))
         (form(signed, editor.action, editor.name, document, editor.button))
     };
     console.render(signed, status_of(e), editor.title, body)
@@ -95,6 +104,7 @@ pub(crate) async fn create(State(console): Shared, Active(signed): Active) -> Re
                 action: "/console/policies",
                 name: Some(&name),
                 button: "Create policy",
+                kind: PolicyKind::Identity,
             };
             again(&console, &signed, &e, &editor, &document)
         }
@@ -118,6 +128,7 @@ pub(crate) async fn new_version(
                 action: &page,
                 name: None,
                 button: "Save as new default version",
+                kind: PolicyKind::Identity,
             };
             again(&console, &signed, &e, &editor, &document)
         }
@@ -142,6 +153,27 @@ pub(crate) async fn put_user_policy(
                 action: &action,
                 name: Some(&name),
                 button: "Save inline policy",
+                kind: PolicyKind::Identity,
+            };
+            again(&console, &signed, &e, &editor, &document)
+        }
+    }
+}
+
+/// `POST /console/roles`: CreateRole with the trust policy from the editor.
+pub(crate) async fn create_role(State(console): Shared, Active(signed): Active) -> Response {
+    let name = signed.visit.field("name").trim().to_string();
+    let document = signed.visit.field("document").to_string();
+    let input = json!({"RoleName": name, "AssumeRolePolicyDocument": document});
+    match console.call(&signed, "CreateRole", input).await {
+        Ok(_) => Redirect::to(&format!("/console/roles/{}", segment(&name))).into_response(),
+        Err(e) => {
+            let editor = Editor {
+                title: "Create role",
+                action: "/console/roles",
+                name: Some(&name),
+                button: "Create role",
+                kind: PolicyKind::Resource,
             };
             again(&console, &signed, &e, &editor, &document)
         }

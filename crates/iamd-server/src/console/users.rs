@@ -85,7 +85,7 @@ pub(crate) async fn create(State(console): Shared, Active(signed): Active) -> Re
 fn users_table(out: &Value) -> Markup {
     let users = out["Users"].as_array().cloned().unwrap_or_default();
     html! {
-        p { (users.len()) " users" }
+        p { "Total: " (users.len()) }
         table {
             tr { th { "User name" } th { "ARN" } th { "Created" } }
             @for u in &users {
