@@ -3,7 +3,7 @@
 #   docker run -p 8080:8080 -v iamd-data:/var/lib/iamd iamd
 # (not built in this repository's CI: the build machine has no container engine).
 
-FROM rust:1.85-bookworm AS build
+FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p iamd \

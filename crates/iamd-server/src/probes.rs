@@ -95,3 +95,6 @@ async fn metrics(State(pipeline): State<Arc<Pipeline>>) -> Response {
 fn json(status: StatusCode, body: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
+
+#[cfg(test)]
+mod tests;

@@ -17,6 +17,7 @@ fn iamd(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_iamd"))
         .args(args)
         .env_remove("IAMD_DATA_DIR")
+        .env_remove("IAMD_DATABASE_URL")
         .output()
         .expect("run iamd")
 }
@@ -243,5 +244,18 @@ async fn bad_backups_and_non_empty_targets_are_refused_and_nothing_changes() {
         text(&missing.stderr).contains("no database"),
         "{}",
         text(&missing.stderr)
+    );
+    let memory = iamd(&[
+        "backup",
+        "--database",
+        "memory:",
+        "--out",
+        path(&dir.path().join("m.db")),
+    ]);
+    assert_eq!(memory.status.code(), Some(2));
+    assert!(
+        text(&memory.stderr).contains("copies SQLite databases"),
+        "{}",
+        text(&memory.stderr)
     );
 }

@@ -107,8 +107,8 @@ fn check_config_prints_the_effective_settings_file_then_environment_then_flags()
         "listen = 127.0.0.1:9100  # config file",
         "account-id = \"444455556666\"  # environment",
         "shutdown-timeout = 3.0  # flag",
-        "log-format = Json  # config file",
-        "metrics-listen = Some(127.0.0.1:9101)  # config file",
+        "log-format = \"json\"  # config file",
+        "metrics-listen = 127.0.0.1:9101  # config file",
         "header-timeout = 10.0  # default",
         "sealing-key = \"********\"  # config file",
     ] {

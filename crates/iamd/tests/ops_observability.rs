@@ -305,3 +305,35 @@ async fn mfa_code_checks_are_counted_by_outcome() {
     assert_eq!(checks("wrong"), 1.0);
     assert_eq!(checks("replayed"), 1.0);
 }
+
+#[tokio::test]
+async fn text_logs_by_default_and_log_level_filters_them() {
+    let mut server = Server::start();
+    let listed = server.iam().list_users().send().await.unwrap();
+    assert!(server.terminate().success());
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|l| l.contains(" iamd::request: "))
+        .unwrap_or_else(|| panic!("no request line: {log}"));
+    for field in [
+        format!("request_id=\"{}\"", listed.request_id().unwrap()),
+        "operation=\"ListUsers\"".to_string(),
+        format!("principal=\"arn:aws:iam::{}:root\"", server.account),
+        "status=200".to_string(),
+        "outcome=\"ok\"".to_string(),
+    ] {
+        assert!(line.contains(&field), "{field} not in {line}");
+    }
+
+    let mut quiet = Server::start_opts(&Options {
+        args: vec!["--log-level".into(), "iamd::request=off,info".into()],
+        env: vec![("RUST_LOG".into(), "debug".into())],
+        ..Options::default()
+    });
+    quiet.iam().list_users().send().await.unwrap();
+    assert!(quiet.terminate().success());
+    let log = quiet.log();
+    assert!(!log.contains("iamd::request"), "{log}");
+    assert!(log.contains("iamd: stopped"), "{log}");
+}

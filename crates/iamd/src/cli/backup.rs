@@ -21,9 +21,27 @@ pub struct BackupArgs {
     /// The data directory of the server (running or not).
     #[arg(long, env = "IAMD_DATA_DIR", default_value = "./data")]
     data_dir: PathBuf,
+    /// The server's database URL when it is not DATA_DIR/iamd.db: `sqlite:PATH`.
+    #[arg(long, env = "IAMD_DATABASE_URL")]
+    database: Option<String>,
     /// The backup file to write (must not exist; created mode 0600).
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
+}
+
+impl BackupArgs {
+    /// The SQLite file to back up.
+    fn database_file(&self) -> Result<PathBuf, String> {
+        match &self.database {
+            None => Ok(self.data_dir.join(DATABASE)),
+            Some(url) => match url.strip_prefix("sqlite:") {
+                Some(path) => Ok(PathBuf::from(path.trim_start_matches("//"))),
+                None => Err(format!(
+                    "cannot back up `{url}`: iamd backup copies SQLite databases (sqlite:PATH)"
+                )),
+            },
+        }
+    }
 }
 
 /// Arguments of `iamd restore`.
@@ -45,11 +63,18 @@ fn summary(info: &BackupInfo) -> String {
 }
 
 pub fn backup(args: BackupArgs) -> ExitCode {
-    match iamd_store::backup::backup(&args.data_dir.join(DATABASE), &args.out) {
+    let database = match args.database_file() {
+        Ok(database) => database,
+        Err(e) => {
+            fail(&e);
+            return exit(ERROR);
+        }
+    };
+    match iamd_store::backup::backup(&database, &args.out) {
         Ok(info) => {
             out(&format!(
                 "backed up {} to {} ({}); back up {} separately: it is not in the backup\n",
-                args.data_dir.join(DATABASE).display(),
+                database.display(),
                 args.out.display(),
                 summary(&info),
                 args.data_dir.join("sealing.key").display(),

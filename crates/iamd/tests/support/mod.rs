@@ -105,6 +105,12 @@ impl Server {
     fn try_start(account: &str, data_dir: Option<&Path>, options: &Options) -> Option<Server> {
         let dir = tempfile::tempdir().expect("temp dir");
         let data = data_dir.map_or_else(|| dir.path().join("data"), Path::to_path_buf);
+        if data_dir.is_some() && data.is_dir() {
+            // iamd refuses a data directory open to others; tempfile makes them 0755.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o700))
+                .expect("make the data directory private");
+        }
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("stderr.log")).expect("log file");
         let mut child = options

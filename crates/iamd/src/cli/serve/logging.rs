@@ -5,13 +5,20 @@ use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
 
 /// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     /// `TIME LEVEL TARGET: message key=value ...`
     Text,
     /// One JSON object per line: `timestamp`, `level`, `target`, `message` and the fields.
     Json,
+}
+
+/// As in the settings: `"text"`, `"json"`.
+impl std::fmt::Debug for LogFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.name())
+    }
 }
 
 impl LogFormat {

@@ -87,7 +87,7 @@ impl Picker<'_> {
             (None, Some(file)) => (file, Source::File),
             (None, None) => (flag, Source::Default),
         };
-        self.shown.push((id, format!("{value:?}"), source));
+        self.shown.push((id, shown(format!("{value:?}")), source));
         value
     }
 
@@ -101,7 +101,7 @@ impl Picker<'_> {
         let shown = if value.is_some() {
             "\"********\""
         } else {
-            "None"
+            NOT_SET
         };
         self.shown.push((id, shown.to_string(), source));
         value
@@ -207,6 +207,21 @@ impl Settings {
             self.log_format.name()
         ));
         text
+    }
+}
+
+/// How `--check-config` shows a setting without a value.
+const NOT_SET: &str = "(not set)";
+
+/// A value as `--check-config` shows it: its debug form without `Some(...)`.
+fn shown(debug: String) -> String {
+    match debug
+        .strip_prefix("Some(")
+        .and_then(|d| d.strip_suffix(')'))
+    {
+        Some(inner) => inner.to_string(),
+        None if debug == "None" => NOT_SET.to_string(),
+        None => debug,
     }
 }
 
