@@ -83,8 +83,8 @@ pub fn spawn(account: &Arc<Account>) -> std::io::Result<()> {
                 if let Some(log) = account.store().change_log() {
                     log.wait_for_commit(POLL);
                 }
-                // A failure is reported by `catch_up`; the next round tries again.
-                let _ = account.catch_up();
+                // A failure is reported by `catch_up_if_behind`; the next round tries again.
+                let _ = account.catch_up_if_behind();
             }
         })
         .map(|_| ())

@@ -171,33 +171,60 @@ async fn three_nodes_serve_one_account() {
     assert_eq!(users.len(), 6, "alice and bob0..bob4 on the third node");
 }
 
-#[tokio::test]
-async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
-    let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
-    let a = node(&url, &[]);
-    let b = node(&url, &[]);
-    let (key_id, secret) = a.user_with_key("carol").await;
-    let device = a
+/// A user with an access key and an enabled virtual MFA device (enabled with the codes of
+/// the two steps before `step`, so the code of `step` is the first one left).
+struct MfaUser {
+    key_id: String,
+    secret: String,
+    seed: Vec<u8>,
+    serial: String,
+    step: u64,
+}
+
+async fn user_with_mfa(server: &Server, name: &str) -> MfaUser {
+    let (key_id, secret) = server.user_with_key(name).await;
+    let device = server
         .iam()
         .create_virtual_mfa_device()
-        .virtual_mfa_device_name("carol")
+        .virtual_mfa_device_name(name)
         .send()
         .await
         .unwrap()
         .virtual_mfa_device
         .unwrap();
     let seed = mfa_seed(&device);
-    let serial = device.serial_number;
     let step = fresh_step().await;
-    a.iam()
+    server
+        .iam()
         .enable_mfa_device()
-        .user_name("carol")
-        .serial_number(&serial)
+        .user_name(name)
+        .serial_number(&device.serial_number)
         .authentication_code1(totp_code(&seed, step - 2))
         .authentication_code2(totp_code(&seed, step - 1))
         .send()
         .await
         .unwrap();
+    MfaUser {
+        key_id,
+        secret,
+        seed,
+        serial: device.serial_number,
+        step,
+    }
+}
+
+#[tokio::test]
+async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
+    let a = node(&url, &[]);
+    let b = node(&url, &[]);
+    let MfaUser {
+        key_id,
+        secret,
+        seed,
+        serial,
+        step,
+    } = user_with_mfa(&a, "carol").await;
     let code = totp_code(&seed, step);
     a.sts_as(&key_id, &secret)
         .get_session_token()
@@ -244,28 +271,13 @@ async fn mfa_failures_are_counted_across_nodes() {
     let url = iamd_store::postgres::test_database::fresh("e2e_mfa_throttle");
     let a = node(&url, &[]);
     let b = node(&url, &[]);
-    let (key_id, secret) = a.user_with_key("dave").await;
-    let device = a
-        .iam()
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("dave")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap();
-    let seed = mfa_seed(&device);
-    let serial = device.serial_number;
-    let step = fresh_step().await;
-    a.iam()
-        .enable_mfa_device()
-        .user_name("dave")
-        .serial_number(&serial)
-        .authentication_code1(totp_code(&seed, step - 2))
-        .authentication_code2(totp_code(&seed, step - 1))
-        .send()
-        .await
-        .unwrap();
+    let MfaUser {
+        key_id,
+        secret,
+        seed,
+        serial,
+        step,
+    } = user_with_mfa(&a, "dave").await;
     let valid: Vec<String> = (step - 1..=step + 1).map(|s| totp_code(&seed, s)).collect();
     let wrong = ["000000", "111111", "222222"]
         .into_iter()
