@@ -441,3 +441,51 @@ async fn without_the_database_reads_go_on_writes_fail_fast_then_authentication_s
     .await;
     signer.get_caller_identity().send().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_node_killed_under_write_load_loses_no_acknowledged_write() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_kill");
+    let mut all = nodes(&url, 2);
+    let (a, b) = (all.remove(0), all.remove(0));
+    // Four writers at once (their writes share commits), until the node is gone.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let iam = a.iam();
+            tokio::spawn(async move {
+                let mut acknowledged = Vec::new();
+                for i in 0.. {
+                    let name = format!("w{w}-{i}");
+                    if iam.create_user().user_name(&name).send().await.is_err() {
+                        break;
+                    }
+                    acknowledged.push(name);
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.kill();
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "writes were acknowledged before the kill"
+    );
+    // Every acknowledged user is on the other node, which keeps serving, writes included.
+    within(Duration::from_secs(2), || async {
+        let listed = b.iam().list_users().max_items(1000).send().await.unwrap();
+        acknowledged
+            .iter()
+            .all(|name| listed.users.iter().any(|u| &u.user_name == name))
+    })
+    .await;
+    b.iam()
+        .create_user()
+        .user_name("after")
+        .send()
+        .await
+        .unwrap();
+}
