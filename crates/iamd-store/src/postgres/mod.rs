@@ -145,7 +145,7 @@ impl Store for PostgresStore {
             "SELECT seq, event_id, event_time, event_name, event_source, username, body
              FROM audit WHERE TRUE",
         );
-        let mut args: Vec<Arg> = Vec::new();
+        let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
         let text = [
             ("event_name", &query.event_name),
             ("event_source", &query.event_source),
@@ -170,11 +170,25 @@ impl Store for PostgresStore {
         }
         args.push(Box::new(i64::try_from(query.limit).unwrap_or(i64::MAX)));
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT ${}", args.len()));
-        let rows = self.query(&sql, args)?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get(0), audit_record(row, 1)))
-            .collect())
+        let pool = self.pool.clone();
+        self.runtime.run(async move {
+            let mut lease = pool.get().await?;
+            let params: Vec<&(dyn ToSql + Sync)> = args
+                .iter()
+                .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            let rows = lease
+                .conn()?
+                .client
+                .query(&sql, &params)
+                .await
+                .map_err(fail)?;
+            lease.release();
+            Ok(rows
+                .iter()
+                .map(|row| (row.get(0), audit_record(row, 1)))
+                .collect())
+        })
     }
 
     fn change_log(&self) -> Option<&dyn ChangeLog> {
