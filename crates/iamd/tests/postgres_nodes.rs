@@ -213,56 +213,40 @@ async fn user_with_mfa(server: &Server, name: &str) -> MfaUser {
     }
 }
 
+/// GetSessionToken on `server` with `user`'s key and the MFA code `code`; the error code
+/// when refused.
+async fn session_with_code(server: &Server, user: &MfaUser, code: &str) -> Result<(), String> {
+    server
+        .sts_as(&user.key_id, &user.secret)
+        .get_session_token()
+        .serial_number(&user.serial)
+        .token_code(code)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code_message(e).0)
+}
+
 #[tokio::test]
 async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
     let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
     let a = node(&url, &[]);
     let b = node(&url, &[]);
-    let MfaUser {
-        key_id,
-        secret,
-        seed,
-        serial,
-        step,
-    } = user_with_mfa(&a, "carol").await;
-    let code = totp_code(&seed, step);
-    a.sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(&code)
-        .send()
-        .await
-        .unwrap();
+    let carol = user_with_mfa(&a, "carol").await;
+    let code = totp_code(&carol.seed, carol.step);
+    session_with_code(&a, &carol, &code).await.unwrap();
     // At once on B, whether or not B has seen A's use yet.
-    let replay = b
-        .sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(&code)
-        .send()
-        .await
-        .expect_err("the code was used on A");
-    assert_eq!(code_message(replay).0, "AccessDenied");
+    let replay = session_with_code(&b, &carol, &code).await;
+    assert_eq!(replay, Err("AccessDenied".into()));
 
     // The next code sent to both at once: exactly one accepts it, whichever snapshot each
     // node had (the replay record is committed before a code is accepted).
-    let code = totp_code(&seed, step + 1);
-    let (on_a, on_b) = (a.sts_as(&key_id, &secret), b.sts_as(&key_id, &secret));
+    let code = totp_code(&carol.seed, carol.step + 1);
     let (first, second) = tokio::join!(
-        on_a.get_session_token()
-            .serial_number(&serial)
-            .token_code(&code)
-            .send(),
-        on_b.get_session_token()
-            .serial_number(&serial)
-            .token_code(&code)
-            .send()
+        session_with_code(&a, &carol, &code),
+        session_with_code(&b, &carol, &code)
     );
-    let errors: Vec<_> = [first.err(), second.err()]
-        .into_iter()
-        .flatten()
-        .map(|e| code_message(e).0)
-        .collect();
+    let errors: Vec<_> = [first.err(), second.err()].into_iter().flatten().collect();
     assert_eq!(errors, ["AccessDenied"]);
 }
 
@@ -271,14 +255,10 @@ async fn mfa_failures_are_counted_across_nodes() {
     let url = iamd_store::postgres::test_database::fresh("e2e_mfa_throttle");
     let a = node(&url, &[]);
     let b = node(&url, &[]);
-    let MfaUser {
-        key_id,
-        secret,
-        seed,
-        serial,
-        step,
-    } = user_with_mfa(&a, "dave").await;
-    let valid: Vec<String> = (step - 1..=step + 1).map(|s| totp_code(&seed, s)).collect();
+    let dave = user_with_mfa(&a, "dave").await;
+    let valid: Vec<String> = (dave.step - 1..=dave.step + 1)
+        .map(|s| totp_code(&dave.seed, s))
+        .collect();
     let wrong = ["000000", "111111", "222222"]
         .into_iter()
         .find(|c| !valid.iter().any(|v| v == c))
@@ -286,26 +266,12 @@ async fn mfa_failures_are_counted_across_nodes() {
     // Five wrong codes in a row, spread over both nodes (three on A, two on B)...
     for attempt in 0..5 {
         let server = if attempt % 2 == 0 { &a } else { &b };
-        let err = server
-            .sts_as(&key_id, &secret)
-            .get_session_token()
-            .serial_number(&serial)
-            .token_code(wrong)
-            .send()
-            .await
-            .expect_err("a wrong code");
-        assert_eq!(code_message(err).0, "AccessDenied");
+        let refused = session_with_code(server, &dave, wrong).await;
+        assert_eq!(refused, Err("AccessDenied".into()));
     }
     // ...lock the device on both: even the right code is refused on B, which saw only two.
-    let err = b
-        .sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(totp_code(&seed, step))
-        .send()
-        .await
-        .expect_err("the device is locked");
-    assert_eq!(code_message(err).0, "AccessDenied");
+    let locked = session_with_code(&b, &dave, &totp_code(&dave.seed, dave.step)).await;
+    assert_eq!(locked, Err("AccessDenied".into()));
 }
 
 /// A TCP proxy to PostgreSQL (127.0.0.1:5432) on a port of its own: cutting it is the
