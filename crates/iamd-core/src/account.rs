@@ -353,16 +353,15 @@ impl Account {
     /// As [`Account::catch_up`], but first looks for newer commits without holding up this
     /// node's writes, and catches up only when there are (the follower's wake-ups are mostly
     /// this node's own commits).
-    pub fn catch_up_if_behind(&self) -> Result<(), IamError> {
+    pub fn catch_up_if_behind(&self) -> Result<(), String> {
         let Some(log) = self.store.change_log() else {
             return Ok(());
         };
-        let newer = log.commits_after(self.commits.position()).map_err(|e| {
-            eprintln!("iamd: looking for the other nodes' commits failed: {e}");
-            IamError::service_failure()
-        })?;
+        let newer = log
+            .commits_after(self.commits.position())
+            .map_err(|e| e.to_string())?;
         if !newer.is_empty() {
-            return self.catch_up();
+            return self.catch_up().map_err(|e| e.message);
         }
         if let Ok(mut caught_up) = self.caught_up.lock() {
             *caught_up = std::time::Instant::now();
