@@ -169,6 +169,30 @@ async fn three_nodes_serve_one_account() {
     }
     let users = all[2].iam().list_users().send().await.unwrap().users;
     assert_eq!(users.len(), 6, "alice and bob0..bob4 on the third node");
+
+    // A key's last use on A (flushed every 5 s) is what B answers too.
+    let (used_id, used_secret) = a.user_with_key("erin").await;
+    a.sts_as(&used_id, &used_secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    within(Duration::from_secs(10), || async {
+        // Until B has followed A's commits the key is unknown there.
+        let Ok(answer) = b
+            .iam()
+            .get_access_key_last_used()
+            .access_key_id(&used_id)
+            .send()
+            .await
+        else {
+            return false;
+        };
+        answer
+            .access_key_last_used
+            .is_some_and(|l| l.last_used_date.is_some() && l.service_name == "sts")
+    })
+    .await;
 }
 
 /// A user with an access key and an enabled virtual MFA device (enabled with the codes of
