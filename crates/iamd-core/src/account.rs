@@ -420,6 +420,25 @@ impl Account {
         Ok(())
     }
 
+    /// As [`Account::catch_up`], but first looks for newer commits without holding up this
+    /// node's writes, and catches up only when there are (the follower's wake-ups are mostly
+    /// this node's own commits).
+    pub fn catch_up_if_behind(&self) -> Result<(), String> {
+        let Some(log) = self.store.change_log() else {
+            return Ok(());
+        };
+        let newer = log
+            .commits_after(self.commits.position())
+            .map_err(|e| e.to_string())?;
+        if !newer.is_empty() {
+            return self.catch_up().map_err(|e| e.message);
+        }
+        if let Ok(mut caught_up) = self.caught_up.lock() {
+            *caught_up = std::time::Instant::now();
+        }
+        Ok(())
+    }
+
     /// How long since the snapshot was last known to be the newest, on a store several nodes
     /// share (`None` otherwise: this process is the only writer, its snapshot is the newest).
     pub fn snapshot_age(&self) -> Option<std::time::Duration> {

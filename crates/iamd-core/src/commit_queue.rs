@@ -58,6 +58,8 @@ struct Inner {
     newest: Arc<AccountState>,
     /// Bumped when a batch fails; a write applied on an older generation is failed.
     generation: u64,
+    /// How the last failed batch failed (a write applied on it fails the same way).
+    last_failure: Settled,
     queue: Vec<(Outcome, Applied)>,
     committing: bool,
     /// Snapshots published since the start, and when the last one was (for metrics).
@@ -74,6 +76,7 @@ impl CommitQueue {
             inner: Mutex::new(Inner {
                 newest: published,
                 generation: 0,
+                last_failure: Settled::Failed,
                 queue: Vec::new(),
                 committing: false,
                 publications: 0,
@@ -116,7 +119,10 @@ impl CommitQueue {
             let mut inner = self.lock();
             if inner.generation != generation {
                 // Built on writes that failed while this one was being applied.
-                return Err(IamError::service_failure());
+                return Err(match inner.last_failure {
+                    Settled::Stale => IamError::stale_snapshot(),
+                    _ => IamError::service_failure(),
+                });
             }
             if let Some(state) = &applied.state {
                 inner.newest = state.clone();
@@ -184,6 +190,7 @@ impl CommitQueue {
                     }
                     inner.queue.clear();
                     inner.generation += 1;
+                    inner.last_failure = settled;
                     inner.newest = published.load_full();
                     Some(message)
                 }
@@ -200,6 +207,11 @@ impl CommitQueue {
 }
 
 impl CommitQueue {
+    /// The change log position of the published state.
+    pub fn position(&self) -> u64 {
+        self.lock().seq
+    }
+
     /// Brings the published state forward to the change log's newest position, once this
     /// node has no write being applied or committed (writes wait meanwhile). `follow` is
     /// given the published state and its position and answers the newer state and position,

@@ -79,12 +79,23 @@ pub fn spawn(account: &Arc<Account>) -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("iamd-follow".into())
         .spawn(move || {
+            // Said once when contact is lost and once when it is back, not every round.
+            let mut in_contact = true;
             while let Some(account) = account.upgrade() {
                 if let Some(log) = account.store().change_log() {
                     log.wait_for_commit(POLL);
                 }
-                // A failure is reported by `catch_up`; the next round tries again.
-                let _ = account.catch_up();
+                match account.catch_up_if_behind() {
+                    Ok(()) if !in_contact => {
+                        eprintln!("iamd: following the other nodes' commits again");
+                        in_contact = true;
+                    }
+                    Err(e) if in_contact => {
+                        eprintln!("iamd: cannot follow the other nodes' commits (retrying): {e}");
+                        in_contact = false;
+                    }
+                    _ => {}
+                }
             }
         })
         .map(|_| ())

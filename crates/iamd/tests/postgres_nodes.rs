@@ -169,6 +169,86 @@ async fn three_nodes_serve_one_account() {
     }
     let users = all[2].iam().list_users().send().await.unwrap().users;
     assert_eq!(users.len(), 6, "alice and bob0..bob4 on the third node");
+
+    // A key's last use on A (flushed every 5 s) is what B answers too.
+    let (used_id, used_secret) = a.user_with_key("erin").await;
+    a.sts_as(&used_id, &used_secret)
+        .get_caller_identity()
+        .send()
+        .await
+        .unwrap();
+    within(Duration::from_secs(10), || async {
+        // Until B has followed A's commits the key is unknown there.
+        let Ok(answer) = b
+            .iam()
+            .get_access_key_last_used()
+            .access_key_id(&used_id)
+            .send()
+            .await
+        else {
+            return false;
+        };
+        answer
+            .access_key_last_used
+            .is_some_and(|l| l.last_used_date.is_some() && l.service_name == "sts")
+    })
+    .await;
+}
+
+/// A user with an access key and an enabled virtual MFA device (enabled with the codes of
+/// the two steps before `step`, so the code of `step` is the first one left).
+struct MfaUser {
+    key_id: String,
+    secret: String,
+    seed: Vec<u8>,
+    serial: String,
+    step: u64,
+}
+
+async fn user_with_mfa(server: &Server, name: &str) -> MfaUser {
+    let (key_id, secret) = server.user_with_key(name).await;
+    let device = server
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name(name)
+        .send()
+        .await
+        .unwrap()
+        .virtual_mfa_device
+        .unwrap();
+    let seed = mfa_seed(&device);
+    let step = fresh_step().await;
+    server
+        .iam()
+        .enable_mfa_device()
+        .user_name(name)
+        .serial_number(&device.serial_number)
+        .authentication_code1(totp_code(&seed, step - 2))
+        .authentication_code2(totp_code(&seed, step - 1))
+        .send()
+        .await
+        .unwrap();
+    MfaUser {
+        key_id,
+        secret,
+        seed,
+        serial: device.serial_number,
+        step,
+    }
+}
+
+/// GetSessionToken on `server` with `user`'s key and the MFA code `code`; the error code
+/// when refused.
+async fn session_with_code(server: &Server, user: &MfaUser, code: &str) -> Result<(), String> {
+    server
+        .sts_as(&user.key_id, &user.secret)
+        .get_session_token()
+        .serial_number(&user.serial)
+        .token_code(code)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| code_message(e).0)
 }
 
 #[tokio::test]
@@ -176,66 +256,21 @@ async fn an_mfa_code_used_on_one_node_is_refused_on_another() {
     let url = iamd_store::postgres::test_database::fresh("e2e_mfa");
     let a = node(&url, &[]);
     let b = node(&url, &[]);
-    let (key_id, secret) = a.user_with_key("carol").await;
-    let device = a
-        .iam()
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("carol")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap();
-    let seed = mfa_seed(&device);
-    let serial = device.serial_number;
-    let step = fresh_step().await;
-    a.iam()
-        .enable_mfa_device()
-        .user_name("carol")
-        .serial_number(&serial)
-        .authentication_code1(totp_code(&seed, step - 2))
-        .authentication_code2(totp_code(&seed, step - 1))
-        .send()
-        .await
-        .unwrap();
-    let code = totp_code(&seed, step);
-    a.sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(&code)
-        .send()
-        .await
-        .unwrap();
+    let carol = user_with_mfa(&a, "carol").await;
+    let code = totp_code(&carol.seed, carol.step);
+    session_with_code(&a, &carol, &code).await.unwrap();
     // At once on B, whether or not B has seen A's use yet.
-    let replay = b
-        .sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(&code)
-        .send()
-        .await
-        .expect_err("the code was used on A");
-    assert_eq!(code_message(replay).0, "AccessDenied");
+    let replay = session_with_code(&b, &carol, &code).await;
+    assert_eq!(replay, Err("AccessDenied".into()));
 
     // The next code sent to both at once: exactly one accepts it, whichever snapshot each
     // node had (the replay record is committed before a code is accepted).
-    let code = totp_code(&seed, step + 1);
-    let (on_a, on_b) = (a.sts_as(&key_id, &secret), b.sts_as(&key_id, &secret));
+    let code = totp_code(&carol.seed, carol.step + 1);
     let (first, second) = tokio::join!(
-        on_a.get_session_token()
-            .serial_number(&serial)
-            .token_code(&code)
-            .send(),
-        on_b.get_session_token()
-            .serial_number(&serial)
-            .token_code(&code)
-            .send()
+        session_with_code(&a, &carol, &code),
+        session_with_code(&b, &carol, &code)
     );
-    let errors: Vec<_> = [first.err(), second.err()]
-        .into_iter()
-        .flatten()
-        .map(|e| code_message(e).0)
-        .collect();
+    let errors: Vec<_> = [first.err(), second.err()].into_iter().flatten().collect();
     assert_eq!(errors, ["AccessDenied"]);
 }
 
@@ -244,29 +279,10 @@ async fn mfa_failures_are_counted_across_nodes() {
     let url = iamd_store::postgres::test_database::fresh("e2e_mfa_throttle");
     let a = node(&url, &[]);
     let b = node(&url, &[]);
-    let (key_id, secret) = a.user_with_key("dave").await;
-    let device = a
-        .iam()
-        .create_virtual_mfa_device()
-        .virtual_mfa_device_name("dave")
-        .send()
-        .await
-        .unwrap()
-        .virtual_mfa_device
-        .unwrap();
-    let seed = mfa_seed(&device);
-    let serial = device.serial_number;
-    let step = fresh_step().await;
-    a.iam()
-        .enable_mfa_device()
-        .user_name("dave")
-        .serial_number(&serial)
-        .authentication_code1(totp_code(&seed, step - 2))
-        .authentication_code2(totp_code(&seed, step - 1))
-        .send()
-        .await
-        .unwrap();
-    let valid: Vec<String> = (step - 1..=step + 1).map(|s| totp_code(&seed, s)).collect();
+    let dave = user_with_mfa(&a, "dave").await;
+    let valid: Vec<String> = (dave.step - 1..=dave.step + 1)
+        .map(|s| totp_code(&dave.seed, s))
+        .collect();
     let wrong = ["000000", "111111", "222222"]
         .into_iter()
         .find(|c| !valid.iter().any(|v| v == c))
@@ -274,26 +290,12 @@ async fn mfa_failures_are_counted_across_nodes() {
     // Five wrong codes in a row, spread over both nodes (three on A, two on B)...
     for attempt in 0..5 {
         let server = if attempt % 2 == 0 { &a } else { &b };
-        let err = server
-            .sts_as(&key_id, &secret)
-            .get_session_token()
-            .serial_number(&serial)
-            .token_code(wrong)
-            .send()
-            .await
-            .expect_err("a wrong code");
-        assert_eq!(code_message(err).0, "AccessDenied");
+        let refused = session_with_code(server, &dave, wrong).await;
+        assert_eq!(refused, Err("AccessDenied".into()));
     }
     // ...lock the device on both: even the right code is refused on B, which saw only two.
-    let err = b
-        .sts_as(&key_id, &secret)
-        .get_session_token()
-        .serial_number(&serial)
-        .token_code(totp_code(&seed, step))
-        .send()
-        .await
-        .expect_err("the device is locked");
-    assert_eq!(code_message(err).0, "AccessDenied");
+    let locked = session_with_code(&b, &dave, &totp_code(&dave.seed, dave.step)).await;
+    assert_eq!(locked, Err("AccessDenied".into()));
 }
 
 /// A TCP proxy to PostgreSQL (127.0.0.1:5432) on a port of its own: cutting it is the
@@ -428,4 +430,52 @@ async fn without_the_database_reads_go_on_writes_fail_fast_then_authentication_s
     })
     .await;
     signer.get_caller_identity().send().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_node_killed_under_write_load_loses_no_acknowledged_write() {
+    let url = iamd_store::postgres::test_database::fresh("e2e_kill");
+    let mut all = nodes(&url, 2);
+    let (a, b) = (all.remove(0), all.remove(0));
+    // Four writers at once (their writes share commits), until the node is gone.
+    let writers: Vec<_> = (0..4)
+        .map(|w| {
+            let iam = a.iam();
+            tokio::spawn(async move {
+                let mut acknowledged = Vec::new();
+                for i in 0.. {
+                    let name = format!("w{w}-{i}");
+                    if iam.create_user().user_name(&name).send().await.is_err() {
+                        break;
+                    }
+                    acknowledged.push(name);
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    a.kill();
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "writes were acknowledged before the kill"
+    );
+    // Every acknowledged user is on the other node, which keeps serving, writes included.
+    within(Duration::from_secs(2), || async {
+        let listed = b.iam().list_users().max_items(1000).send().await.unwrap();
+        acknowledged
+            .iter()
+            .all(|name| listed.users.iter().any(|u| &u.user_name == name))
+    })
+    .await;
+    b.iam()
+        .create_user()
+        .user_name("after")
+        .send()
+        .await
+        .unwrap();
 }

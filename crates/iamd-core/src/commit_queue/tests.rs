@@ -240,3 +240,113 @@ fn deferred_records_survive_a_failed_flush() {
     assert!(ids.contains(&"first".to_string()) && ids.contains(&"second".to_string()));
     assert_eq!(stored_keys(&store), vec!["AKIAEXAMPLE"]);
 }
+
+/// Two nodes' view of one shared store: a change log in memory that refuses a commit on a
+/// stale position, as PostgreSQL's does.
+#[derive(Default)]
+struct SharedLog {
+    commits: Mutex<Vec<crate::store::LoggedCommit>>,
+}
+
+struct Node(Arc<SharedLog>);
+
+impl Store for Node {
+    fn load(&self) -> Result<Vec<Record>, StoreError> {
+        Ok(Vec::new())
+    }
+    fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
+        let seen = self.0.commits.lock().unwrap().len() as u64;
+        crate::store::ChangeLog::commit_after(self, seen, changes, audit)
+            .map(|_| ())
+            .map_err(|_| StoreError("stale".into()))
+    }
+    fn audit_events(&self, _: usize) -> Result<Vec<AuditRecord>, StoreError> {
+        Ok(Vec::new())
+    }
+    fn change_log(&self) -> Option<&dyn crate::store::ChangeLog> {
+        Some(self)
+    }
+}
+
+impl crate::store::ChangeLog for Node {
+    fn load_at(&self) -> Result<(u64, Vec<Record>), StoreError> {
+        Ok((self.0.commits.lock().unwrap().len() as u64, Vec::new()))
+    }
+    fn commit_after(
+        &self,
+        seen: u64,
+        changes: &[Change],
+        _: &[AuditRecord],
+    ) -> Result<u64, crate::store::CommitError> {
+        let mut commits = self.0.commits.lock().unwrap();
+        if commits.len() as u64 != seen {
+            return Err(crate::store::CommitError::Stale);
+        }
+        let changes = changes
+            .iter()
+            .map(|c| match c {
+                Change::Put { kind, key, body } => crate::store::LoggedChange {
+                    kind: kind.to_string(),
+                    key: key.clone(),
+                    body: Some(body.clone()),
+                },
+                Change::Delete { kind, key } => crate::store::LoggedChange {
+                    kind: kind.to_string(),
+                    key: key.clone(),
+                    body: None,
+                },
+            })
+            .collect();
+        commits.push(crate::store::LoggedCommit {
+            seq: seen + 1,
+            changes,
+        });
+        Ok(seen + 1)
+    }
+    fn commits_after(&self, seen: u64) -> Result<Vec<crate::store::LoggedCommit>, StoreError> {
+        let commits = self.0.commits.lock().unwrap();
+        Ok(commits.iter().skip(seen as usize).cloned().collect())
+    }
+    fn wait_for_commit(&self, _: Duration) {}
+}
+
+fn node_on(log: &Arc<SharedLog>) -> Account {
+    let clock = Arc::new(ManualClock::at_unix_secs(1_795_423_481));
+    Account::open(
+        "111122223333",
+        Box::new(Node(log.clone())),
+        clock,
+        SealingKey::from_bytes([7; 32]),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_write_on_a_stale_snapshot_is_refused_and_runs_again_after_catching_up() {
+    let log = Arc::new(SharedLog::default());
+    let (a, b) = (node_on(&log), node_on(&log));
+    assert_eq!(append(&a, "from-a").unwrap(), "from-a,");
+    // B has not seen A's commit: its write is refused, nothing written.
+    let err = append(&b, "from-b").unwrap_err();
+    assert!(err.is_stale_snapshot(), "{err:?}");
+    assert_eq!(log.commits.lock().unwrap().len(), 1);
+    assert_eq!(b.snapshot().account_alias, None, "nothing of it published");
+    // Run again on the newer state, it builds on A's write.
+    let alias = b
+        .write_retrying(|txn| {
+            let alias = format!(
+                "{}from-b,",
+                txn.state.account_alias.clone().unwrap_or_default()
+            );
+            txn.state.account_alias = Some(alias.clone());
+            txn.put(crate::entities::Kind::AccountAlias, "from-b", &alias)?;
+            Ok(alias)
+        })
+        .unwrap();
+    assert_eq!(alias, "from-a,from-b,");
+    a.catch_up().unwrap();
+    assert_eq!(
+        a.snapshot().account_alias.as_deref(),
+        Some("from-a,from-b,")
+    );
+}

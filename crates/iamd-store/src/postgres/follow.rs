@@ -125,38 +125,28 @@ impl ChangeLog for PostgresStore {
     }
 
     fn commits_after(&self, seen: u64) -> Result<Vec<LoggedCommit>, StoreError> {
-        let pool = self.pool.clone();
         let seen = i64::try_from(seen).unwrap_or(i64::MAX);
-        self.runtime.run(async move {
-            let mut lease = pool.get().await?;
-            let rows = lease
-                .conn()?
-                .client
-                .query(
-                    "SELECT seq, kind, key, body FROM change_log WHERE seq > $1 ORDER BY seq, n",
-                    &[&seen],
-                )
-                .await
-                .map_err(fail)?;
-            lease.release();
-            let mut commits: Vec<LoggedCommit> = Vec::new();
-            for row in &rows {
-                let seq = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
-                let change = LoggedChange {
-                    kind: row.get(1),
-                    key: row.get(2),
-                    body: row.get(3),
-                };
-                match commits.last_mut() {
-                    Some(last) if last.seq == seq => last.changes.push(change),
-                    _ => commits.push(LoggedCommit {
-                        seq,
-                        changes: vec![change],
-                    }),
-                }
+        let rows = self.query(
+            "SELECT seq, kind, key, body FROM change_log WHERE seq > $1 ORDER BY seq, n",
+            vec![Box::new(seen)],
+        )?;
+        let mut commits: Vec<LoggedCommit> = Vec::new();
+        for row in &rows {
+            let seq = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
+            let change = LoggedChange {
+                kind: row.get(1),
+                key: row.get(2),
+                body: row.get(3),
+            };
+            match commits.last_mut() {
+                Some(last) if last.seq == seq => last.changes.push(change),
+                _ => commits.push(LoggedCommit {
+                    seq,
+                    changes: vec![change],
+                }),
             }
-            Ok(commits)
-        })
+        }
+        Ok(commits)
     }
 
     fn wait_for_commit(&self, timeout: Duration) {

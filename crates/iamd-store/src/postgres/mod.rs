@@ -71,6 +71,32 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// Runs one statement on a pooled connection; answers its rows.
+    fn query(&self, sql: &str, args: Vec<Arg>) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        let pool = self.pool.clone();
+        let sql = sql.to_string();
+        self.runtime.run(async move {
+            let mut lease = pool.get().await?;
+            let params: Vec<&(dyn ToSql + Sync)> = args
+                .iter()
+                .map(|a| a.as_ref() as &(dyn ToSql + Sync))
+                .collect();
+            let rows = lease
+                .conn()?
+                .client
+                .query(&sql, &params)
+                .await
+                .map_err(fail)?;
+            lease.release();
+            Ok(rows)
+        })
+    }
+}
+
+/// A query argument, owned (it travels to the store's runtime).
+type Arg = Box<dyn ToSql + Sync + Send>;
+
 fn audit_record(row: &tokio_postgres::Row, first: usize) -> AuditRecord {
     AuditRecord {
         event_id: row.get(first),
@@ -84,28 +110,18 @@ fn audit_record(row: &tokio_postgres::Row, first: usize) -> AuditRecord {
 
 impl Store for PostgresStore {
     fn load(&self) -> Result<Vec<Record>, StoreError> {
-        let pool = self.pool.clone();
-        self.runtime.run(async move {
-            let mut lease = pool.get().await?;
-            let rows = lease
-                .conn()?
-                .client
-                .query(
-                    "SELECT kind, key, body FROM records ORDER BY kind, key",
-                    &[],
-                )
-                .await
-                .map_err(fail)?;
-            lease.release();
-            Ok(rows
-                .iter()
-                .map(|row| Record {
-                    kind: row.get(0),
-                    key: row.get(1),
-                    body: row.get(2),
-                })
-                .collect())
-        })
+        let rows = self.query(
+            "SELECT kind, key, body FROM records ORDER BY kind, key",
+            Vec::new(),
+        )?;
+        Ok(rows
+            .iter()
+            .map(|row| Record {
+                kind: row.get(0),
+                key: row.get(1),
+                body: row.get(2),
+            })
+            .collect())
     }
 
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
