@@ -171,6 +171,14 @@ async fn console_logins_with_and_without_mfa_in_lookup_events_and_the_event_hist
     assert_eq!(listed[0][0], iamd_core::time::iso8601(time));
     assert!(next_link(&page).is_none());
 
+    // The time range (UTC, as a browser's datetime-local field sends it).
+    let later = format!("{path}&start=2099-01-01T00%3A00");
+    let none = request(&server, "GET", &later, &cookies, "");
+    assert_eq!(none.status, 200, "{}", none.body);
+    assert!(rows(&none).is_empty() && none.body.contains("No events match."));
+    let span = format!("{path}&start=2000-01-01T00%3A00&end=2099-01-01T00%3A00");
+    assert_eq!(rows(&request(&server, "GET", &span, &cookies, "")).len(), 2);
+
     // Paging with NextToken: one event a page.
     let page = request(&server, "GET", &format!("{path}&per_page=1"), &cookies, "");
     assert_eq!(rows(&page).len(), 1, "{}", page.body);

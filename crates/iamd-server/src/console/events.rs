@@ -58,8 +58,10 @@ impl Filter {
         }
     }
 
-    /// LookupEvents' input for this filter and `token`; a time the page cannot read is
-    /// refused here (the operation would ignore it).
+    /// LookupEvents' input for this filter and `token`. Times are read as a browser's
+    /// `datetime-local` field sends them (`2026-12-07T06:40`, taken as UTC) or any ISO 8601
+    /// form, and passed on exactly (`2026-12-07T06:40:00Z`); a time the page cannot read is
+    /// refused here rather than ignored.
     fn input(&self, token: Option<&str>) -> Result<Value, String> {
         let mut input = json!({});
         if !self.value.is_empty() {
@@ -73,7 +75,7 @@ impl Filter {
             if text.is_empty() {
                 continue;
             }
-            let Some(seconds) = iamd_core::time::parse_iso8601(text) else {
+            let Some(seconds) = iamd_time::parse_iso8601(text) else {
                 return Err(format!(
                     "The {label} time is not a date and time (YYYY-MM-DDTHH:MM, in UTC)."
                 ));
@@ -286,3 +288,6 @@ fn event_view(event: &Value) -> Markup {
         pre.record { code { (pretty) } }
     }
 }
+
+#[cfg(test)]
+mod tests;
