@@ -42,6 +42,7 @@ label.option{display:inline-block;font-weight:400;margin-right:1.5rem}
 small{display:block;color:#545b64}
 ul.rules{margin:.25rem 0 1rem}
 details{margin-top:.5rem}
+nav.pages{margin-top:1rem}
 @media (max-width:480px){main{margin:0;border-radius:0;padding:1rem}h1{font-size:1.3rem}}
 "#;
 
