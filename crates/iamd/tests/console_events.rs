@@ -259,4 +259,8 @@ async fn console_logins_with_and_without_mfa_in_lookup_events_and_the_event_hist
         .contains("Ask your administrator for permission"));
     assert!(rows(&denied).is_empty());
     assert!(!denied.body.contains("signin.amazonaws.com"));
+    let record = format!("/console/events/{id}");
+    let denied = request(&server, "GET", &record, &[("iamd-console", &bob)], "");
+    assert_eq!(denied.status, 403, "{}", denied.body);
+    assert!(denied.body.contains("Access denied") && !denied.body.contains("MFAUsed"));
 }

@@ -38,6 +38,8 @@ struct Filter {
     start: String,
     end: String,
     per_page: String,
+    /// LookupEvents' `NextToken` of the page shown (none: the first).
+    token: String,
 }
 
 impl Filter {
@@ -55,14 +57,15 @@ impl Filter {
             start: get("start"),
             end: get("end"),
             per_page: get("per_page"),
+            token: get("token"),
         }
     }
 
-    /// LookupEvents' input for this filter and `token`. Times are read as a browser's
+    /// LookupEvents' input for this filter and page. Times are read as a browser's
     /// `datetime-local` field sends them (`2026-12-07T06:40`, taken as UTC) or any ISO 8601
     /// form, and passed on exactly (`2026-12-07T06:40:00Z`); a time the page cannot read is
     /// refused here rather than ignored.
-    fn input(&self, token: Option<&str>) -> Result<Value, String> {
+    fn input(&self) -> Result<Value, String> {
         let mut input = json!({});
         if !self.value.is_empty() {
             input["LookupAttributes"] =
@@ -89,13 +92,13 @@ impl Filter {
                 .map_err(|_| "The page size is not a number.".to_string())?;
             input["MaxResults"] = json!(size);
         }
-        if let Some(token) = token.filter(|t| !t.is_empty()) {
-            input["NextToken"] = json!(token);
+        if !self.token.is_empty() {
+            input["NextToken"] = json!(self.token);
         }
         Ok(input)
     }
 
-    /// The query string of this filter's page after `token`.
+    /// The address of this filter's page after `token` (empty: the first page).
     fn link(&self, token: &str) -> String {
         let mut query = format!(
             "/console/events?attribute={}&value={}&start={}&end={}&per_page={}",
@@ -162,12 +165,7 @@ pub(crate) async fn history(
     Active(signed): Active,
 ) -> Response {
     let filter = Filter::of(query.as_deref());
-    let token = iamd_wire::parse_form(query.as_deref().unwrap_or("").as_bytes())
-        .unwrap_or_default()
-        .into_iter()
-        .find(|(n, _)| n == "token")
-        .map(|(_, v)| v);
-    let (status, found) = match filter.input(token.as_deref()) {
+    let (status, found) = match filter.input() {
         Err(message) => (StatusCode::BAD_REQUEST, templates::error(&message)),
         Ok(input) => match lookup(&console, &signed, input).await {
             Ok(out) => (StatusCode::OK, events_table(&filter, &out)),

@@ -5,9 +5,9 @@ use super::Filter;
 #[test]
 fn the_filter_becomes_lookup_events_input() {
     let filter = Filter::of(Some(
-        "attribute=EventName&value=ConsoleLogin&start=2026-12-07T06%3A40&end=&per_page=10",
+        "attribute=EventName&value=ConsoleLogin&start=2026-12-07T06%3A40&end=&per_page=10&token=tok",
     ));
-    let input = filter.input(Some("tok")).unwrap();
+    let input = filter.input().unwrap();
     assert_eq!(
         input,
         json!({
@@ -18,18 +18,18 @@ fn the_filter_becomes_lookup_events_input() {
         })
     );
     // No value: every event; no token: the first page.
-    let all = Filter::of(Some("attribute=Username&value=+&token=")).input(Some(""));
+    let all = Filter::of(Some("attribute=Username&value=+&token=")).input();
     assert_eq!(all.unwrap(), json!({}));
 }
 
 #[test]
 fn unreadable_times_and_page_sizes_are_refused() {
-    let error = Filter::of(Some("end=tomorrow")).input(None).unwrap_err();
+    let error = Filter::of(Some("end=tomorrow")).input().unwrap_err();
     assert!(
         error.starts_with("The end time is not a date and time"),
         "{error}"
     );
-    assert!(Filter::of(Some("per_page=many")).input(None).is_err());
+    assert!(Filter::of(Some("per_page=many")).input().is_err());
 }
 
 #[test]
