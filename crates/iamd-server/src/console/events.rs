@@ -199,6 +199,21 @@ fn record(event: &Value) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// Whether the event's caller used MFA, where the record says: a sign-in's `MFAUsed`, or
+/// the `mfaAuthenticated` of a call made with a session (console or temporary credentials).
+fn mfa_used(record: &Value) -> &str {
+    let session = &record["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"];
+    match (
+        record["additionalEventData"]["MFAUsed"].as_str(),
+        session.as_str(),
+    ) {
+        (Some(used), _) => used,
+        (None, Some("true")) => "Yes",
+        (None, Some("false")) => "No",
+        _ => "",
+    }
+}
+
 fn events_table(filter: &Filter, out: &Value) -> Markup {
     let events = out["Events"].as_array().cloned().unwrap_or_default();
     let next = out["NextToken"].as_str().unwrap_or("");
@@ -220,7 +235,7 @@ fn events_table(filter: &Filter, out: &Value) -> Markup {
                         td { a href={ "/console/events/" (segment(&s(&event["EventId"]))) } { (s(&event["EventName"])) } }
                         td { (s(&event["EventSource"])) }
                         td { (s(&body["errorCode"])) }
-                        td { (s(&body["additionalEventData"]["MFAUsed"])) }
+                        td { (mfa_used(&body)) }
                     }
                 }
             }
@@ -275,7 +290,7 @@ fn event_view(event: &Value) -> Markup {
                 ("Read-only", s(&event["ReadOnly"])),
                 ("Source IP address", s(&body["sourceIPAddress"])),
                 ("Error code", s(&body["errorCode"])),
-                ("MFA used", s(&body["additionalEventData"]["MFAUsed"])),
+                ("MFA used", mfa_used(&body).to_string()),
             ] {
                 @if !value.is_empty() {
                     tr { th { (label) } td { (value) } }

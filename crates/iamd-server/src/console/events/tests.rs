@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use super::Filter;
+use super::{mfa_used, Filter};
 
 #[test]
 fn the_filter_becomes_lookup_events_input() {
@@ -49,4 +49,15 @@ fn the_form_escapes_what_it_echoes() {
     assert!(html.contains("value=\"&lt;script&gt;\""));
     // An unknown attribute selects none of the offered ones.
     assert!(!html.contains("selected"));
+}
+
+#[test]
+fn mfa_used_comes_from_the_sign_in_or_the_session() {
+    let sign_in = json!({"additionalEventData": {"MFAUsed": "No"}});
+    assert_eq!(mfa_used(&sign_in), "No");
+    let session = |v: &str| json!({"userIdentity": {"sessionContext": {"attributes": {"mfaAuthenticated": v}}}});
+    assert_eq!(mfa_used(&session("true")), "Yes");
+    assert_eq!(mfa_used(&session("false")), "No");
+    // A long-term access key's call: the record does not say.
+    assert_eq!(mfa_used(&json!({"userIdentity": {"type": "IAMUser"}})), "");
 }
