@@ -192,6 +192,30 @@ try {
     expect(await page.getByRole('link', { name: user, exact: true }).count() === 1, 'the users list shows the user');
     expect(!body.includes('You signed in without MFA.'), 'no MFA banner after an MFA sign-in');
     await snap('users-with-mfa');
+
+    if (variant === 'seed000') {
+      // Step 8: the event history has her two ConsoleLogin events, newest first: with MFA,
+      // then without (the test lets the developers call cloudtrail:LookupEvents).
+      await page.getByRole('link', { name: 'Event history' }).click();
+      expect(page.url().endsWith('/console/events'), `the event history: ${page.url()}`);
+      await page.getByLabel('Lookup attribute').selectOption('EventName');
+      await page.getByLabel('Attribute value').fill('ConsoleLogin');
+      await page.getByRole('button', { name: 'Look up events' }).click();
+      const rows = await page.locator('table.events tr').evaluateAll((trs) =>
+        trs.slice(1).map((tr) => [...tr.cells].map((td) => td.innerText.trim())));
+      const shown = JSON.stringify(rows);
+      expect(rows.length === 2, `two ConsoleLogin events: ${shown}`);
+      for (const [row, mfa] of [[rows[0], 'Yes'], [rows[1], 'No']]) {
+        expect(row[1] === user && row[2] === 'ConsoleLogin' && row[3] === 'signin.amazonaws.com',
+          `a ConsoleLogin of ${user}: ${shown}`);
+        expect(row[5] === mfa, `MFA used ${mfa}: ${shown}`);
+      }
+      await snap('event-history');
+      await page.getByRole('link', { name: 'ConsoleLogin' }).first().click();
+      body = await text();
+      expect(body.includes('"MFAUsed": "Yes"'), `the record of the MFA sign-in: ${body}`);
+      await snap('event-record');
+    }
     console.log(`J1 ${variant}: all steps passed`);
   }
 } catch (e) {

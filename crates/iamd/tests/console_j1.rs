@@ -2,7 +2,8 @@
 //! AWS SDK (alice with a temporary password that must be changed, in group `developers` with
 //! the seed policy and IAMReadOnlyAccess), then `node e2e/console-j1.mjs` drives Debian's
 //! chromium through the console (playwright-core, never a downloaded browser). The audit log
-//! must then hold alice's ConsoleLogin events, without MFA and then with.
+//! must then hold alice's ConsoleLogin events, without MFA and then with, which seed 000's
+//! journey also finds on the console's event history page.
 //!
 //! Needs `node`, `/usr/bin/chromium` and `e2e/node_modules` (scripts/test installs them): a
 //! missing one fails the test, it is never skipped.
@@ -131,6 +132,20 @@ fn console_logins(server: &Server) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread")]
 async fn j1_seed000_console_onboarding_in_chromium() {
     let mut server = setup("seed000-force-mfa-blog-ko.json", false, true).await;
+    // Step 8 looks the sign-ins up in the console's event history: the administrator lets
+    // the developers read it (seed 000's policy still denies it without MFA).
+    server
+        .iam()
+        .put_group_policy()
+        .group_name("developers")
+        .policy_name("read-events")
+        .policy_document(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Action": "cloudtrail:LookupEvents", "Resource": "*"}]}"#,
+        )
+        .send()
+        .await
+        .unwrap();
     browse(&server, "seed000", || {
         panic!("no administrator is needed under seed 000")
     });

@@ -20,7 +20,7 @@ h1{font-size:1.5rem;margin:.25rem 0 1rem}
 h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 .field{margin:0 0 1rem}
 label{display:block;font-weight:600;margin-bottom:.25rem}
-input[type=text],input[type=password],select{width:100%;max-width:26rem;padding:.5rem;font:inherit;border:1px solid #879596;border-radius:3px}
+input[type=text],input[type=password],input[type=datetime-local],select{width:100%;max-width:26rem;padding:.5rem;font:inherit;border:1px solid #879596;border-radius:3px}
 textarea{width:100%;padding:.5rem;font:14px/1.4 ui-monospace,Menlo,Consolas,monospace;border:1px solid #879596;border-radius:3px}
 pre{overflow-x:auto;background:#f2f3f3;padding:.5rem}
 button,.button{display:inline-block;background:#ec7211;color:#fff;border:0;border-radius:3px;padding:.5rem 1rem;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}
@@ -42,6 +42,7 @@ label.option{display:inline-block;font-weight:400;margin-right:1.5rem}
 small{display:block;color:#545b64}
 ul.rules{margin:.25rem 0 1rem}
 details{margin-top:.5rem}
+nav.pages{margin-top:1rem}
 @media (max-width:480px){main{margin:0;border-radius:0;padding:1rem}h1{font-size:1.3rem}}
 "#;
 

@@ -12,6 +12,7 @@
 //!   changes); `policy_editor`: creating
 //!   policies and their versions; `account_pages`: password
 //!   policy, credential report, simulator; `root`: the root user's password;
+//! - `events`: CloudTrail's event history (LookupEvents) and one event's record;
 //! - `denial`: AccessDenied in plain words, with the remedy;
 //! - `templates`, `assets`: the HTML layout (maud, escaped) and the one CSS file.
 
@@ -21,6 +22,7 @@ mod admin_actions;
 mod assets;
 mod credentials;
 mod denial;
+mod events;
 mod mfa_wizard;
 mod password;
 mod policy_editor;
@@ -129,6 +131,8 @@ pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Ro
             "/console/credential-report",
             get(account_pages::credential_report),
         )
+        .route("/console/events", get(events::history))
+        .route("/console/events/{id}", get(events::detail))
         .route(
             "/console/simulator",
             get(account_pages::simulator).post(account_pages::simulate),

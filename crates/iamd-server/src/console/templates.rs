@@ -41,6 +41,7 @@ pub(crate) fn page(
                                 a href="/console/groups" { "Groups" }
                                 a href="/console/roles" { "Roles" }
                                 a href="/console/policies" { "Policies" }
+                                a href="/console/events" { "Event history" }
                                 a href="/console/security-credentials" { "My security credentials" }
                             }
                         }

@@ -184,7 +184,19 @@ impl Console {
         action: &str,
         input: Value,
     ) -> Result<Value, IamError> {
-        let Some(operation) = iamd_core::ops::find("iam", action) else {
+        self.call_service(signed, "iam", action, input).await
+    }
+
+    /// As [`call`](Self::call), for an operation of the service signed as `service`
+    /// (`cloudtrail`'s LookupEvents).
+    pub(crate) async fn call_service(
+        &self,
+        signed: &Signed,
+        service: &str,
+        action: &str,
+        input: Value,
+    ) -> Result<Value, IamError> {
+        let Some(operation) = iamd_core::ops::find(service, action) else {
             return Err(IamError::service_failure());
         };
         let request_id = crate::pipeline::request_id();
