@@ -402,7 +402,7 @@ impl Account {
                 crate::follow::advance(log, state, seen, &mut uses)
             })
             .map_err(|e| {
-                eprintln!("iamd: catching up with the other nodes failed: {e}");
+                tracing::warn!(target: "iamd", "catching up with the other nodes failed: {e}");
                 IamError::service_failure()
             })?;
         if let Ok(mut caught_up) = self.caught_up.lock() {

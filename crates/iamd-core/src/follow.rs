@@ -35,8 +35,8 @@ pub(crate) fn advance(
         .zip(seen + 1..)
         .all(|(c, want)| c.seq == want)
     {
-        eprintln!(
-            "iamd: the change log does not follow on from position {seen}; reloading the account"
+        tracing::warn!(target: "iamd",
+            "the change log does not follow on from position {seen}; reloading the account"
         );
         let (seq, records) = log.load_at().map_err(|e| e.to_string())?;
         uses.extend(records.iter().filter_map(last_use));
@@ -87,11 +87,11 @@ pub fn spawn(account: &Arc<Account>) -> std::io::Result<()> {
                 }
                 match account.catch_up_if_behind() {
                     Ok(()) if !in_contact => {
-                        eprintln!("iamd: following the other nodes' commits again");
+                        tracing::info!(target: "iamd", "following the other nodes' commits again");
                         in_contact = true;
                     }
                     Err(e) if in_contact => {
-                        eprintln!("iamd: cannot follow the other nodes' commits (retrying): {e}");
+                        tracing::warn!(target: "iamd", "cannot follow the other nodes' commits (retrying): {e}");
                         in_contact = false;
                     }
                     _ => {}

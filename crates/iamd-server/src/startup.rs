@@ -310,9 +310,13 @@ fn spawn_audit_expirer(account: Arc<Account>, days: u32) {
             .await;
             match expired {
                 Ok(Ok(0)) => {}
-                Ok(Ok(n)) => eprintln!("iamd: {n} audit records older than {days} days removed"),
-                Ok(Err(e)) => eprintln!("iamd: removing old audit records failed: {}", e.message),
-                Err(_) => eprintln!("iamd: removing old audit records failed"),
+                Ok(Ok(n)) => {
+                    tracing::info!(target: "iamd", "{n} audit records older than {days} days removed")
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(target: "iamd", "removing old audit records failed: {}", e.message)
+                }
+                Err(_) => tracing::warn!(target: "iamd", "removing old audit records failed"),
             }
         }
     });

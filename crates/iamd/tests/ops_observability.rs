@@ -166,8 +166,9 @@ async fn a_prometheus_scrape_counts_requests_outcomes_and_commits() {
     assert_eq!(sample(&samples, "iamd_commit_batch_writes_count"), batches);
     assert!(sample(&samples, "iamd_snapshot_generation") >= 2.0);
     assert!(sample(&samples, "iamd_snapshot_age_seconds") >= 0.0);
-    // The denied call's audit record waits for the next flush (every 5 s), or was written.
-    assert!(sample(&samples, "iamd_audit_buffer_records") <= 1.0);
+    // The records of the reads and of the denied call wait for the next flush (every 5 s),
+    // or were written: never more than the calls made.
+    assert!(sample(&samples, "iamd_audit_buffer_records") <= 8.0);
     assert_eq!(sample(&samples, "iamd_audit_records_dropped_total"), 0.0);
     // Nothing secret is in the scrape.
     for secret in [ROOT_SECRET, secret.as_str(), key.as_str(), ROOT_KEY_ID] {

@@ -39,8 +39,8 @@ impl RootPassword {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         writeln!(file, "{password}")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!(
-            "iamd: root console password generated into {} (mode 0600)",
+        tracing::info!(target: "iamd",
+            "root console password generated into {} (mode 0600)",
             path.display()
         );
         Ok(RootPassword::of(&password))

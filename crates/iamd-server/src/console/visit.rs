@@ -163,7 +163,7 @@ impl Console {
                 tokio::task::spawn_blocking(move || iamd_core::signin::touch(&account, &touched))
                     .await;
             if let Ok(Err(e)) = done {
-                eprintln!("iamd: console session not refreshed: {}", e.message);
+                tracing::warn!(target: "iamd", "console session not refreshed: {}", e.message);
             }
         }
         let csrf = sessions::csrf_token(&cookie);
