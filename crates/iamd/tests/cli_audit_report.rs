@@ -24,6 +24,26 @@ fn iamd_audit_as(server: &Server, key: (&str, &str), args: &[&str]) -> std::proc
         .unwrap()
 }
 
+/// Opens the report in Debian's chromium (`e2e/report-page.mjs`: the chart is drawn, the
+/// tables sort, nothing is fetched) and keeps screenshots in `target/report-screenshots/`.
+/// Needs node, chromium and `e2e/node_modules` (scripts/test installs them): a missing one fails.
+fn open_in_chromium(page: &std::path::Path) {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let status = std::process::Command::new("node")
+        .arg(root.join("e2e/report-page.mjs"))
+        .current_dir(root.join("e2e"))
+        .env("REPORT_FILE", page)
+        .env("SCREENSHOT_DIR", root.join("target/report-screenshots"))
+        .status()
+        .expect(
+            "node must be installed (scripts/test installs it with chromium and e2e/node_modules)",
+        );
+    assert!(
+        status.success(),
+        "the report page failed in chromium ({status})"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn coverage_report_as_json_and_html() {
     let server = Server::start();
@@ -207,6 +227,7 @@ async fn coverage_report_as_json_and_html() {
     for needle in ["src=", "href=", "@import", "url("] {
         assert!(!html.contains(needle), "external asset: {needle}");
     }
+    open_in_chromium(&page);
 
     // An auditor who may read the credential report but not the policies still gets it, with
     // one line saying what is left out.

@@ -120,6 +120,10 @@ fn lookup_events(ctx: &OpContext<'_>, raw: &Value) -> Result<Value, IamError> {
         query.before = Some(open_token(ctx, token, &scope)?);
     }
     query.limit = usize::try_from(max_results).unwrap_or(50) + 1;
+    // The records of reads and failed calls wait in memory for the next flush: write them
+    // first, so that a lookup sees every call answered before it (AWS delivers events minutes
+    // later; a self-hosted trail has no reason to).
+    ctx.account.flush_deferred()?;
     let mut found = ctx.account.audit_lookup(&query)?;
     let more = found.len() > usize::try_from(max_results).unwrap_or(50);
     found.truncate(query.limit - 1);
