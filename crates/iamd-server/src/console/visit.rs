@@ -187,6 +187,17 @@ impl Console {
         let Some(operation) = iamd_core::ops::find("iam", action) else {
             return Err(IamError::service_failure());
         };
+        self.call_operation(signed, operation, input).await
+    }
+
+    /// As [`call`](Self::call), for an operation outside the API's registry (the console's
+    /// own, e.g. registering a security key).
+    pub(crate) async fn call_operation(
+        &self,
+        signed: &Signed,
+        operation: &'static iamd_core::ops::Operation,
+        input: Value,
+    ) -> Result<Value, IamError> {
         let request_id = crate::pipeline::request_id();
         let user_agent = crate::pipeline::user_agent(&signed.visit.headers);
         self.pipeline

@@ -1,0 +1,64 @@
+//! FIDO2 / WebAuthn security keys in Chromium (issue 20): `e2e/console-security-key.mjs`
+//! registers a key with the DevTools protocol's virtual authenticator, signs in with it (the
+//! users list shows under the seed 000 policy), and a clone of the key (its counter set
+//! back) is refused. Meanwhile the IAM API lists the key with AWS's FIDO serial number; the
+//! audit log holds the sign-ins with `MFAUsed: Yes` and the refused clone.
+//!
+//! Needs `node`, `/usr/bin/chromium` and `e2e/node_modules` (scripts/test installs them).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::browser::{console_logins, run_script, setup};
+use support::cli::Cli;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
+    let mut server = setup("seed000-force-mfa-blog-ko.json", false, false).await;
+    let cli = Cli::new(&server);
+    let mut serial = String::new();
+    run_script(&server, "console-security-key.mjs", "security-key", || {
+        let listed = cli.root(&["iam", "list-mfa-devices", "--user-name", "alice"]);
+        let devices = listed["MFADevices"].as_array().unwrap();
+        assert_eq!(devices.len(), 1, "{listed}");
+        serial = devices[0]["SerialNumber"].as_str().unwrap().to_string();
+        let prefix = "arn:aws:iam::123456789012:u2f/user/alice/alice-key-";
+        let id = serial
+            .strip_prefix(prefix)
+            .expect("AWS's FIDO serial number");
+        assert_eq!(id.len(), 26, "{serial}");
+        let got = cli.root(&[
+            "iam",
+            "get-mfa-device",
+            "--user-name",
+            "alice",
+            "--serial-number",
+            &serial,
+        ]);
+        assert_eq!(got["SerialNumber"], serial.as_str(), "{got}");
+        assert_eq!(got["UserName"], "alice");
+        assert!(got["EnableDate"].is_string(), "{got}");
+    });
+    assert!(server.terminate().success());
+    let logins = console_logins(&server);
+    let summary: Vec<(&str, &str)> = logins
+        .iter()
+        .map(|l| {
+            (
+                l["responseElements"]["ConsoleLogin"].as_str().unwrap(),
+                l["additionalEventData"]["MFAUsed"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [("Success", "No"), ("Success", "Yes"), ("Failure", "Yes")],
+        "{logins:#?}"
+    );
+    assert_eq!(logins[1]["additionalEventData"]["MFAIdentifier"], serial);
+    assert!(
+        logins[2].to_string().contains("counter"),
+        "the refused clone is audited with its reason: {:#}",
+        logins[2]
+    );
+}
