@@ -40,6 +40,14 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
         assert!(got["EnableDate"].is_string(), "{got}");
     });
     assert!(server.terminate().success());
+    // The registration is audited as AWS's console does: alice's EnableMFADevice, its
+    // parameters hidden.
+    let enabled: Vec<_> = support::audit_records(&server.data_dir())
+        .into_iter()
+        .filter(|r| r.event_name == "EnableMFADevice" && r.username == "alice")
+        .collect();
+    assert_eq!(enabled.len(), 1);
+    assert!(!enabled[0].body.contains("cred_id"), "{}", enabled[0].body);
     let logins = console_logins(&server);
     let summary: Vec<(&str, &str)> = logins
         .iter()
