@@ -1,7 +1,8 @@
 // FIDO2 security keys in the console, in Chromium with the DevTools protocol's virtual
 // authenticator (ctap2, resident keys, user verification): register a key in "My security
 // credentials", sign out, sign in with it (the users list shows under seed 000), then a cloned
-// key (its signature counter set back) is refused. Set up by
+// key (its signature counter set back) is refused, the genuine key still works, and removing
+// it in the console deletes it. Set up by
 // crates/iamd/tests/console_security_key.rs, which checks the IAM API when the script prints
 // J1-WAIT-FOR-ADMIN. WebAuthn needs the console's origin: http://localhost:PORT.
 //
@@ -120,6 +121,22 @@ try {
   await snap('clone-refused');
   await page.goto(`${url}/console/users`);
   expect(page.url().endsWith('/console/signin/mfa'), `still half signed in: ${page.url()}`);
+
+  // The genuine key (its counter ahead of the stored one) still works; remove it.
+  await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: credentials[0].credentialId });
+  await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...credentials[0], signCount: 100 } });
+  await Promise.all([
+    page.waitForURL(/\/console\/$/),
+    page.getByRole('button', { name: 'Use security key' }).click(),
+  ]);
+  await page.goto(`${url}/console/security-credentials`);
+  await page.getByRole('button', { name: 'Remove' }).first().click();
+  body = await text();
+  expect(body.includes('The MFA device was removed.'), `the key is removed: ${body}`);
+  expect(body.includes('No MFA device is assigned to you.'), `no device left: ${body}`);
+  await snap('removed');
+  console.log('J1-WAIT-FOR-ADMIN');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
   console.log('security key: all steps passed');
 } catch (e) {
   failed = true;

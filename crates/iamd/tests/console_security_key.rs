@@ -1,7 +1,7 @@
 //! FIDO2 / WebAuthn security keys in Chromium (issue 20): `e2e/console-security-key.mjs`
 //! registers a key with the DevTools protocol's virtual authenticator, signs in with it (the
 //! users list shows under the seed 000 policy), and a clone of the key (its counter set
-//! back) is refused. Meanwhile the IAM API lists the key with AWS's FIDO serial number; the
+//! back) is refused; the genuine key still signs in and is removed in the console. Meanwhile the IAM API lists the key with AWS's FIDO serial number; the
 //! audit log holds the sign-ins with `MFAUsed: Yes` and the refused clone.
 //!
 //! Needs `node`, `/usr/bin/chromium` and `e2e/node_modules` (scripts/test installs them).
@@ -17,7 +17,15 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
     let mut server = setup("seed000-force-mfa-blog-ko.json", false, false).await;
     let cli = Cli::new(&server);
     let mut serial = String::new();
+    let mut checks = 0;
     run_script(&server, "console-security-key.mjs", "security-key", || {
+        checks += 1;
+        if checks == 2 {
+            // After its removal in the console.
+            let listed = cli.root(&["iam", "list-mfa-devices", "--user-name", "alice"]);
+            assert_eq!(listed["MFADevices"], serde_json::json!([]), "{listed}");
+            return;
+        }
         let listed = cli.root(&["iam", "list-mfa-devices", "--user-name", "alice"]);
         let devices = listed["MFADevices"].as_array().unwrap();
         assert_eq!(devices.len(), 1, "{listed}");
@@ -39,6 +47,7 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
         assert_eq!(got["UserName"], "alice");
         assert!(got["EnableDate"].is_string(), "{got}");
     });
+    assert_eq!(checks, 2, "the script asked for both API checks");
     assert!(server.terminate().success());
     // The registration is audited as AWS's console does: alice's EnableMFADevice, its
     // parameters hidden.
@@ -60,7 +69,12 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
         .collect();
     assert_eq!(
         summary,
-        [("Success", "No"), ("Success", "Yes"), ("Failure", "Yes")],
+        [
+            ("Success", "No"),
+            ("Success", "Yes"),
+            ("Failure", "Yes"),
+            ("Success", "Yes")
+        ],
         "{logins:#?}"
     );
     assert_eq!(logins[1]["additionalEventData"]["MFAIdentifier"], serial);
