@@ -205,6 +205,17 @@ pub enum MfaKind {
     SecurityKey,
 }
 
+impl MfaKind {
+    /// CloudTrail's name of the kind (`MfaType`, `mfaType`).
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            MfaKind::Virtual => "Virtual MFA",
+            MfaKind::Hardware => "Hardware MFA",
+            MfaKind::SecurityKey => "U2F MFA",
+        }
+    }
+}
+
 /// A TOTP device. The seed is sealed (AAD: the serial number) and never returned after
 /// creation.
 #[derive(Debug, Clone, Serialize, Deserialize)]

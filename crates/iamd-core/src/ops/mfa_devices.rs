@@ -262,11 +262,7 @@ pub(crate) fn audit_rejection(
         event_source: ctx.event_source(),
         operation: ctx.operation_name(),
         serial,
-        mfa_type: match device.kind {
-            MfaKind::Virtual => "Virtual MFA",
-            MfaKind::Hardware => "Hardware MFA",
-            MfaKind::SecurityKey => "U2F MFA",
-        },
+        mfa_type: device.kind.audit_name(),
         reason,
         error,
         request_id: ctx.request_id(),
