@@ -36,7 +36,7 @@ let page;
 try {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   page = await context.newPage();
-  page.on('console', (m) => console.error(`browser console: ${m.text()}`));
+  page.on('console', (m) => { if (m.type() !== 'error') console.error(`browser console: ${m.text()}`); });
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {

@@ -95,3 +95,45 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
         "the refused clone is audited with its reason: {refused:#}"
     );
 }
+
+/// Over plain HTTP: a registration answer without a challenge under way (stale, reused or
+/// forged) is refused with a clear message, nothing is registered, and the refusal is
+/// audited as alice's failed EnableMFADevice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_registration_answer_without_its_challenge_is_refused_and_audited() {
+    let mut server = setup("seed000-force-mfa-blog-ko.json", false, false).await;
+    let signed = support::console::sign_in(&server, "alice", support::browser::PASSWORD);
+    let session = signed.set_cookie("iamd-console").unwrap();
+    let path = "/console/security-credentials/security-key";
+    let answer = support::console::submit(
+        &server,
+        &session,
+        path,
+        &[("name", "key"), ("credential", "{\"id\":\"forged\"}")],
+    );
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(
+        answer.body.contains("expired or was already used"),
+        "{}",
+        answer.body
+    );
+    let listed = server
+        .iam()
+        .list_mfa_devices()
+        .user_name("alice")
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.mfa_devices.is_empty());
+    assert!(server.terminate().success());
+    let refused: Vec<_> = support::audit_records(&server.data_dir())
+        .into_iter()
+        .filter(|r| r.event_name == "EnableMFADevice" && r.username == "alice")
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].body.contains("No registration under way"),
+        "{}",
+        refused[0].body
+    );
+}

@@ -9,6 +9,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use iamd_core::entities::console_sessions::Stage;
 use iamd_core::security_keys::KeyRefusal;
+use iamd_core::IamError;
 use maud::{html, Markup};
 use serde_json::json;
 
@@ -124,8 +125,12 @@ pub(crate) async fn register(State(console): Shared, Active(signed): Active) -> 
     let registered = match finished {
         Ok(r) if r.user_id == signed.session.user_id => r,
         Ok(_) => return refuse(templates::error(KEY_FOR_OTHER), StatusCode::BAD_REQUEST),
-        Err(KeyRefusal { message, .. }) => {
-            return refuse(templates::error(&message), StatusCode::BAD_REQUEST)
+        Err(KeyRefusal { message, reason }) => {
+            // Audited as a refused EnableMFADevice (iamd's choice of error code: AWS's
+            // console records of a failed key registration are not documented).
+            let error = IamError::new("InvalidAuthenticationCode", 403, reason);
+            console.audit_refused(&signed, &iamd_core::ops::ENABLE_SECURITY_KEY, &error);
+            return refuse(templates::error(&message), StatusCode::BAD_REQUEST);
         }
     };
     let input = json!({
