@@ -12,6 +12,28 @@ mod support;
 use support::browser::{console_logins, run_script, setup};
 use support::cli::Cli;
 
+/// Assigns alice a virtual MFA device `alice-app` (mixed kinds: the sign-in offers both).
+async fn assign_authenticator_app(server: &support::Server) {
+    let iam = server.iam();
+    let created = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice-app")
+        .send()
+        .await
+        .unwrap();
+    let device = created.virtual_mfa_device.unwrap();
+    let seed = support::mfa_seed(&device);
+    let step = support::fresh_step().await;
+    iam.enable_mfa_device()
+        .user_name("alice")
+        .serial_number(device.serial_number)
+        .authentication_code1(support::totp_code(&seed, step - 1))
+        .authentication_code2(support::totp_code(&seed, step))
+        .send()
+        .await
+        .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
     let mut server = setup("seed000-force-mfa-blog-ko.json", false, false).await;
@@ -21,9 +43,14 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
     run_script(&server, "console-security-key.mjs", "security-key", || {
         checks += 1;
         if checks == 2 {
-            // After its removal in the console.
+            // After its removal in the console: the authenticator app is left.
             let listed = cli.root(&["iam", "list-mfa-devices", "--user-name", "alice"]);
-            assert_eq!(listed["MFADevices"], serde_json::json!([]), "{listed}");
+            let devices = listed["MFADevices"].as_array().unwrap();
+            assert_eq!(devices.len(), 1, "{listed}");
+            assert_eq!(
+                devices[0]["SerialNumber"],
+                "arn:aws:iam::123456789012:mfa/alice-app"
+            );
             return;
         }
         let listed = cli.root(&["iam", "list-mfa-devices", "--user-name", "alice"]);
@@ -46,6 +73,10 @@ async fn security_key_registration_sign_in_and_clone_refusal_in_chromium() {
         assert_eq!(got["SerialNumber"], serial.as_str(), "{got}");
         assert_eq!(got["UserName"], "alice");
         assert!(got["EnableDate"].is_string(), "{got}");
+        // A second kind of device: an authenticator app, assigned by the administrator.
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(assign_authenticator_app(&server))
+        });
     });
     assert_eq!(checks, 2, "the script asked for both API checks");
     assert!(server.terminate().success());
