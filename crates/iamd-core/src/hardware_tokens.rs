@@ -393,6 +393,7 @@ pub fn import(
                 last_used_step: None,
                 throttle: Default::default(),
                 pending_throttles: Default::default(),
+                security_key: None,
                 tags: Vec::new(),
             };
             txn.put(crate::entities::Kind::MfaDevice, &serial, &device)?;

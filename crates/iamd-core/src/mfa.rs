@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 use crate::account::Txn;
 use crate::crypto::{totp, SealingKey, TotpError};
 use crate::error::IamError;
-use crate::model::MfaDevice;
+use crate::model::{MfaDevice, MfaKind};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -80,6 +80,13 @@ pub fn check_code(
             "MFA Device with serial number {serial} does not exist."
         ))
     })?;
+    if device.kind == MfaKind::SecurityKey {
+        // Safer than guessing AWS's exact answer: refused, saying why.
+        return Err(IamError::access_denied(format!(
+            "MFA device {serial} is a FIDO security key, which works only for console sign-in. \
+             Use a virtual or hardware TOTP device for the CLI and the API."
+        )));
+    }
     let mut updated = (*device).clone();
     if device
         .throttle_for(caller)

@@ -200,6 +200,20 @@ pub struct LastUsed {
 pub enum MfaKind {
     Virtual,
     Hardware,
+    /// A FIDO2 / WebAuthn security key, registered in the console (see
+    /// [`crate::security_keys`]); console sign-in only, as in AWS.
+    SecurityKey,
+}
+
+impl MfaKind {
+    /// CloudTrail's name of the kind (`MfaType`, `mfaType`).
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            MfaKind::Virtual => "Virtual MFA",
+            MfaKind::Hardware => "Hardware MFA",
+            MfaKind::SecurityKey => "U2F MFA",
+        }
+    }
 }
 
 /// A TOTP device. The seed is sealed (AAD: the serial number) and never returned after
@@ -228,6 +242,9 @@ pub struct MfaDevice {
     pub pending_throttles: BTreeMap<String, crate::crypto::Throttle>,
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// A security key's public key, credential id and signature counter (not secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_key: Option<webauthn_rs::prelude::SecurityKey>,
 }
 
 /// The most callers whose failed codes an unassigned device keeps apart.

@@ -305,6 +305,95 @@ pub fn mfa_step(
     }
 }
 
+/// The user's security keys, for the sign-in's assertion options (empty when none).
+pub fn security_keys(state: &AccountState, user: &str) -> Vec<webauthn_rs::prelude::SecurityKey> {
+    state
+        .user_mfa_devices(user)
+        .filter_map(|d| d.security_key.clone())
+        .collect()
+}
+
+/// The MFA step with a security key: the browser's assertion `response` for the challenge
+/// of session `pending` (see [`crate::security_keys`]). The key's signature counter must
+/// increase (a clone is refused); each refusal is audited as a failed `ConsoleLogin`. On
+/// success the key's counter is stored and the session replaced as in [`mfa_step`].
+pub fn security_key_step(
+    account: &Account,
+    relying_party: &crate::security_keys::RelyingParty,
+    pending: &str,
+    response: &str,
+    origin: &Origin<'_>,
+) -> Result<Started, Refused> {
+    let state = account.snapshot();
+    let now = account.now();
+    let session = sessions::find(&state, pending, now)
+        .filter(|s| s.stage == Stage::MfaPending)
+        .ok_or_else(|| Refused::new("Your sign-in has expired. Sign in again."))?;
+    let user = session
+        .user
+        .as_deref()
+        .and_then(|name| state.user(name))
+        .filter(|u| u.id == session.user_id)
+        .cloned()
+        .ok_or_else(|| Refused::new(FAILED))?;
+    let checked = relying_party.finish_sign_in(pending, response, now);
+    let cookie = sessions::new_session_id()?;
+    let result = account.write(|txn| {
+        let device = checked.as_ref().ok().and_then(|result| {
+            txn.state
+                .user_mfa_devices(&user.name)
+                .find(|d| {
+                    d.security_key
+                        .as_ref()
+                        .is_some_and(|k| k.cred_id() == result.cred_id())
+                })
+                .cloned()
+        });
+        let (result, device) = match (&checked, device) {
+            (Ok(result), Some(device)) => (result, device),
+            (outcome, _) => {
+                let reason = match outcome {
+                    Err(refusal) => refusal.reason,
+                    Ok(_) => "Unknown credential",
+                };
+                let failure = record::Failure {
+                    who: record::Who::User(&user),
+                    reason,
+                    mfa_used: true,
+                };
+                txn.audit(record::failure(&txn.state, &failure, origin, txn.now));
+                return Ok(Err(match outcome {
+                    Err(refusal) => refusal.message.clone(),
+                    Ok(_) => "This security key is not registered for your user.".to_string(),
+                }));
+            }
+        };
+        let mut updated = (*device).clone();
+        if let Some(key) = updated.security_key.as_mut() {
+            key.update_credential(result);
+        }
+        let serial = updated.serial.clone();
+        crate::entities::mfa_devices::save_device(txn, updated)?;
+        let profile = txn
+            .state
+            .login_profiles
+            .get(&user.name.to_lowercase())
+            .cloned()
+            .ok_or_else(|| IamError::access_denied(FAILED))?;
+        let stage = stage_after_sign_in(&profile, txn.state.password_policy.as_deref(), txn.now);
+        let mut fresh = new_session(&user, stage, Some(txn.now), txn.now)?;
+        fresh.mfa_serial = Some(serial);
+        sessions::delete(txn, pending);
+        sessions::save(txn, &cookie, fresh.clone())?;
+        signed_in(txn, &user, &fresh, origin)?;
+        Ok(Ok(fresh))
+    })?;
+    match result {
+        Ok(session) => Ok(Started { cookie, session }),
+        Err(message) => Err(Refused::new(message)),
+    }
+}
+
 /// The password was changed in session `cookie`: it may go on.
 pub fn password_changed(account: &Account, cookie: &str) -> Result<(), IamError> {
     account.write(|txn| {

@@ -30,6 +30,9 @@ pub struct Config {
     pub max_staleness: std::time::Duration,
     /// HTTPS: the PEM certificate chain and private key files (`--tls-cert`, `--tls-key`).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// The console's origin, the WebAuthn relying party (`--console-origin`); `None`:
+    /// `http://localhost:PORT` of the listen address.
+    pub console_origin: Option<String>,
 }
 
 impl Config {
@@ -53,6 +56,7 @@ impl Config {
             metrics_listen: None,
             max_staleness: std::time::Duration::from_secs(5),
             tls: None,
+            console_origin: None,
         }
     }
 

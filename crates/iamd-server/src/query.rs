@@ -20,6 +20,7 @@ use crate::pipeline::{Decoded, Incoming, Pipeline};
 pub(crate) fn router(
     pipeline: Arc<Pipeline>,
     root_password: crate::console::RootPassword,
+    relying_party: Arc<iamd_core::security_keys::RelyingParty>,
 ) -> Router {
     Router::new()
         .route("/", any(handle))
@@ -29,7 +30,11 @@ pub(crate) fn router(
         )
         .route("/{*path}", any(handle))
         .with_state(pipeline.clone())
-        .merge(crate::console::router(pipeline, root_password))
+        .merge(crate::console::router(
+            pipeline,
+            root_password,
+            relying_party,
+        ))
 }
 
 pub(crate) async fn handle(State(pipeline): State<Arc<Pipeline>>, incoming: Incoming) -> Response {

@@ -201,10 +201,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
         secure: tls.is_some(),
     });
     let root_password = crate::console::RootPassword::load(&config.data_dir)?;
-    let app = crate::query::router(pipeline.clone(), root_password).merge(crate::probes::router(
-        pipeline.clone(),
-        metrics_listener.is_none(),
-    ));
+    let console_origin = config
+        .console_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
+    let relying_party = iamd_core::security_keys::RelyingParty::new(&console_origin)?;
+    let app = crate::query::router(pipeline.clone(), root_password, Arc::new(relying_party)).merge(
+        crate::probes::router(pipeline.clone(), metrics_listener.is_none()),
+    );
     let (stopping, stop) = tokio::sync::watch::channel(false);
     if let Some(metrics_listener) = metrics_listener {
         let metrics_addr = metrics_listener.local_addr().map_err(|e| e.to_string())?;

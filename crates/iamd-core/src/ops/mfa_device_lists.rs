@@ -102,8 +102,8 @@ struct GetInput {
     user_name: Option<String>,
 }
 
-/// GetMFADevice. AWS documents that it accepts only FIDO security key ARNs, and iamd has no
-/// FIDO keys in the API: for a TOTP device (virtual or hardware) the answer is NoSuchEntity
+/// GetMFADevice: a FIDO security key of the user, with its enable date and no certifications
+/// (AWS documents that it accepts only FIDO security key ARNs). For a TOTP device (virtual or hardware) the answer is NoSuchEntity
 /// (the only client error AWS models for this operation), saying to use ListMFADevices.
 pub(super) fn get_mfa_device(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: GetInput = input(value)?;
@@ -113,7 +113,19 @@ pub(super) fn get_mfa_device(ctx: &OpContext<'_>, value: &Value) -> Result<Value
         find_user(&ctx.state, name)?;
     }
     let serial = &input.serial_number;
-    find_device(&ctx.state, serial)?;
+    let device = find_device(&ctx.state, serial)?;
+    let owner = device.user.as_deref();
+    if device.kind == MfaKind::SecurityKey
+        && owner.is_some_and(|o| name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(o)))
+    {
+        // Certifications come from the FIDO metadata service, which iamd does not consult.
+        return Ok(json!({
+            "UserName": owner,
+            "SerialNumber": device.serial,
+            "EnableDate": device.enable_date.unwrap_or(device.create_date),
+            "Certifications": {},
+        }));
+    }
     Err(IamError::no_such_entity(format!(
         "MFA Device with serial number {serial} is not a FIDO security key: GetMFADevice accepts only FIDO security key ARNs. Use ListMFADevices for TOTP devices."
     )))

@@ -69,6 +69,11 @@ pub(super) static OPS: &[Operation] = &[
     ),
 ];
 
+/// The console's registration of a FIDO security key the browser's WebAuthn ceremony
+/// proved (see [`crate::security_keys`]): not in the API's registry (AWS has no API for it
+/// either), authorized and audited as `EnableMFADevice`, as AWS's console does.
+pub static ENABLE_SECURITY_KEY: Operation = op("EnableMFADevice", enable_security_key, false);
+
 /// Virtual MFA devices per account (the user quota, as AWS has it).
 pub(crate) const MAX_VIRTUAL_DEVICES: usize = 5000;
 /// MFA devices in use per user.
@@ -168,6 +173,7 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
             last_used_step: None,
             throttle: Default::default(),
             pending_throttles: Default::default(),
+            security_key: None,
             tags: tags.clone(),
         };
         save_device(txn, device)
@@ -256,10 +262,7 @@ pub(crate) fn audit_rejection(
         event_source: ctx.event_source(),
         operation: ctx.operation_name(),
         serial,
-        mfa_type: match device.kind {
-            MfaKind::Virtual => "Virtual MFA",
-            MfaKind::Hardware => "Hardware MFA",
-        },
+        mfa_type: device.kind.audit_name(),
         reason,
         error,
         request_id: ctx.request_id(),
@@ -311,6 +314,84 @@ fn enable(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
+struct SecurityKeyInput {
+    user_name: String,
+    device_name: String,
+    security_key: webauthn_rs::prelude::SecurityKey,
+}
+
+/// Registers a verified security key as MFA device `DeviceName` of `UserName`, with AWS's
+/// serial number `arn:aws:iam::ACCOUNT:u2f/user/USER/DEVICENAME-ID` (ID: 26 random base32
+/// characters). Refused: a ninth device, a name the user already has, a key already
+/// registered (to anyone).
+fn enable_security_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: SecurityKeyInput = input(value)?;
+    ctx.authorize("iam:EnableMFADevice", &user_arn(ctx, &input.user_name))?;
+    let name = input.device_name.trim();
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c))
+    {
+        return Err(IamError::validation(
+            "The device name must be 1 to 64 letters, digits or +=,.@-_ characters.",
+        ));
+    }
+    let random = crate::crypto::random::bytes::<16>().map_err(|_| IamError::service_failure())?;
+    let id: String = base32::encode(&random).chars().take(26).collect();
+    let serial = ctx.write(|txn| {
+        let user = find_user(&txn.state, &input.user_name)?;
+        let devices: Vec<_> = txn.state.user_mfa_devices(&user.name).cloned().collect();
+        if devices.len() >= MAX_DEVICES_PER_USER {
+            return Err(IamError::limit_exceeded(format!(
+                "Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}"
+            )));
+        }
+        if devices.iter().any(|d| d.name.eq_ignore_ascii_case(name)) {
+            return Err(IamError::already_exists(format!(
+                "You already have an MFA device named {name}. Choose another name."
+            )));
+        }
+        let cred_id = input.security_key.cred_id();
+        if txn.state.mfa_devices.values().any(|d| {
+            d.security_key
+                .as_ref()
+                .is_some_and(|k| k.cred_id() == cred_id)
+        }) {
+            return Err(IamError::already_exists(
+                "This security key is already registered.",
+            ));
+        }
+        let serial = format!(
+            "arn:aws:iam::{}:u2f/user/{}/{name}-{id}",
+            txn.state.account_id, user.name
+        );
+        save_device(
+            txn,
+            MfaDevice {
+                serial: serial.clone(),
+                name: name.to_string(),
+                path: "/".to_string(),
+                kind: MfaKind::SecurityKey,
+                sealed_seed: String::new(),
+                user: Some(user.name.clone()),
+                enable_date: Some(txn.now),
+                create_date: txn.now,
+                last_used_step: None,
+                throttle: Default::default(),
+                pending_throttles: Default::default(),
+                tags: Vec::new(),
+                security_key: Some(input.security_key.clone()),
+            },
+        )?;
+        Ok(serial)
+    })?;
+    Ok(json!({ "SerialNumber": serial }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
 struct DeactivateInput {
     user_name: Option<String>,
     serial_number: String,
@@ -333,6 +414,12 @@ fn deactivate(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         };
         let user = find_user(&txn.state, name)?;
         let mut device = (*assigned_device(&txn.state, serial, &user.name)?).clone();
+        // A security key exists only as its user's device: deactivating deletes it.
+        if device.kind == MfaKind::SecurityKey {
+            txn.delete(crate::entities::Kind::MfaDevice, serial);
+            txn.state.mfa_devices.remove(serial);
+            return Ok(());
+        }
         device.user = None;
         device.enable_date = None;
         save_device(txn, device)

@@ -54,6 +54,9 @@ pub mod access_keys_api {
     pub use super::access_keys::{bootstrap_root_key, unseal_secret};
 }
 
+/// The console's registration of a FIDO security key.
+pub use mfa_devices::ENABLE_SECURITY_KEY;
+
 /// Password rules, for the console's sign-in and change-password pages.
 pub mod passwords_api {
     pub use super::passwords::{check_password, SYMBOLS};

@@ -137,6 +137,14 @@ pub fn success(
         session.mfa_at.is_some(),
         session.mfa_serial.as_deref(),
     );
+    // The kind of device used (a security key: "U2F MFA").
+    if let Some(device) = session
+        .mfa_serial
+        .as_deref()
+        .and_then(|s| state.mfa_devices.get(s))
+    {
+        body["additionalEventData"]["MfaType"] = json!(device.kind.audit_name());
+    }
     Ok(audit_record(event_id, now, who.username(), body))
 }
 

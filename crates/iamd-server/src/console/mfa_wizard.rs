@@ -23,6 +23,12 @@ use super::credentials::overview_body;
 fn name_page(signed: &Signed, name: &str, message: Option<Markup>) -> Markup {
     html! {
         @if let Some(message) = message { (message) }
+        h2 { "Security key" }
+        p {
+            "A FIDO2 security key (USB or NFC), for console sign-in. "
+            a.button href="/console/security-credentials/security-key" { "Security key" }
+        }
+        h2 { "Authenticator app" }
         p { "Install an authenticator app on your phone (any TOTP app). Then name the device and show its QR code." }
         form method="post" action="/console/security-credentials/mfa" {
             (csrf_field(&signed.csrf))

@@ -5,7 +5,8 @@
 //! the API with the session's context (`aws:MultiFactorAuthPresent` only after an MFA step).
 //!
 //! - `visit`: cookies, forms, CSRF, the session and its caller;
-//! - `signin`: sign-in (password, then MFA code), sign-out;
+//! - `signin`: sign-in (password, then MFA code or security key), sign-out;
+//! - `security_key`: FIDO2 / WebAuthn security keys (registration, the sign-in's ceremony);
 //! - `credentials`: "My security credentials" and access keys; `password`: the password
 //!   change; `mfa_wizard`: assigning and removing MFA devices;
 //! - `users`: the users pages; `admin`: groups, policies, roles (`admin_actions`: their
@@ -27,6 +28,7 @@ mod mfa_wizard;
 mod password;
 mod policy_editor;
 mod root;
+mod security_key;
 mod signin;
 mod templates;
 mod users;
@@ -48,22 +50,46 @@ pub(crate) struct Console {
     /// Served over TLS: cookies are `Secure` and `aws:SecureTransport` is true.
     pub(crate) secure: bool,
     pub(crate) root_password: RootPassword,
+    /// The WebAuthn relying party of security keys (the console's origin).
+    pub(crate) relying_party: Arc<iamd_core::security_keys::RelyingParty>,
 }
 
 type Shared = axum::extract::State<Arc<Console>>;
 
 /// The console's routes.
-pub(crate) fn router(pipeline: Arc<Pipeline>, root_password: RootPassword) -> Router {
+pub(crate) fn router(
+    pipeline: Arc<Pipeline>,
+    root_password: RootPassword,
+    relying_party: Arc<iamd_core::security_keys::RelyingParty>,
+) -> Router {
     let console = Arc::new(Console {
         secure: pipeline.secure,
         pipeline,
         root_password,
+        relying_party,
     });
     Router::new()
         .route("/console", get(signin::home))
         .route("/console/", get(signin::home))
         .route("/console/assets/console.css", get(assets::css))
+        .route("/console/assets/security-key.js", get(security_key::script))
         .route("/console/signin", get(signin::form).post(signin::submit))
+        .route(
+            "/console/signin/security-key/options",
+            axum::routing::post(security_key::sign_in_options),
+        )
+        .route(
+            "/console/signin/security-key",
+            axum::routing::post(signin::security_key_submit),
+        )
+        .route(
+            "/console/security-credentials/security-key",
+            get(security_key::register_form).post(security_key::register),
+        )
+        .route(
+            "/console/security-credentials/security-key/options",
+            axum::routing::post(security_key::register_options),
+        )
         .route(
             "/console/signin/mfa",
             get(signin::mfa_form).post(signin::mfa_submit),

@@ -207,11 +207,32 @@ fn mfa_page(
     let state = console.pipeline.account.snapshot();
     let devices: Vec<String> = state
         .user_mfa_devices(user)
+        .filter(|d| d.security_key.is_none())
         .map(|d| d.serial.clone())
         .collect();
+    let has_key = !iamd_core::signin::security_keys(&state, user).is_empty();
     let body = html! {
         @if let Some(error) = error { (templates::error(error)) }
-        p { "Enter the code your MFA device shows for " strong { (user) } "." }
+        @if has_key {
+            p { "Confirm your sign-in as " strong { (user) } " with one of your MFA devices." }
+            (super::security_key::sign_in_part(csrf))
+        }
+        @if !devices.is_empty() {
+            @if has_key { h2 { "Use an authenticator app" } }
+            p { "Enter the code your MFA device shows for " strong { (user) } "." }
+            (code_form(csrf, &devices))
+        }
+        p { a href="/console/signout" { "Cancel" } }
+    };
+    templates::respond(
+        status,
+        templates::page("Multi-factor authentication", None, None, body),
+    )
+}
+
+/// The MFA code form for TOTP devices `devices` (serial numbers).
+fn code_form(csrf: &str, devices: &[String]) -> maud::Markup {
+    html! {
         form method="post" action="/console/signin/mfa" {
             (csrf_field(csrf))
             @if devices.len() == 1 {
@@ -220,19 +241,14 @@ fn mfa_page(
                 div.field {
                     label for="serial" { "MFA device" }
                     select id="serial" name="serial" {
-                        @for serial in &devices { option value=(serial) { (serial) } }
+                        @for serial in devices { option value=(serial) { (serial) } }
                     }
                 }
             }
             (templates::code_field("MFA code", "code"))
             button type="submit" { "Sign in" }
         }
-        p { a href="/console/signout" { "Cancel" } }
-    };
-    templates::respond(
-        status,
-        templates::page("Multi-factor authentication", None, None, body),
-    )
+    }
 }
 
 /// `GET /console/signin/mfa`.
@@ -261,6 +277,39 @@ pub(crate) async fn mfa_submit(State(console): Shared, incoming: Incoming) -> Re
             login_to: &login_to,
         };
         iamd_core::signin::mfa_step(&account, &pending, &serial, &code, &origin)
+    })
+    .await
+    .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
+    match result {
+        Ok(started) => start(&console, &signed.visit, started).await,
+        Err(refused) => mfa_page(
+            &console,
+            &signed.csrf,
+            signed.user(),
+            Some(&refused.message),
+            StatusCode::UNAUTHORIZED,
+        ),
+    }
+}
+
+/// `POST /console/signin/security-key`: the MFA step with a security key's assertion.
+pub(crate) async fn security_key_submit(State(console): Shared, incoming: Incoming) -> Response {
+    let signed = match console.signed_in(incoming, &[Stage::MfaPending]).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let account = console.pipeline.account.clone();
+    let relying_party = console.relying_party.clone();
+    let pending = signed.cookie.clone();
+    let response = signed.visit.field("credential").to_string();
+    let login_to = signed.visit.login_to(console.secure);
+    let peer = signed.visit.peer_ip.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let origin = Origin {
+            source_ip: &peer,
+            login_to: &login_to,
+        };
+        iamd_core::signin::security_key_step(&account, &relying_party, &pending, &response, &origin)
     })
     .await
     .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));

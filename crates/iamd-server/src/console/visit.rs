@@ -199,6 +199,37 @@ impl Console {
         let Some(operation) = iamd_core::ops::find(service, action) else {
             return Err(IamError::service_failure());
         };
+        self.call_operation(signed, operation, input).await
+    }
+
+    /// Audits `operation` refused with `error` before it ran (e.g. a security key's answer
+    /// that did not verify), as the signed-in user's failed call.
+    pub(crate) fn audit_refused(
+        &self,
+        signed: &Signed,
+        operation: &'static iamd_core::ops::Operation,
+        error: &IamError,
+    ) {
+        let request_id = crate::pipeline::request_id();
+        let user_agent = crate::pipeline::user_agent(&signed.visit.headers);
+        iamd_core::ops::audit_refused_input(
+            &self.pipeline.account,
+            &signed.caller,
+            operation,
+            error,
+            &request_id,
+            &user_agent,
+        );
+    }
+
+    /// As [`call`](Self::call), for an operation outside the API's registry (the console's
+    /// own, e.g. registering a security key).
+    pub(crate) async fn call_operation(
+        &self,
+        signed: &Signed,
+        operation: &'static iamd_core::ops::Operation,
+        input: Value,
+    ) -> Result<Value, IamError> {
         let request_id = crate::pipeline::request_id();
         let user_agent = crate::pipeline::user_agent(&signed.visit.headers);
         self.pipeline

@@ -72,6 +72,10 @@ pub struct ServeArgs {
     /// that may have been revoked meanwhile.
     #[arg(long, env = "IAMD_MAX_STALENESS", default_value_t = 5.0)]
     max_staleness: f64,
+    /// The console's address as browsers see it (e.g. https://iam.example.com): the
+    /// WebAuthn relying party of security keys. Default: http://localhost:PORT.
+    #[arg(long, env = "IAMD_CONSOLE_ORIGIN")]
+    console_origin: Option<String>,
     /// Serve HTTPS with this PEM certificate chain (with --tls-key).
     #[arg(long, env = "IAMD_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,

@@ -3,6 +3,7 @@
 //! raw HTTP client for requests the SDK cannot send.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod cli;
 pub mod console;
 pub mod roles;

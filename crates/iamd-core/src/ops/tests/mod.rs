@@ -14,6 +14,7 @@ mod passwords;
 mod policies;
 mod role_settings;
 mod roles;
+mod security_keys;
 mod sessions;
 mod simulate;
 mod simulate_expected;

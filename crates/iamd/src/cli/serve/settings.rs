@@ -28,6 +28,7 @@ struct FileSettings {
     audit_retention_days: Option<u32>,
     max_staleness: Option<f64>,
     tls_cert: Option<PathBuf>,
+    console_origin: Option<String>,
     tls_key: Option<PathBuf>,
     shutdown_timeout: Option<f64>,
     log_format: Option<LogFormat>,
@@ -147,6 +148,11 @@ impl Settings {
             "audit_retention_days",
             args.audit_retention_days,
             file.audit_retention_days,
+        );
+        config.console_origin = p.pick(
+            "console_origin",
+            args.console_origin,
+            file.console_origin.map(Some),
         );
         let tls_cert = p.pick("tls_cert", args.tls_cert, file.tls_cert.map(Some));
         let tls_key = p.pick("tls_key", args.tls_key, file.tls_key.map(Some));
