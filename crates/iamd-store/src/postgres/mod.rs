@@ -142,25 +142,11 @@ impl Store for PostgresStore {
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
         let (sql, args) = page_sql(query);
-        let pool = self.pool.clone();
-        self.runtime.run(async move {
-            let mut lease = pool.get().await?;
-            let params: Vec<&(dyn ToSql + Sync)> = args
-                .iter()
-                .map(|a| a.as_ref() as &(dyn ToSql + Sync))
-                .collect();
-            let rows = lease
-                .conn()?
-                .client
-                .query(&sql, &params)
-                .await
-                .map_err(fail)?;
-            lease.release();
-            Ok(rows
-                .iter()
-                .map(|row| (row.get(0), audit_record(row, 1)))
-                .collect())
-        })
+        let rows = self.query(&sql, args)?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get(0), audit_record(row, 1)))
+            .collect())
     }
 
     fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
@@ -191,12 +177,12 @@ impl Store for PostgresStore {
 /// The SQL and arguments of an audit lookup (as SQLite's: newest first by event time, then
 /// position). `readOnly`, the access key and the request parameters are read from the
 /// record's JSON.
-fn page_sql(query: &AuditQuery) -> (String, Vec<Box<dyn ToSql + Sync + Send>>) {
+fn page_sql(query: &AuditQuery) -> (String, Vec<Arg>) {
     let mut sql = String::from(
         "SELECT seq, event_id, event_time, event_name, event_source, username, body
          FROM audit WHERE TRUE",
     );
-    let mut args: Vec<Box<dyn ToSql + Sync + Send>> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
     let text = [
         ("event_name", &query.event_name),
         ("event_source", &query.event_source),
