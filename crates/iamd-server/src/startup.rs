@@ -274,8 +274,8 @@ fn spawn_deferred_flusher(account: Arc<Account>) {
             // Under load, audit records are written in batches of about FLUSH_BATCH on the
             // blocking pool, long before a request would find the buffer full and have to
             // write it itself (back-pressure on a request's thread: a latency spike).
-            let due = last.elapsed() >= FLUSH_EVERY
-                || account.pending_audit_records() >= FLUSH_BATCH;
+            let due =
+                last.elapsed() >= FLUSH_EVERY || account.pending_audit_records() >= FLUSH_BATCH;
             if !due {
                 continue;
             }
