@@ -241,16 +241,7 @@ pub fn mfa_step(
 ) -> Result<Started, Refused> {
     let state = account.snapshot();
     let now = account.now();
-    let session = sessions::find(&state, pending, now)
-        .filter(|s| s.stage == Stage::MfaPending)
-        .ok_or_else(|| Refused::new("Your sign-in has expired. Sign in again."))?;
-    let user = session
-        .user
-        .as_deref()
-        .and_then(|name| state.user(name))
-        .filter(|u| u.id == session.user_id)
-        .cloned()
-        .ok_or_else(|| Refused::new(FAILED))?;
+    let user = pending_user(&state, pending, now)?;
     if !state
         .user_mfa_devices(&user.name)
         .any(|d| d.serial == serial)
@@ -277,18 +268,7 @@ pub fn mfa_step(
             txn.audit(record::failure(&txn.state, &failure, origin, txn.now));
             return Ok(Err(rejection));
         }
-        let profile = txn
-            .state
-            .login_profiles
-            .get(&user.name.to_lowercase())
-            .cloned()
-            .ok_or_else(|| IamError::access_denied(FAILED))?;
-        let stage = stage_after_sign_in(&profile, txn.state.password_policy.as_deref(), txn.now);
-        let mut fresh = new_session(&user, stage, Some(txn.now), txn.now)?;
-        fresh.mfa_serial = Some(serial.to_string());
-        sessions::delete(txn, pending);
-        sessions::save(txn, &cookie, fresh.clone())?;
-        signed_in(txn, &user, &fresh, origin)?;
+        let fresh = signed_in_with_mfa(txn, &user, (pending, &cookie), serial, origin)?;
         Ok(Ok(fresh))
     })?;
     match result {
@@ -326,16 +306,7 @@ pub fn security_key_step(
 ) -> Result<Started, Refused> {
     let state = account.snapshot();
     let now = account.now();
-    let session = sessions::find(&state, pending, now)
-        .filter(|s| s.stage == Stage::MfaPending)
-        .ok_or_else(|| Refused::new("Your sign-in has expired. Sign in again."))?;
-    let user = session
-        .user
-        .as_deref()
-        .and_then(|name| state.user(name))
-        .filter(|u| u.id == session.user_id)
-        .cloned()
-        .ok_or_else(|| Refused::new(FAILED))?;
+    let user = pending_user(&state, pending, now)?;
     let checked = relying_party.finish_sign_in(pending, response, now);
     let cookie = sessions::new_session_id()?;
     let result = account.write(|txn| {
@@ -374,18 +345,7 @@ pub fn security_key_step(
         }
         let serial = updated.serial.clone();
         crate::entities::mfa_devices::save_device(txn, updated)?;
-        let profile = txn
-            .state
-            .login_profiles
-            .get(&user.name.to_lowercase())
-            .cloned()
-            .ok_or_else(|| IamError::access_denied(FAILED))?;
-        let stage = stage_after_sign_in(&profile, txn.state.password_policy.as_deref(), txn.now);
-        let mut fresh = new_session(&user, stage, Some(txn.now), txn.now)?;
-        fresh.mfa_serial = Some(serial);
-        sessions::delete(txn, pending);
-        sessions::save(txn, &cookie, fresh.clone())?;
-        signed_in(txn, &user, &fresh, origin)?;
+        let fresh = signed_in_with_mfa(txn, &user, (pending, &cookie), &serial, origin)?;
         Ok(Ok(fresh))
     })?;
     match result {
@@ -512,6 +472,44 @@ pub fn caller(
         secure_transport,
         region: "us-east-1".to_string(),
     })
+}
+
+/// The user of the half-signed-in session `pending` (waiting for its MFA step), checked by id.
+fn pending_user(state: &AccountState, pending: &str, now: i64) -> Result<Arc<User>, Refused> {
+    let session = sessions::find(state, pending, now)
+        .filter(|s| s.stage == Stage::MfaPending)
+        .ok_or_else(|| Refused::new("Your sign-in has expired. Sign in again."))?;
+    session
+        .user
+        .as_deref()
+        .and_then(|name| state.user(name))
+        .filter(|u| u.id == session.user_id)
+        .cloned()
+        .ok_or_else(|| Refused::new(FAILED))
+}
+
+/// The MFA step passed with device `serial`: the pending session (`pending`) is replaced by
+/// a new one (`cookie`) that carries the MFA facts, and the sign-in is recorded.
+fn signed_in_with_mfa(
+    txn: &mut Txn,
+    user: &User,
+    (pending, cookie): (&str, &str),
+    serial: &str,
+    origin: &Origin<'_>,
+) -> Result<ConsoleSession, IamError> {
+    let profile = txn
+        .state
+        .login_profiles
+        .get(&user.name.to_lowercase())
+        .cloned()
+        .ok_or_else(|| IamError::access_denied(FAILED))?;
+    let stage = stage_after_sign_in(&profile, txn.state.password_policy.as_deref(), txn.now);
+    let mut fresh = new_session(user, stage, Some(txn.now), txn.now)?;
+    fresh.mfa_serial = Some(serial.to_string());
+    sessions::delete(txn, pending);
+    sessions::save(txn, cookie, fresh.clone())?;
+    signed_in(txn, user, &fresh, origin)?;
+    Ok(fresh)
 }
 
 fn new_session(

@@ -12,7 +12,7 @@ use maud::html;
 
 use super::templates::{self, csrf_field, field};
 use super::visit::Active;
-use super::visit::{csrf_refused, with_cookie, Visit, SESSION_COOKIE, SIGNIN_COOKIE};
+use super::visit::{csrf_refused, with_cookie, Signed, Visit, SESSION_COOKIE, SIGNIN_COOKIE};
 use super::{Console, Shared};
 use crate::pipeline::Incoming;
 
@@ -265,31 +265,12 @@ pub(crate) async fn mfa_submit(State(console): Shared, incoming: Incoming) -> Re
         Ok(s) => s,
         Err(r) => return r,
     };
-    let account = console.pipeline.account.clone();
-    let pending = signed.cookie.clone();
     let serial = signed.visit.field("serial").to_string();
     let code = zeroize::Zeroizing::new(signed.visit.field("code").to_string());
-    let login_to = signed.visit.login_to(console.secure);
-    let peer = signed.visit.peer_ip.clone();
-    let result = tokio::task::spawn_blocking(move || {
-        let origin = Origin {
-            source_ip: &peer,
-            login_to: &login_to,
-        };
-        iamd_core::signin::mfa_step(&account, &pending, &serial, &code, &origin)
+    finish_mfa(&console, &signed, move |account, pending, origin| {
+        iamd_core::signin::mfa_step(account, pending, &serial, &code, origin)
     })
     .await
-    .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
-    match result {
-        Ok(started) => start(&console, &signed.visit, started).await,
-        Err(refused) => mfa_page(
-            &console,
-            &signed.csrf,
-            signed.user(),
-            Some(&refused.message),
-            StatusCode::UNAUTHORIZED,
-        ),
-    }
 }
 
 /// `POST /console/signin/security-key`: the MFA step with a security key's assertion.
@@ -298,10 +279,25 @@ pub(crate) async fn security_key_submit(State(console): Shared, incoming: Incomi
         Ok(s) => s,
         Err(r) => return r,
     };
-    let account = console.pipeline.account.clone();
     let relying_party = console.relying_party.clone();
-    let pending = signed.cookie.clone();
     let response = signed.visit.field("credential").to_string();
+    finish_mfa(&console, &signed, move |account, pending, origin| {
+        iamd_core::signin::security_key_step(account, &relying_party, pending, &response, origin)
+    })
+    .await
+}
+
+/// Runs an MFA `step` for the half-signed-in `signed` on the blocking pool: on success the
+/// session goes on, otherwise the MFA page again with the refusal.
+async fn finish_mfa(
+    console: &Console,
+    signed: &Signed,
+    step: impl FnOnce(&iamd_core::Account, &str, &Origin<'_>) -> Result<Started, Refused>
+        + Send
+        + 'static,
+) -> Response {
+    let account = console.pipeline.account.clone();
+    let pending = signed.cookie.clone();
     let login_to = signed.visit.login_to(console.secure);
     let peer = signed.visit.peer_ip.clone();
     let result = tokio::task::spawn_blocking(move || {
@@ -309,14 +305,14 @@ pub(crate) async fn security_key_submit(State(console): Shared, incoming: Incomi
             source_ip: &peer,
             login_to: &login_to,
         };
-        iamd_core::signin::security_key_step(&account, &relying_party, &pending, &response, &origin)
+        step(&account, &pending, &origin)
     })
     .await
     .unwrap_or_else(|_| Err(Refused::from(iamd_core::IamError::service_failure())));
     match result {
-        Ok(started) => start(&console, &signed.visit, started).await,
+        Ok(started) => start(console, &signed.visit, started).await,
         Err(refused) => mfa_page(
-            &console,
+            console,
             &signed.csrf,
             signed.user(),
             Some(&refused.message),
