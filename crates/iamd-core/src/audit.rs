@@ -227,6 +227,7 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
         Identity::Root => "Root",
         Identity::User(_) => "IAMUser",
         Identity::AssumedRole(_) => "AssumedRole",
+        Identity::FederatedUser(_) => "FederatedUser",
     };
     let mut identity = json!({
         "type": kind,
@@ -254,7 +255,31 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
         identity["sessionContext"]["attributes"]["creationDate"] =
             Value::String(crate::time::iso8601(assumed.created));
     }
+    if let Identity::FederatedUser(federated) = &caller.identity {
+        identity["sessionContext"]["sessionIssuer"] = match &federated.user {
+            Some(user) => json!({
+                "type": "IAMUser",
+                "arn": federated_issuer_arn(account_id, user),
+                "accountId": account_id,
+                "userName": user,
+            }),
+            None => json!({
+                "type": "Root",
+                "principalId": account_id,
+                "arn": format!("arn:aws:iam::{account_id}:root"),
+                "accountId": account_id,
+            }),
+        };
+        identity["sessionContext"]["attributes"]["creationDate"] =
+            Value::String(crate::time::iso8601(federated.created));
+    }
     identity
+}
+
+/// The ARN of the IAM user who asked for a federated session, as the audit record names it
+/// (without the user's path, which the caller does not carry).
+fn federated_issuer_arn(account_id: &str, user: &str) -> String {
+    format!("arn:aws:iam::{account_id}:user/{user}")
 }
 
 /// One API call, for its audit record.
@@ -373,6 +398,7 @@ pub(crate) fn audit_username(caller: &Caller) -> String {
         Identity::Root => "root".to_string(),
         Identity::User(name) => name.clone(),
         Identity::AssumedRole(assumed) => assumed.session_name.clone(),
+        Identity::FederatedUser(federated) => federated.name.clone(),
     }
 }
 

@@ -28,6 +28,19 @@ pub enum Identity {
     User(String),
     /// A role session (AssumeRole).
     AssumedRole(AssumedRole),
+    /// A federated user session (GetFederationToken).
+    FederatedUser(FederatedUser),
+}
+
+/// The federated user behind a GetFederationToken caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FederatedUser {
+    /// The `Name` the session was given.
+    pub name: String,
+    /// The IAM user who asked for the session (name as created); `None`: root.
+    pub user: Option<String>,
+    /// When the session was created (Unix seconds).
+    pub created: i64,
 }
 
 /// The role behind an assumed-role caller.
@@ -52,6 +65,9 @@ pub enum SessionKind {
     Console,
     /// `sts:AssumeRole`.
     AssumedRole,
+    /// `sts:GetFederationToken`: such a session may not call IAM, nor STS beyond
+    /// GetCallerIdentity.
+    Federated,
 }
 
 /// An authenticated caller.
@@ -85,6 +101,12 @@ impl Caller {
             Identity::AssumedRole(_) => {
                 crate::role_sessions::fill_context(state, &self.access_key_id, &mut context)
             }
+            Identity::FederatedUser(federated) => crate::federated_sessions::fill_context(
+                state,
+                federated,
+                &self.access_key_id,
+                &mut context,
+            ),
             Identity::Root => {}
         }
         context.insert("aws:SourceIp", self.source_ip.clone());
@@ -204,6 +226,26 @@ fn caller_policies(
                 identity: policies.identity,
                 boundary: policies.boundary,
                 session: crate::role_sessions::session_policies(state, session),
+            }))
+        }
+        Identity::FederatedUser(federated) => {
+            let (identity, boundary) = match &federated.user {
+                Some(name) => {
+                    let user = state.user(name).ok_or_else(invalid_token)?;
+                    let policies = state.user_policies(user);
+                    (policies.identity, policies.boundary)
+                }
+                None => (crate::federated_sessions::root_allows(), None),
+            };
+            let session = state
+                .sessions
+                .get(&caller.access_key_id)
+                .and_then(|s| s.federated.as_ref())
+                .ok_or_else(invalid_token)?;
+            Ok(Some(CallerPolicies {
+                identity,
+                boundary,
+                session: crate::federated_sessions::session_policies(state, session),
             }))
         }
     }

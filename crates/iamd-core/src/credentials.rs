@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use crate::account::Account;
 use crate::authz::{Caller, Identity, MfaInfo, SessionKind};
 use crate::crypto::ct_eq;
-use crate::model::{KeyStatus, RoleSession};
+use crate::model::{FederatedSession, KeyStatus, RoleSession};
 use crate::ops::token_digest;
 use crate::state::AccountState;
 
@@ -18,6 +18,8 @@ pub struct Resolved {
     pub user: Option<String>,
     /// Set for role sessions.
     pub role: Option<RoleSession>,
+    /// Set for federated user sessions (then `user` is who asked for it).
+    pub federated: Option<FederatedSession>,
     pub mfa: Option<MfaInfo>,
     pub session: Option<SessionKind>,
 }
@@ -38,6 +40,8 @@ pub struct Found<'s> {
     pub user: Option<&'s str>,
     /// Set for role sessions (then `user` is `None`).
     pub role: Option<&'s RoleSession>,
+    /// Set for federated user sessions (then `user` is who asked for it; `None`: root).
+    pub federated: Option<&'s FederatedSession>,
     pub mfa: Option<MfaInfo>,
     pub session: Option<SessionKind>,
     key_id: &'s str,
@@ -81,6 +85,7 @@ pub fn find<'s>(
         return Ok(Found {
             user: key.user.as_deref(),
             role: None,
+            federated: None,
             mfa: None,
             session: None,
             key_id: &key.id,
@@ -112,13 +117,15 @@ pub fn find<'s>(
     Ok(Found {
         user: session.user.as_deref(),
         role: session.role.as_ref(),
+        federated: session.federated.as_ref(),
         mfa: Some(MfaInfo {
             present: session.mfa_present,
             authenticated_at: session.mfa_authenticated_at,
         }),
-        session: Some(match session.role {
-            Some(_) => SessionKind::AssumedRole,
-            None => SessionKind::SessionToken,
+        session: Some(match (&session.role, &session.federated) {
+            (Some(_), _) => SessionKind::AssumedRole,
+            (None, Some(_)) => SessionKind::Federated,
+            (None, None) => SessionKind::SessionToken,
         }),
         key_id: &session.access_key_id,
         sealed_secret: &session.sealed_secret,
@@ -139,6 +146,7 @@ pub fn resolve(
         secret: found.unseal(account)?,
         user: found.user.map(str::to_string),
         role: found.role.cloned(),
+        federated: found.federated.cloned(),
         mfa: found.mfa,
         session: found.session,
     })
@@ -153,8 +161,16 @@ pub struct Origin<'a> {
 
 /// The caller behind credentials found by [`find`]: root, an IAM user or a role session.
 pub fn caller(state: &AccountState, found: &Found<'_>, origin: &Origin<'_>) -> Option<Caller> {
-    let (principal, identity, user_id) = match (found.role, found.user) {
-        (Some(session), _) => {
+    let (principal, identity, user_id) = match (found.federated, found.role, found.user) {
+        (Some(session), _, _) => {
+            let account = &state.account_id;
+            (
+                crate::federated_sessions::principal(account, &session.name),
+                Identity::FederatedUser(crate::federated_sessions::identity(found.user, session)),
+                crate::federated_sessions::user_id(account, &session.name),
+            )
+        }
+        (None, Some(session), _) => {
             let role = state.role(&session.role)?;
             (
                 crate::role_sessions::principal(&state.account_id, role, &session.session_name),
@@ -162,7 +178,7 @@ pub fn caller(state: &AccountState, found: &Found<'_>, origin: &Origin<'_>) -> O
                 crate::role_sessions::user_id(role, &session.session_name),
             )
         }
-        (None, Some(name)) => {
+        (None, None, Some(name)) => {
             let user = state.user(name)?;
             (
                 iamd_policy::Principal::from_arn(&user.arn)?,
@@ -170,7 +186,7 @@ pub fn caller(state: &AccountState, found: &Found<'_>, origin: &Origin<'_>) -> O
                 user.id.clone(),
             )
         }
-        (None, None) => (
+        (None, None, None) => (
             iamd_policy::Principal::from_arn(&format!("arn:aws:iam::{}:root", state.account_id))?,
             Identity::Root,
             state.account_id.clone(),

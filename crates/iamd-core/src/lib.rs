@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod crypto;
 pub mod entities;
 pub mod error;
+pub mod federated_sessions;
 pub mod follow;
 pub mod hardware_tokens;
 pub mod mfa;

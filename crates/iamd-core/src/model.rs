@@ -345,7 +345,24 @@ pub struct RoleSession {
     pub transitive_tag_keys: Vec<String>,
 }
 
-/// Temporary credentials (GetSessionToken, AssumeRole).
+/// What a federated user session acts as (GetFederationToken): the name it was given and its
+/// session policies, which limit the permissions of the IAM user (or root) who asked for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FederatedSession {
+    /// The `Name` given (`arn:aws:sts::ACCOUNT:federated-user/NAME`).
+    pub name: String,
+    /// When the session was created (Unix seconds), for audit records.
+    pub created: i64,
+    /// Session tags (`aws:PrincipalTag/*`, over the user's own tags).
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub policy: Option<Document>,
+    #[serde(default)]
+    pub policy_arns: Vec<String>,
+}
+
+/// Temporary credentials (GetSessionToken, AssumeRole, GetFederationToken).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     /// `ASIA...`.
@@ -371,6 +388,10 @@ pub struct Session {
     /// Set for AssumeRole sessions: then `user` is `None` and the session acts as the role.
     #[serde(default)]
     pub role: Option<RoleSession>,
+    /// Set for GetFederationToken sessions: then `user` is the IAM user who asked for it
+    /// (`None`: root) and the session acts as the federated user.
+    #[serde(default)]
+    pub federated: Option<FederatedSession>,
 }
 
 /// An SSH public key of a user, for CodeCommit (UploadSSHPublicKey).

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use iamd_policy::{Context, NamedPolicy, Policy, PolicyKind, Principal, PrincipalType};
 
 use crate::authz::AssumedRole;
-use crate::model::{Role, RoleSession, Tag};
+use crate::model::{Document, Role, RoleSession, Tag};
 use crate::state::AccountState;
 
 /// `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` (the role's path is not part of it).
@@ -63,13 +63,20 @@ pub fn fill_context(state: &AccountState, access_key_id: &str, context: &mut Con
 /// created with session policies stays limited by them even when a managed policy it names
 /// no longer exists: then it gets a policy allowing nothing (never no limit at all).
 pub fn session_policies(state: &AccountState, session: &RoleSession) -> Vec<Arc<NamedPolicy>> {
-    let mut policies: Vec<Arc<NamedPolicy>> = session
-        .policy
-        .iter()
-        .filter_map(|d| d.compiled.clone())
-        .collect();
-    let mut missing = session.policy.is_some() && policies.is_empty();
-    for arn in &session.policy_arns {
+    policies_of(state, session.policy.as_ref(), &session.policy_arns)
+}
+
+/// Session policies `policy` and `policy_arns` as the engine's policies (see
+/// [`session_policies`]).
+pub fn policies_of(
+    state: &AccountState,
+    policy: Option<&Document>,
+    policy_arns: &[String],
+) -> Vec<Arc<NamedPolicy>> {
+    let mut policies: Vec<Arc<NamedPolicy>> =
+        policy.iter().filter_map(|d| d.compiled.clone()).collect();
+    let mut missing = policy.is_some() && policies.is_empty();
+    for arn in policy_arns {
         match state.policy(arn).and_then(|p| p.compiled()) {
             Some(policy) => policies.push(policy.clone()),
             None => missing = true,
@@ -84,7 +91,7 @@ pub fn session_policies(state: &AccountState, session: &RoleSession) -> Vec<Arc<
 }
 
 /// A session policy without statements: it allows nothing.
-fn allows_nothing() -> Option<Arc<NamedPolicy>> {
+pub(crate) fn allows_nothing() -> Option<Arc<NamedPolicy>> {
     let text =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#;
     let policy = Policy::parse(text, PolicyKind::Identity).ok()?;

@@ -303,7 +303,9 @@ impl AccountState {
             }
             Kind::Session => {
                 let mut session: Session = serde_json::from_str(&record.body).map_err(fail)?;
-                if let Some(policy) = session.role.as_mut().and_then(|r| r.policy.as_mut()) {
+                let role_policy = session.role.as_mut().and_then(|r| r.policy.as_mut());
+                let federated_policy = session.federated.as_mut().and_then(|f| f.policy.as_mut());
+                for policy in role_policy.into_iter().chain(federated_policy) {
                     policy.recompile(SESSION_POLICY_NAME, PolicyKind::Identity);
                 }
                 self.sessions.insert(record.key, Arc::new(session));

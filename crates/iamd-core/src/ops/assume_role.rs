@@ -55,8 +55,8 @@ struct AssumeRoleInput {
 }
 
 #[derive(Deserialize)]
-struct PolicyArn {
-    arn: String,
+pub(super) struct PolicyArn {
+    pub(super) arn: String,
 }
 
 /// The session being asked for, checked and ready to be granted.
@@ -139,14 +139,7 @@ fn prepare(ctx: &OpContext<'_>, input: AssumeRoleInput) -> Result<Request, IamEr
             ctx.caller.principal.arn, input.role_arn
         ))
     })?;
-    let policy = match &input.policy {
-        Some(text) => Some(Document::compile(
-            SESSION_POLICY_NAME,
-            text,
-            PolicyKind::Identity,
-        )?),
-        None => None,
-    };
+    let policy = session_policy(input.policy.as_deref())?;
     let policy_arns: Vec<String> = input
         .policy_arns
         .unwrap_or_default()
@@ -159,14 +152,7 @@ fn prepare(ctx: &OpContext<'_>, input: AssumeRoleInput) -> Result<Request, IamEr
         .get(&ctx.caller.access_key_id)
         .and_then(|s| s.role.clone());
     let requested_tags = input.tags.unwrap_or_default();
-    let packed_size = packed_size(input.policy.as_deref(), &policy_arns, &requested_tags);
-    if let Some(size) = packed_size.filter(|s| *s > 100) {
-        return Err(IamError::new(
-            "PackedPolicyTooLarge",
-            400,
-            format!("Packed policy consumes {size}% of allotted space, please use smaller policy."),
-        ));
-    }
+    let packed_size = checked_packed_size(input.policy.as_deref(), &policy_arns, &requested_tags)?;
     let context = request_context(
         &input.external_id,
         &input.role_session_name,
@@ -324,6 +310,29 @@ fn duration(caller: &Caller, role: &Role, requested: Option<i64>) -> Result<i64,
         return Err(IamError::validation(OVER_ROLE_MAX));
     }
     Ok(seconds)
+}
+
+/// [`packed_size`], refused with AWS's PackedPolicyTooLarge over 100%.
+pub(super) fn checked_packed_size(
+    policy: Option<&str>,
+    policy_arns: &[String],
+    tags: &[Tag],
+) -> Result<Option<usize>, IamError> {
+    let packed_size = packed_size(policy, policy_arns, tags);
+    if let Some(size) = packed_size.filter(|s| *s > 100) {
+        return Err(IamError::new(
+            "PackedPolicyTooLarge",
+            400,
+            format!("Packed policy consumes {size}% of allotted space, please use smaller policy."),
+        ));
+    }
+    Ok(packed_size)
+}
+
+/// The session policy `Policy` compiled, if given.
+pub(super) fn session_policy(text: Option<&str>) -> Result<Option<Document>, IamError> {
+    text.map(|t| Document::compile(SESSION_POLICY_NAME, t, PolicyKind::Identity))
+        .transpose()
 }
 
 /// `PackedPolicySize`: how much of the allowed space session policies and tags take, in

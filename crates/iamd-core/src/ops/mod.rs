@@ -9,6 +9,7 @@ mod attachments;
 mod authorization_details;
 mod aws_policies;
 mod credential_report;
+mod federation_token;
 mod groups;
 mod hardware_import;
 mod holder;
@@ -241,7 +242,9 @@ impl OpContext<'_> {
     pub fn caller_user(&self) -> Option<&str> {
         match &self.caller.identity {
             crate::authz::Identity::User(name) => Some(name),
-            crate::authz::Identity::Root | crate::authz::Identity::AssumedRole(_) => None,
+            crate::authz::Identity::Root
+            | crate::authz::Identity::AssumedRole(_)
+            | crate::authz::Identity::FederatedUser(_) => None,
         }
     }
 
@@ -250,7 +253,10 @@ impl OpContext<'_> {
     pub fn user_or_caller(&self, name: Option<String>) -> Result<Option<String>, IamError> {
         match (name, &self.caller.identity) {
             (Some(name), _) => Ok(Some(name)),
-            (None, crate::authz::Identity::AssumedRole(_)) => Err(IamError::validation(
+            (
+                None,
+                crate::authz::Identity::AssumedRole(_) | crate::authz::Identity::FederatedUser(_),
+            ) => Err(IamError::validation(
                 "Must specify userName when calling with non-User credentials",
             )),
             (None, _) => Ok(self.caller_user().map(str::to_string)),
@@ -264,6 +270,7 @@ static REGISTRY: &[&[Operation]] = &[
     sts::OPS,
     sessions::OPS,
     assume_role::OPS,
+    federation_token::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -288,17 +295,29 @@ static REGISTRY: &[&[Operation]] = &[
 ];
 
 /// What GetSessionToken sessions without MFA may not do: call IAM at all (AWS answers
-/// InvalidClientTokenId), or call STS beyond GetCallerIdentity and AssumeRole.
+/// InvalidClientTokenId), or call STS beyond GetCallerIdentity and AssumeRole. Federated user
+/// sessions (GetFederationToken) may not call IAM either, nor STS beyond GetCallerIdentity
+/// (AWS: "You cannot call any IAM operations using the AWS CLI or the AWS API", "You cannot
+/// call any STS operations except GetCallerIdentity"); iamd answers them as it answers
+/// GetSessionToken sessions.
 fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamError> {
     let mfa = caller.mfa.is_some_and(|m| m.present);
-    if caller.session != Some(crate::authz::SessionKind::SessionToken) || mfa {
-        return None;
-    }
+    let (kind, allowed): (&str, &[&str]) = match caller.session {
+        Some(crate::authz::SessionKind::SessionToken) if !mfa => (
+            "GetSessionToken without MFA",
+            &["GetCallerIdentity", "AssumeRole", "GetSessionToken"],
+        ),
+        Some(crate::authz::SessionKind::Federated) => {
+            ("GetFederationToken", &["GetCallerIdentity"])
+        }
+        _ => return None,
+    };
     match (operation.service.signing_name, operation.name) {
         ("iam", _) => Some(IamError::invalid_client_token_id()),
-        ("sts", "GetCallerIdentity" | "AssumeRole" | "GetSessionToken") => None,
+        ("sts", name) if allowed.contains(&name) => None,
         ("sts", name) => Some(IamError::access_denied(format!(
-            "Credentials from GetSessionToken without MFA can call only GetCallerIdentity and AssumeRole in STS, not {name}."
+            "Credentials from {kind} can call only {} in STS, not {name}.",
+            allowed[..allowed.len().min(2)].join(" and ")
         ))),
         _ => None,
     }

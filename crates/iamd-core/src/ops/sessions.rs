@@ -172,6 +172,7 @@ impl FreshCredentials {
             mfa_authenticated_at: None,
             mfa_serial: None,
             role: None,
+            federated: None,
         }
     }
 

@@ -5,6 +5,7 @@ mod assume;
 mod credential_report;
 mod credentials;
 mod dispatch;
+mod federation;
 mod groups;
 mod instance_profiles;
 mod lookup_events;
