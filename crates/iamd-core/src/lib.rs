@@ -20,6 +20,7 @@ pub mod model;
 pub mod ops;
 pub mod password_guard;
 pub mod role_sessions;
+pub mod saml_metadata;
 pub mod security_keys;
 pub mod service;
 pub mod session_purge;

@@ -345,6 +345,24 @@ pub struct RoleSession {
     pub transitive_tag_keys: Vec<String>,
 }
 
+/// A SAML 2.0 identity provider (CreateSAMLProvider), stored by its ARN.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SamlProvider {
+    pub name: String,
+    pub arn: String,
+    /// `SAMLProviderUUID`: 32 of `[0-9A-F]`.
+    pub uuid: String,
+    /// The metadata document as given.
+    pub metadata: String,
+    pub create_date: i64,
+    pub valid_until: i64,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    /// `Allowed` or `Required`, when set.
+    #[serde(default)]
+    pub assertion_encryption_mode: Option<String>,
+}
+
 /// What a federated user session acts as (GetFederationToken): the name it was given and its
 /// session policies, which limit the permissions of the IAM user (or root) who asked for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]

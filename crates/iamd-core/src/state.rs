@@ -44,6 +44,8 @@ pub struct AccountState {
     pub service_credentials: OrdMap<String, Arc<ServiceCredential>>,
     /// The last credential report.
     pub credential_report: Option<Arc<CredentialReport>>,
+    /// SAML identity providers, by ARN.
+    pub saml_providers: OrdMap<String, Arc<crate::model::SamlProvider>>,
     /// Web console sign-ins, by the digest of their cookie.
     pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
 }
@@ -327,6 +329,10 @@ impl AccountState {
                 let session = serde_json::from_str(&record.body).map_err(fail)?;
                 self.console_sessions.insert(record.key, Arc::new(session));
             }
+            Kind::SamlProvider => {
+                let provider = serde_json::from_str(&record.body).map_err(fail)?;
+                self.saml_providers.insert(record.key, Arc::new(provider));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -356,6 +362,7 @@ impl AccountState {
             Kind::SigningCertificate => drop(self.signing_certificates.remove(key)),
             Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
             Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
+            Kind::SamlProvider => drop(self.saml_providers.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

@@ -25,6 +25,7 @@ mod policy_tags;
 mod role_policies;
 mod role_settings;
 mod roles;
+mod saml_providers;
 mod service_credentials;
 mod sessions;
 mod signing_certificates;
@@ -284,6 +285,7 @@ static REGISTRY: &[&[Operation]] = &[
     role_policies::OPS,
     role_settings::OPS,
     instance_profiles::OPS,
+    saml_providers::OPS,
     account::OPS,
     credential_report::OPS,
     authorization_details::OPS,

@@ -12,6 +12,7 @@ use super::OpContext;
 use crate::account::Txn;
 use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
 use crate::entities::roles::{find_role, role_arn, save_role};
+use crate::entities::saml_providers::{find_saml_provider, save_saml_provider};
 use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Tag;
@@ -60,6 +61,8 @@ pub(super) enum Tagged {
     User,
     Role,
     InstanceProfile,
+    /// By ARN.
+    SamlProvider,
 }
 
 impl Tagged {
@@ -69,6 +72,7 @@ impl Tagged {
             Tagged::User => "User",
             Tagged::Role => "Role",
             Tagged::InstanceProfile => "InstanceProfile",
+            Tagged::SamlProvider => "SAMLProvider",
         }
     }
 
@@ -78,6 +82,7 @@ impl Tagged {
             Tagged::User => user_arn(ctx, name),
             Tagged::Role => role_arn(ctx, name),
             Tagged::InstanceProfile => profile_arn(ctx, name),
+            Tagged::SamlProvider => name.to_string(),
         }
     }
 
@@ -87,6 +92,7 @@ impl Tagged {
             Tagged::User => find_user(state, name)?.tags.clone(),
             Tagged::Role => find_role(state, name)?.tags.clone(),
             Tagged::InstanceProfile => find_profile(state, name)?.tags.clone(),
+            Tagged::SamlProvider => find_saml_provider(state, name)?.tags.clone(),
         })
     }
 
@@ -113,6 +119,11 @@ impl Tagged {
                 change(&mut profile.tags)?;
                 save_profile(txn, profile)
             }
+            Tagged::SamlProvider => {
+                let mut provider = (*find_saml_provider(&txn.state, name)?).clone();
+                change(&mut provider.tags)?;
+                save_saml_provider(txn, provider)
+            }
         }
     }
 }
@@ -122,7 +133,12 @@ impl Tagged {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TagsInput {
-    #[serde(rename = "UserName", alias = "RoleName", alias = "InstanceProfileName")]
+    #[serde(
+        rename = "UserName",
+        alias = "RoleName",
+        alias = "InstanceProfileName",
+        alias = "SAMLProviderArn"
+    )]
     entity_name: String,
     #[serde(default)]
     tags: Vec<Tag>,

@@ -15,6 +15,7 @@ mod passwords;
 mod policies;
 mod role_settings;
 mod roles;
+mod saml_providers;
 mod security_keys;
 mod sessions;
 mod simulate;
