@@ -227,6 +227,7 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
         Identity::Root => "Root",
         Identity::User(_) => "IAMUser",
         Identity::AssumedRole(_) => "AssumedRole",
+        Identity::Anonymous => "WebIdentityUser",
     };
     let mut identity = json!({
         "type": kind,
@@ -373,6 +374,7 @@ pub(crate) fn audit_username(caller: &Caller) -> String {
         Identity::Root => "root".to_string(),
         Identity::User(name) => name.clone(),
         Identity::AssumedRole(assumed) => assumed.session_name.clone(),
+        Identity::Anonymous => String::new(),
     }
 }
 

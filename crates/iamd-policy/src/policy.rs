@@ -482,6 +482,32 @@ fn service_bits(text: &str) -> u64 {
     }
 }
 
+/// A condition key `PREFIX:NAME`. Besides the services' prefixes, the prefix may be an
+/// OpenID Connect provider's `HOST/PATH` (`oidc.eks.REGION.amazonaws.com/id/ID:sub`, with
+/// dots and slashes; iamd also takes a `HOST:PORT`), and the name may hold colons (tag keys
+/// such as `aws:RequestTag/team:x`).
+fn check_condition_key(key: &str, place: &Place) -> Result<(), PolicyError> {
+    let Some((vendor, name)) = key.split_once(':') else {
+        return check_vendor(key, place);
+    };
+    let vendor_ok = !vendor.is_empty()
+        && vendor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/*?".contains(&b));
+    if !vendor_ok {
+        let detail = format!("`{key}`");
+        return Err(PolicyError::new(
+            format!("Vendor {vendor} is not valid"),
+            place,
+            detail,
+        ));
+    }
+    if name.is_empty() {
+        return Err(syntax(place, format!("`{key}` names no condition key")));
+    }
+    Ok(())
+}
+
 /// `service:action` with a valid vendor, or `*`.
 fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
     if text == "*" {
@@ -649,7 +675,7 @@ fn parse_conditions(
         }
         for (key, values) in keys {
             let key_place = op_place.child(key);
-            check_vendor(key, &key_place)?;
+            check_condition_key(key, &key_place)?;
             let values = condition_values(values).ok_or_else(|| {
                 syntax(
                     &key_place,

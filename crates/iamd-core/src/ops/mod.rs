@@ -19,6 +19,7 @@ mod lookup_events;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
+mod oidc_providers;
 mod passwords;
 mod policy_tags;
 mod role_policies;
@@ -35,6 +36,7 @@ mod support;
 mod tags;
 mod user_rename;
 mod users;
+mod web_identity;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -237,11 +239,25 @@ impl OpContext<'_> {
         Ok(())
     }
 
+    /// As [`authorize_access`](Self::authorize_access), for a federated caller (see
+    /// [`crate::authz::authorize_federated`]): only the role's trust policy decides.
+    pub fn authorize_federated(
+        &self,
+        caller: &Caller,
+        access: &crate::authz::Access<'_>,
+    ) -> Result<(), IamError> {
+        crate::authz::authorize_federated(&self.state, caller, access, self.now)?;
+        self.authorized.set(true);
+        Ok(())
+    }
+
     /// The caller's own user name, for operations whose `UserName` defaults to the caller.
     pub fn caller_user(&self) -> Option<&str> {
         match &self.caller.identity {
             crate::authz::Identity::User(name) => Some(name),
-            crate::authz::Identity::Root | crate::authz::Identity::AssumedRole(_) => None,
+            crate::authz::Identity::Root
+            | crate::authz::Identity::AssumedRole(_)
+            | crate::authz::Identity::Anonymous => None,
         }
     }
 
@@ -264,6 +280,7 @@ static REGISTRY: &[&[Operation]] = &[
     sts::OPS,
     sessions::OPS,
     assume_role::OPS,
+    web_identity::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -277,6 +294,7 @@ static REGISTRY: &[&[Operation]] = &[
     role_policies::OPS,
     role_settings::OPS,
     instance_profiles::OPS,
+    oidc_providers::OPS,
     account::OPS,
     credential_report::OPS,
     authorization_details::OPS,
@@ -302,6 +320,19 @@ fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamErro
         ))),
         _ => None,
     }
+}
+
+/// The operations AWS serves without a signature (`(signing name, operation)`): the caller
+/// proves who it is with a token in the request.
+const UNSIGNED: &[(&str, &str)] = &[("sts", "AssumeRoleWithWebIdentity")];
+
+/// The operation named `action` when it accepts unsigned requests (it is then an STS
+/// operation: unsigned requests name no service).
+pub fn accepts_unsigned(action: &str) -> Option<&'static Operation> {
+    UNSIGNED
+        .iter()
+        .find(|(_, name)| *name == action)
+        .and_then(|(service, name)| find(service, name))
 }
 
 /// Looks an operation up by its service's signing name (`iam`, `sts`) and its name.

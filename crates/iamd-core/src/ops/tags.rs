@@ -1,6 +1,6 @@
 //! Tags: the request-tag context and quota every tagging operation shares, and one
 //! implementation of Tag/Untag/List*Tags for the entities looked up by name (users, roles,
-//! instance profiles).
+//! instance profiles) or by ARN (OpenID Connect providers).
 
 use iamd_policy::ContextValue;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::support::{input, paginate};
 use super::OpContext;
 use crate::account::Txn;
 use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
+use crate::entities::oidc_providers::{find_provider, save_provider};
 use crate::entities::roles::{find_role, role_arn, save_role};
 use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
@@ -54,12 +55,13 @@ pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), IamEr
     Ok(())
 }
 
-/// The kinds of entity tagged by name.
+/// The kinds of entity tagged by name (OpenID Connect providers: by ARN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tagged {
     User,
     Role,
     InstanceProfile,
+    OidcProvider,
 }
 
 impl Tagged {
@@ -69,6 +71,7 @@ impl Tagged {
             Tagged::User => "User",
             Tagged::Role => "Role",
             Tagged::InstanceProfile => "InstanceProfile",
+            Tagged::OidcProvider => "OpenIDConnectProvider",
         }
     }
 
@@ -78,6 +81,7 @@ impl Tagged {
             Tagged::User => user_arn(ctx, name),
             Tagged::Role => role_arn(ctx, name),
             Tagged::InstanceProfile => profile_arn(ctx, name),
+            Tagged::OidcProvider => name.to_string(),
         }
     }
 
@@ -87,6 +91,7 @@ impl Tagged {
             Tagged::User => find_user(state, name)?.tags.clone(),
             Tagged::Role => find_role(state, name)?.tags.clone(),
             Tagged::InstanceProfile => find_profile(state, name)?.tags.clone(),
+            Tagged::OidcProvider => find_provider(state, name)?.tags.clone(),
         })
     }
 
@@ -113,6 +118,11 @@ impl Tagged {
                 change(&mut profile.tags)?;
                 save_profile(txn, profile)
             }
+            Tagged::OidcProvider => {
+                let mut provider = (*find_provider(&txn.state, name)?).clone();
+                change(&mut provider.tags)?;
+                save_provider(txn, provider)
+            }
         }
     }
 }
@@ -122,7 +132,12 @@ impl Tagged {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TagsInput {
-    #[serde(rename = "UserName", alias = "RoleName", alias = "InstanceProfileName")]
+    #[serde(
+        rename = "UserName",
+        alias = "RoleName",
+        alias = "InstanceProfileName",
+        alias = "OpenIDConnectProviderArn"
+    )]
     entity_name: String,
     #[serde(default)]
     tags: Vec<Tag>,
