@@ -310,3 +310,45 @@ async fn assume_role_with_web_identity_against_a_local_issuer() {
     // JWTs begin with `eyJ` (base64 of `{"`).
     assert!(records.iter().all(|r| !r.body.contains("eyJ")));
 }
+
+/// Closed networks: the issuer's key set from `--oidc-jwks-dir`, no network at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_from_a_directory_in_a_closed_network() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(KEYS).join("jwks.json"),
+        dir.path().join("idp.closed.example_ci.json"),
+    )
+    .unwrap();
+    let keys = dir.path().to_str().unwrap();
+    let server = Server::start_opts(&Options::args(&["--oidc-jwks-dir", keys]));
+    let iam = server.iam();
+    iam.create_open_id_connect_provider()
+        .url("https://idp.closed.example/ci")
+        .client_id_list("app")
+        .send()
+        .await
+        .unwrap();
+    let provider = format!("arn:aws:iam::{ACCOUNT}:oidc-provider/idp.closed.example/ci");
+    let trust = json!({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": provider},
+        "Action": "sts:AssumeRoleWithWebIdentity"
+    }]});
+    iam.create_role()
+        .role_name("job")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .unwrap();
+    let claims = json!({"iss": "https://idp.closed.example/ci", "sub": "job-7", "aud": "app", "exp": now() + 600});
+    let out = server
+        .sts()
+        .assume_role_with_web_identity()
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/job"))
+        .role_session_name("job-7")
+        .web_identity_token(sign("ec-1", "ec.pem", &claims))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.subject_from_web_identity_token(), Some("job-7"));
+}
