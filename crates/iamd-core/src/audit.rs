@@ -239,6 +239,10 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
     if let Identity::User(name) = &caller.identity {
         identity["userName"] = Value::String(name.clone());
     }
+    if caller.identity == Identity::Anonymous && !caller.principal.arn.is_empty() {
+        // A web identity: its provider, as CloudTrail's `identityProvider`.
+        identity["identityProvider"] = Value::String(caller.principal.arn.clone());
+    }
     if let Some(mfa) = caller.mfa {
         identity["sessionContext"] = json!({"attributes": {
             "mfaAuthenticated": mfa.present.to_string(),

@@ -490,20 +490,32 @@ fn check_condition_key(key: &str, place: &Place) -> Result<(), PolicyError> {
     let Some((vendor, name)) = key.split_once(':') else {
         return check_vendor(key, place);
     };
+    check_prefix(key, vendor, name, b"-._/*?", "condition key", place)
+}
+
+/// The `vendor` and `name` of `text` (`vendor:name`): a vendor of ASCII letters, digits and
+/// the bytes in `extra`, and a name (`what` it names).
+fn check_prefix(
+    text: &str,
+    vendor: &str,
+    name: &str,
+    extra: &[u8],
+    what: &str,
+    place: &Place,
+) -> Result<(), PolicyError> {
     let vendor_ok = !vendor.is_empty()
         && vendor
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._/*?".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
     if !vendor_ok {
-        let detail = format!("`{key}`");
         return Err(PolicyError::new(
             format!("Vendor {vendor} is not valid"),
             place,
-            detail,
+            format!("`{text}`"),
         ));
     }
     if name.is_empty() {
-        return Err(syntax(place, format!("`{key}` names no condition key")));
+        return Err(syntax(place, format!("`{text}` names no {what}")));
     }
     Ok(())
 }
@@ -519,23 +531,7 @@ fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
         Some((_, rest)) if rest.contains(':') => {
             Err(PolicyError::new(messages::ONE_COLON, place, detail))
         }
-        Some((vendor, name)) => {
-            let vendor_ok = !vendor.is_empty()
-                && vendor
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?');
-            if !vendor_ok {
-                return Err(PolicyError::new(
-                    format!("Vendor {vendor} is not valid"),
-                    place,
-                    detail,
-                ));
-            }
-            if name.is_empty() {
-                return Err(syntax(place, format!("`{text}` names no action")));
-            }
-            Ok(())
-        }
+        Some((vendor, name)) => check_prefix(text, vendor, name, b"-*?", "action", place),
     }
 }
 

@@ -307,6 +307,19 @@ async fn assume_role_with_web_identity_against_a_local_issuer() {
     assert_eq!(failed("InvalidIdentityTokenException"), 3, "{codes:?}");
     assert_eq!(failed("ExpiredTokenException"), 1);
     assert_eq!(failed("AccessDenied"), 1);
+    let principal =
+        format!("\"principalId\":\"{host}:sts.amazonaws.com:repo:acme/app:ref:refs/heads/main\"");
+    let succeeded: Vec<_> = records
+        .iter()
+        .filter(|r| !r.body.contains("errorCode"))
+        .collect();
+    assert_eq!(succeeded.len(), 3);
+    for record in succeeded {
+        assert!(record.body.contains(&principal), "{}", record.body);
+        assert!(record
+            .body
+            .contains(&format!("\"identityProvider\":\"{provider}\"")));
+    }
     // JWTs begin with `eyJ` (base64 of `{"`).
     assert!(records.iter().all(|r| !r.body.contains("eyJ")));
 }

@@ -112,6 +112,9 @@ pub struct OpContext<'a> {
     authorized: Cell<bool>,
     /// This call already has its audit record (committed with its changes).
     call_audited: Cell<bool>,
+    /// Who the audit record names when the operation learned it (a web identity's issuer
+    /// and subject), instead of `caller`.
+    audited_caller: std::cell::OnceCell<Caller>,
 }
 
 impl OpContext<'_> {
@@ -163,7 +166,7 @@ impl OpContext<'_> {
     /// This call, for its audit record.
     fn api_call(&self, event_id: String, now: i64) -> crate::audit::ApiCall<'_> {
         crate::audit::ApiCall {
-            caller: self.caller,
+            caller: self.audited_caller.get().unwrap_or(self.caller),
             account_id: &self.state.account_id,
             event_source: self.event_source(),
             event_name: self.operation.name,
@@ -249,6 +252,11 @@ impl OpContext<'_> {
         crate::authz::authorize_federated(&self.state, caller, access, self.now)?;
         self.authorized.set(true);
         Ok(())
+    }
+
+    /// Names `caller` in this call's audit record (once; later calls change nothing).
+    pub fn audit_as(&self, caller: Caller) {
+        let _ = self.audited_caller.set(caller);
     }
 
     /// The caller's own user name, for operations whose `UserName` defaults to the caller.
@@ -384,6 +392,7 @@ pub fn dispatch_from(
             user_agent,
             authorized: Cell::new(false),
             call_audited: Cell::new(false),
+            audited_caller: std::cell::OnceCell::new(),
         };
         let result = match session_restriction(caller, operation) {
             Some(refusal) => Err(refusal),

@@ -53,6 +53,7 @@ fn assume_role_with_web_identity(ctx: &OpContext<'_>, value: &Value) -> Result<V
     let role = find_role(&ctx.state, &input.role_arn).ok_or_else(denied)?;
     let policies = SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &[])?;
     let caller = federated_caller(ctx.caller, &token);
+    ctx.audit_as(caller.clone());
     let mut context = token.context();
     context.push((
         "sts:RoleSessionName".into(),
