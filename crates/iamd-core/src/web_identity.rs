@@ -68,6 +68,10 @@ pub struct Verified {
     pub azp: Option<String>,
     /// Authentication methods (`amr`), when the token has them.
     pub amr: Vec<String>,
+    /// Session tags the issuer passed in the `https://aws.amazon.com/tags` claim
+    /// (`principal_tags`, the first value of each), and which of them are transitive.
+    pub session_tags: Vec<crate::model::Tag>,
+    pub transitive_tag_keys: Vec<String>,
 }
 
 impl Verified {
@@ -119,6 +123,18 @@ struct Claims {
     exp: Option<f64>,
     nbf: Option<f64>,
     amr: Option<OneOrMany>,
+    #[serde(rename = "https://aws.amazon.com/tags")]
+    tags: Option<TokenTags>,
+}
+
+/// The session tags claim, as AWS documents it: `{"principal_tags": {"K": ["V"]},
+/// "transitive_tag_keys": ["K"]}`.
+#[derive(Deserialize)]
+struct TokenTags {
+    #[serde(default)]
+    principal_tags: std::collections::BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    transitive_tag_keys: Vec<String>,
 }
 
 /// The claims of `token` before its signature is checked (to find the issuer's keys).
@@ -171,6 +187,19 @@ pub fn verify(
         .sub
         .filter(|s| !s.is_empty())
         .ok_or_else(|| IamError::new("IDPRejectedClaim", 403, REJECTED_CLAIM))?;
+    let (session_tags, transitive_tag_keys) = match claims.tags {
+        Some(tags) => (
+            tags.principal_tags
+                .into_iter()
+                .filter_map(|(key, values)| {
+                    let value = values.into_vec().into_iter().next()?;
+                    Some(crate::model::Tag { key, value })
+                })
+                .collect(),
+            tags.transitive_tag_keys,
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     Ok(Verified {
         provider,
         subject,
@@ -178,6 +207,8 @@ pub fn verify(
         token_audiences,
         azp: claims.azp,
         amr: claims.amr.map(OneOrMany::into_vec).unwrap_or_default(),
+        session_tags,
+        transitive_tag_keys,
     })
 }
 

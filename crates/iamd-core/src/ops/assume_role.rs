@@ -282,7 +282,7 @@ pub(super) fn session_of(
 }
 
 /// The context keys AssumeRole adds to the request.
-fn request_context(
+pub(super) fn request_context(
     external_id: &Option<String>,
     session_name: &str,
     tags: &[Tag],

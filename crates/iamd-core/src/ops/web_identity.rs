@@ -10,11 +10,13 @@
 //! the token is AccessDenied "Not authorized to perform sts:AssumeRoleWithWebIdentity", as
 //! AWS answers both.
 
-use iamd_policy::{ContextValue, Principal, PrincipalType};
+use iamd_policy::{Principal, PrincipalType};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::assume_role::{duration, find_role, granted, session_of, PolicyArn, SessionPolicies};
+use super::assume_role::{
+    duration, find_role, granted, request_context, session_of, PolicyArn, SessionPolicies,
+};
 use super::sessions::FreshCredentials;
 use super::support::input;
 use super::{Auth, OpContext, Operation};
@@ -51,22 +53,35 @@ fn assume_role_with_web_identity(ctx: &OpContext<'_>, value: &Value) -> Result<V
     let token = verify(&input.web_identity_token, &ctx.state, keys, ctx.now)?;
     let denied = || IamError::access_denied(format!("Not authorized to perform {ACTION}"));
     let role = find_role(&ctx.state, &input.role_arn).ok_or_else(denied)?;
-    let policies = SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &[])?;
+    let tags = &token.session_tags;
+    let policies = SessionPolicies::of(input.policy.as_deref(), input.policy_arns, tags)?;
     let caller = federated_caller(ctx.caller, &token);
     ctx.audit_as(caller.clone());
+    let transitive = Some(token.transitive_tag_keys.clone()).filter(|k| !k.is_empty());
     let mut context = token.context();
-    context.push((
-        "sts:RoleSessionName".into(),
-        ContextValue::Single(input.role_session_name.clone()),
+    context.extend(request_context(
+        &None,
+        &input.role_session_name,
+        tags,
+        &transitive,
+        None,
     ));
     let trust = role.assume_role_policy.compiled.as_deref();
-    let access = Access {
-        action: ACTION,
-        resource: &role.arn,
-        extra: &context,
-        trust_policy: Some(trust.ok_or_else(IamError::service_failure)?),
+    let trust = trust.ok_or_else(IamError::service_failure)?;
+    // Session tags from the token need `sts:TagSession` too, as AWS requires.
+    let actions: &[&str] = match tags.is_empty() {
+        true => &[ACTION],
+        false => &[ACTION, "sts:TagSession"],
     };
-    ctx.authorize_federated(&caller, &access)?;
+    for action in actions {
+        let access = Access {
+            action,
+            resource: &role.arn,
+            extra: &context,
+            trust_policy: Some(trust),
+        };
+        ctx.authorize_federated(&caller, &access)?;
+    }
     let seconds = duration(&caller, &role, input.duration_seconds)?;
     let fresh = FreshCredentials::new(ctx)?;
     let role_session = RoleSession {
@@ -76,8 +91,8 @@ fn assume_role_with_web_identity(ctx: &OpContext<'_>, value: &Value) -> Result<V
             &role,
             input.role_session_name,
             None,
-            Vec::new(),
-            Vec::new(),
+            token.session_tags.clone(),
+            token.transitive_tag_keys.clone(),
             None,
         )
     };

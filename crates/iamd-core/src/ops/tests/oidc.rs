@@ -360,3 +360,51 @@ fn web_identity_sessions_cannot_call_iam_operations_unsigned() {
     assert!(crate::ops::accepts_unsigned("ListUsers").is_none());
     assert!(crate::ops::accepts_unsigned("AssumeRoleWithWebIdentity").is_some());
 }
+
+#[test]
+fn session_tags_from_the_token_need_tag_session() {
+    let (acct, _) = account();
+    assert!(acct.web_identity_keys.set(Arc::new(Keys)).is_ok());
+    create(&acct);
+    let trust = |actions: Value| {
+        json!({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": ARN}, "Action": actions,
+            "Condition": {"StringEquals": {"aws:RequestTag/team": "ci"}}
+        }]})
+        .to_string()
+    };
+    let role = |name: &str, actions: Value| {
+        let input = json!({"RoleName": name, "AssumeRolePolicyDocument": trust(actions)});
+        ok(&acct, "CreateRole", input);
+    };
+    role("plain", json!("sts:AssumeRoleWithWebIdentity"));
+    role(
+        "tagged",
+        json!(["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]),
+    );
+    let jwt = token(json!({
+        "iss": URL, "sub": "svc", "aud": "sts.amazonaws.com", "exp": acct.now() + 300,
+        "https://aws.amazon.com/tags": {
+            "principal_tags": {"team": ["ci"], "env": ["prod"]},
+            "transitive_tag_keys": ["team"]
+        }
+    }));
+    let anonymous = Caller::anonymous("192.0.2.1", true);
+    let assume = |role: &str| {
+        let input = json!({
+            "RoleArn": format!("arn:aws:iam::111122223333:role/{role}"),
+            "RoleSessionName": "s", "WebIdentityToken": jwt,
+        });
+        call(&acct, &anonymous, "sts", "AssumeRoleWithWebIdentity", input)
+    };
+    let e = assume("plain").unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        ("AccessDenied", "Not authorized to perform sts:TagSession")
+    );
+    let out = assume("tagged").unwrap();
+    assert!(out["PackedPolicySize"].as_i64().unwrap() > 0);
+    let session = caller_with(&acct, &out).unwrap();
+    let context = session.context(&acct.snapshot(), acct.now());
+    assert_eq!(context.single("aws:principaltag/env"), Some("prod"));
+}
