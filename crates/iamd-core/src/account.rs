@@ -33,6 +33,9 @@ pub struct Account {
     pub passwords: crate::password_guard::PasswordGuard,
     /// When the snapshot was last known to be the newest (a store several nodes share).
     caught_up: Mutex<std::time::Instant>,
+    /// Where AssumeRoleWithWebIdentity finds an issuer's signing keys (set by the server;
+    /// without it, web identity tokens cannot be verified and are refused).
+    pub web_identity_keys: std::sync::OnceLock<Arc<dyn crate::web_identity::KeySource>>,
 }
 
 /// Audit records waiting for the next flush, at most [`MAX_PENDING_AUDIT_RECORDS`] records
@@ -159,6 +162,7 @@ impl Account {
             deferred_audit: Mutex::new(DeferredAudit::default()),
             passwords: Default::default(),
             caught_up: Mutex::new(std::time::Instant::now()),
+            web_identity_keys: std::sync::OnceLock::new(),
         })
     }
 

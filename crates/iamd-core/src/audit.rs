@@ -228,6 +228,7 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
         Identity::User(_) => "IAMUser",
         Identity::AssumedRole(_) => "AssumedRole",
         Identity::FederatedUser(_) => "FederatedUser",
+        Identity::Anonymous => "WebIdentityUser",
     };
     let mut identity = json!({
         "type": kind,
@@ -238,6 +239,10 @@ pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
     });
     if let Identity::User(name) = &caller.identity {
         identity["userName"] = Value::String(name.clone());
+    }
+    if caller.identity == Identity::Anonymous && !caller.principal.arn.is_empty() {
+        // A web identity: its provider, as CloudTrail's `identityProvider`.
+        identity["identityProvider"] = Value::String(caller.principal.arn.clone());
     }
     if let Some(mfa) = caller.mfa {
         identity["sessionContext"] = json!({"attributes": {
@@ -399,6 +404,7 @@ pub(crate) fn audit_username(caller: &Caller) -> String {
         Identity::User(name) => name.clone(),
         Identity::AssumedRole(assumed) => assumed.session_name.clone(),
         Identity::FederatedUser(federated) => federated.name.clone(),
+        Identity::Anonymous => String::new(),
     }
 }
 

@@ -30,6 +30,9 @@ pub enum Identity {
     AssumedRole(AssumedRole),
     /// A federated user session (GetFederationToken).
     FederatedUser(FederatedUser),
+    /// An unsigned request (AssumeRoleWithWebIdentity): no IAM principal, no policies; only
+    /// the operations that accept unsigned calls see it ([`crate::ops::accepts_unsigned`]).
+    Anonymous,
 }
 
 /// The federated user behind a GetFederationToken caller.
@@ -87,6 +90,27 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller of an unsigned request from `source_ip`: no principal until the operation
+    /// finds one (a web identity token's issuer).
+    pub fn anonymous(source_ip: &str, secure_transport: bool) -> Caller {
+        Caller {
+            principal: Principal {
+                arn: String::new(),
+                account: String::new(),
+                kind: iamd_policy::PrincipalType::Anonymous,
+                role_arn: None,
+            },
+            identity: Identity::Anonymous,
+            user_id: String::new(),
+            access_key_id: String::new(),
+            mfa: None,
+            session: None,
+            source_ip: source_ip.to_string(),
+            secure_transport,
+            region: String::new(),
+        }
+    }
+
     /// The request context AWS builds for this caller at time `now` (Unix seconds).
     pub fn context(&self, state: &AccountState, now: i64) -> Context {
         let mut context = Context::default();
@@ -107,7 +131,7 @@ impl Caller {
                 &self.access_key_id,
                 &mut context,
             ),
-            Identity::Root => {}
+            Identity::Root | Identity::Anonymous => {}
         }
         context.insert("aws:SourceIp", self.source_ip.clone());
         context.insert("aws:SecureTransport", self.secure_transport.to_string());
@@ -202,6 +226,7 @@ fn caller_policies(
 ) -> Result<Option<CallerPolicies>, IamError> {
     match &caller.identity {
         Identity::Root => Ok(None),
+        Identity::Anonymous => Err(invalid_token()),
         Identity::User(name) => {
             let user = state.user(name).ok_or_else(invalid_token)?;
             let policies = state.user_policies(user);
@@ -316,6 +341,34 @@ pub fn authorize_access(
         message.push_str(&encoded);
     }
     Err(IamError::access_denied(message))
+}
+
+/// Authorizes a federated caller (a web identity's provider as `caller.principal`), who has
+/// no IAM policies: the role's trust policy alone decides, and must allow it explicitly.
+/// AWS's refusal names the action only ("Not authorized to perform ACTION").
+pub fn authorize_federated(
+    state: &AccountState,
+    caller: &Caller,
+    access: &Access<'_>,
+    now: i64,
+) -> Result<(), IamError> {
+    let denied = || IamError::access_denied(format!("Not authorized to perform {}", access.action));
+    let trust = access.trust_policy.ok_or_else(denied)?;
+    let request = request_for(
+        &caller.principal,
+        access.action,
+        access.resource,
+        caller.context(state, now),
+        access.extra,
+    );
+    let set = PolicySet {
+        resource: Some(trust),
+        ..Default::default()
+    };
+    if evaluate(&set, &request).decision == Decision::Allow && trust_allows(trust, &request) {
+        return Ok(());
+    }
+    Err(denied())
 }
 
 /// Whether an Allow statement of `trust` applies to `request` (naming the caller, its role or

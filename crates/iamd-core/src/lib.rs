@@ -31,6 +31,7 @@ pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod time;
+pub mod web_identity;
 
 pub use account::{Account, Txn};
 pub use authz::{authorize, Caller, Identity, MfaInfo, SessionKind};

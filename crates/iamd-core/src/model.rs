@@ -123,6 +123,23 @@ pub struct InstanceProfile {
     pub tags: Vec<Tag>,
 }
 
+/// An IAM OpenID Connect provider: an issuer whose tokens AssumeRoleWithWebIdentity
+/// accepts, for the client ids (audiences) listed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OidcProvider {
+    /// The issuer URL without `https://` (`HOST/PATH`), as AWS returns it.
+    pub url: String,
+    /// `arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH`.
+    pub arn: String,
+    pub create_date: i64,
+    #[serde(default)]
+    pub client_ids: Vec<String>,
+    #[serde(default)]
+    pub thumbprints: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PolicyVersion {
     pub id: String,

@@ -10,8 +10,8 @@ use imbl::OrdMap;
 use crate::entities::Kind;
 use crate::model::{
     AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey,
-    User,
+    MfaDevice, OidcProvider, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate,
+    SshPublicKey, User,
 };
 use crate::store::Record;
 
@@ -26,6 +26,8 @@ pub struct AccountState {
     pub groups: OrdMap<String, Arc<Group>>,
     pub roles: OrdMap<String, Arc<Role>>,
     pub instance_profiles: OrdMap<String, Arc<InstanceProfile>>,
+    /// OpenID Connect providers, by ARN.
+    pub oidc_providers: OrdMap<String, Arc<OidcProvider>>,
     pub policies: OrdMap<String, Arc<ManagedPolicy>>,
     pub access_keys: OrdMap<String, Arc<AccessKey>>,
     /// By serial number.
@@ -271,6 +273,10 @@ impl AccountState {
                 let profile: InstanceProfile = serde_json::from_str(&record.body).map_err(fail)?;
                 self.instance_profiles.insert(record.key, Arc::new(profile));
             }
+            Kind::OidcProvider => {
+                let provider: OidcProvider = serde_json::from_str(&record.body).map_err(fail)?;
+                self.oidc_providers.insert(record.key, Arc::new(provider));
+            }
             Kind::Policy => {
                 let mut policy: ManagedPolicy = serde_json::from_str(&record.body).map_err(fail)?;
                 let name = policy.name.clone();
@@ -350,6 +356,7 @@ impl AccountState {
             Kind::Group => drop(self.groups.remove(key)),
             Kind::Role => drop(self.roles.remove(key)),
             Kind::InstanceProfile => drop(self.instance_profiles.remove(key)),
+            Kind::OidcProvider => drop(self.oidc_providers.remove(key)),
             Kind::Policy => drop(self.policies.remove(key)),
             Kind::AccessKey => drop(self.access_keys.remove(key)),
             Kind::MfaDevice => drop(self.mfa_devices.remove(key)),

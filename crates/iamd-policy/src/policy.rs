@@ -482,6 +482,44 @@ fn service_bits(text: &str) -> u64 {
     }
 }
 
+/// A condition key `PREFIX:NAME`. Besides the services' prefixes, the prefix may be an
+/// OpenID Connect provider's `HOST/PATH` (`oidc.eks.REGION.amazonaws.com/id/ID:sub`, with
+/// dots and slashes; iamd also takes a `HOST:PORT`), and the name may hold colons (tag keys
+/// such as `aws:RequestTag/team:x`).
+fn check_condition_key(key: &str, place: &Place) -> Result<(), PolicyError> {
+    let Some((vendor, name)) = key.split_once(':') else {
+        return check_vendor(key, place);
+    };
+    check_prefix(key, vendor, name, b"-._/*?", "condition key", place)
+}
+
+/// The `vendor` and `name` of `text` (`vendor:name`): a vendor of ASCII letters, digits and
+/// the bytes in `extra`, and a name (`what` it names).
+fn check_prefix(
+    text: &str,
+    vendor: &str,
+    name: &str,
+    extra: &[u8],
+    what: &str,
+    place: &Place,
+) -> Result<(), PolicyError> {
+    let vendor_ok = !vendor.is_empty()
+        && vendor
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
+    if !vendor_ok {
+        return Err(PolicyError::new(
+            format!("Vendor {vendor} is not valid"),
+            place,
+            format!("`{text}`"),
+        ));
+    }
+    if name.is_empty() {
+        return Err(syntax(place, format!("`{text}` names no {what}")));
+    }
+    Ok(())
+}
+
 /// `service:action` with a valid vendor, or `*`.
 fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
     if text == "*" {
@@ -493,23 +531,7 @@ fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
         Some((_, rest)) if rest.contains(':') => {
             Err(PolicyError::new(messages::ONE_COLON, place, detail))
         }
-        Some((vendor, name)) => {
-            let vendor_ok = !vendor.is_empty()
-                && vendor
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?');
-            if !vendor_ok {
-                return Err(PolicyError::new(
-                    format!("Vendor {vendor} is not valid"),
-                    place,
-                    detail,
-                ));
-            }
-            if name.is_empty() {
-                return Err(syntax(place, format!("`{text}` names no action")));
-            }
-            Ok(())
-        }
+        Some((vendor, name)) => check_prefix(text, vendor, name, b"-*?", "action", place),
     }
 }
 
@@ -649,7 +671,7 @@ fn parse_conditions(
         }
         for (key, values) in keys {
             let key_place = op_place.child(key);
-            check_vendor(key, &key_place)?;
+            check_condition_key(key, &key_place)?;
             let values = condition_values(values).ok_or_else(|| {
                 syntax(
                     &key_place,

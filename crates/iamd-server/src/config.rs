@@ -33,6 +33,9 @@ pub struct Config {
     /// The console's origin, the WebAuthn relying party (`--console-origin`); `None`:
     /// `http://localhost:PORT` of the listen address.
     pub console_origin: Option<String>,
+    /// OpenID Connect federation: the CAs trusted for issuers and key sets on disk
+    /// (`--oidc-ca-file`, `--oidc-jwks-dir`).
+    pub oidc: crate::OidcSettings,
 }
 
 impl Config {
@@ -57,6 +60,7 @@ impl Config {
             max_staleness: std::time::Duration::from_secs(5),
             tls: None,
             console_origin: None,
+            oidc: crate::OidcSettings::default(),
         }
     }
 

@@ -124,6 +124,26 @@ pub(crate) fn user_agent(headers: &HeaderMap) -> String {
     text.chars().take(1024).collect()
 }
 
+/// `Some` for a request without a signature whose `Action` is one AWS serves unsigned
+/// (AssumeRoleWithWebIdentity: the token in it says who calls). Any other unsigned request
+/// goes on to authentication, which refuses it.
+fn unsigned_call(request: HttpRequest<'_>) -> Option<()> {
+    let query = request.uri.query().unwrap_or_default();
+    let signed = request
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION)
+        || query.contains("X-Amz-Signature=");
+    if signed {
+        return None;
+    }
+    let mut params = iamd_wire::parse_form(query.as_bytes()).ok()?;
+    if *request.method == Method::POST {
+        params.extend(iamd_wire::parse_form(request.body).ok()?);
+    }
+    let action = params.iter().find(|(name, _)| name == "Action")?;
+    iamd_core::ops::accepts_unsigned(&action.1).map(drop)
+}
+
 /// A fresh request id (AWS's UUID form).
 pub(crate) fn request_id() -> String {
     iamd_core::crypto::request_id()
@@ -163,7 +183,13 @@ impl Pipeline {
             headers: &incoming.headers,
             body: &body,
         };
-        let (mut caller, service) = self.authenticator.authenticate(&self.account, request)?;
+        let (mut caller, service) = match unsigned_call(request) {
+            Some(()) => (
+                iamd_core::Caller::anonymous(&incoming.peer.ip().to_string(), self.secure),
+                Service::Sts,
+            ),
+            None => self.authenticator.authenticate(&self.account, request)?,
+        };
         caller.secure_transport = self.secure;
         seen.service = Some(service);
         seen.authenticated = true;

@@ -8,6 +8,8 @@ pub enum Kind {
     Group,
     Role,
     InstanceProfile,
+    /// An OpenID Connect provider, by its ARN.
+    OidcProvider,
     Policy,
     AccessKey,
     MfaDevice,
@@ -27,11 +29,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
         Kind::InstanceProfile,
+        Kind::OidcProvider,
         Kind::Policy,
         Kind::AccessKey,
         Kind::MfaDevice,
@@ -55,6 +58,7 @@ impl Kind {
             Kind::Group => "group",
             Kind::Role => "role",
             Kind::InstanceProfile => "instance_profile",
+            Kind::OidcProvider => "oidc_provider",
             Kind::Policy => "policy",
             Kind::AccessKey => "access_key",
             Kind::MfaDevice => "mfa_device",

@@ -12,6 +12,7 @@ pub mod instance_profiles;
 mod kind;
 pub mod login_profiles;
 pub mod mfa_devices;
+pub mod oidc_providers;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;

@@ -177,7 +177,7 @@ fn summary(state: &AccountState) -> Value {
         "AssumeRolePolicySizeQuota": 2048,
         "ServerCertificates": 0,
         "ServerCertificatesQuota": 20,
-        "Providers": 0,
+        "Providers": state.oidc_providers.len() + state.saml_providers.len(),
         "GlobalEndpointTokenVersion": 1,
     })
 }

@@ -56,7 +56,53 @@ struct AssumeRoleInput {
 
 #[derive(Deserialize)]
 pub(super) struct PolicyArn {
-    pub(super) arn: String,
+    arn: String,
+}
+
+/// Session policies passed to AssumeRole or AssumeRoleWithWebIdentity, compiled, with their
+/// packed size.
+pub(super) struct SessionPolicies {
+    pub(super) policy: Option<Document>,
+    pub(super) policy_arns: Vec<String>,
+    pub(super) packed_size: Option<usize>,
+}
+
+impl SessionPolicies {
+    /// Compiles `policy`; refuses policies and `tags` over the packed limit as AWS does.
+    pub(super) fn of(
+        policy: Option<&str>,
+        policy_arns: Option<Vec<PolicyArn>>,
+        tags: &[Tag],
+    ) -> Result<SessionPolicies, IamError> {
+        let compiled = match policy {
+            Some(text) => Some(Document::compile(
+                SESSION_POLICY_NAME,
+                text,
+                PolicyKind::Identity,
+            )?),
+            None => None,
+        };
+        let policy_arns: Vec<String> = policy_arns
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| p.arn)
+            .collect();
+        let packed_size = packed_size(policy, &policy_arns, tags);
+        if let Some(size) = packed_size.filter(|s| *s > 100) {
+            return Err(IamError::new(
+                "PackedPolicyTooLarge",
+                400,
+                format!(
+                    "Packed policy consumes {size}% of allotted space, please use smaller policy."
+                ),
+            ));
+        }
+        Ok(SessionPolicies {
+            policy: compiled,
+            policy_arns,
+            packed_size,
+        })
+    }
 }
 
 /// The session being asked for, checked and ready to be granted.
@@ -110,6 +156,18 @@ fn assume_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         store_session(txn, &session)?;
         Ok(Ok(session))
     })?;
+    granted(ctx, &fresh, &session, &request.role, request.packed_size)
+}
+
+/// The answer of AssumeRole and AssumeRoleWithWebIdentity for a granted `session`:
+/// `Credentials`, `AssumedRoleUser`, `PackedPolicySize` and `SourceIdentity`.
+pub(super) fn granted(
+    ctx: &OpContext<'_>,
+    fresh: &FreshCredentials,
+    session: &Session,
+    role: &Role,
+    packed_size: Option<usize>,
+) -> Result<Value, IamError> {
     let role_session = session
         .role
         .as_ref()
@@ -117,11 +175,11 @@ fn assume_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let mut out = json!({
         "Credentials": fresh.json(session.expiration),
         "AssumedRoleUser": {
-            "AssumedRoleId": user_id(&request.role, &role_session.session_name),
-            "Arn": session_arn(ctx.account_id(), &request.role.name, &role_session.session_name),
+            "AssumedRoleId": user_id(role, &role_session.session_name),
+            "Arn": session_arn(ctx.account_id(), &role.name, &role_session.session_name),
         },
     });
-    if let Some(size) = request.packed_size {
+    if let Some(size) = packed_size {
         out["PackedPolicySize"] = json!(size);
     }
     if let Some(source) = &role_session.source_identity {
@@ -139,20 +197,14 @@ fn prepare(ctx: &OpContext<'_>, input: AssumeRoleInput) -> Result<Request, IamEr
             ctx.caller.principal.arn, input.role_arn
         ))
     })?;
-    let policy = session_policy(input.policy.as_deref())?;
-    let policy_arns: Vec<String> = input
-        .policy_arns
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| p.arn)
-        .collect();
     let caller_session = ctx
         .state
         .sessions
         .get(&ctx.caller.access_key_id)
         .and_then(|s| s.role.clone());
     let requested_tags = input.tags.unwrap_or_default();
-    let packed_size = checked_packed_size(input.policy.as_deref(), &policy_arns, &requested_tags)?;
+    let policies =
+        SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &requested_tags)?;
     let context = request_context(
         &input.external_id,
         &input.role_session_name,
@@ -176,27 +228,27 @@ fn prepare(ctx: &OpContext<'_>, input: AssumeRoleInput) -> Result<Request, IamEr
     Ok(Request {
         role,
         session: RoleSession {
-            policy,
-            policy_arns,
+            policy: policies.policy,
+            policy_arns: policies.policy_arns,
             chained: ctx.caller.session.is_some(),
             ..session
         },
         duration: input.duration_seconds,
-        packed_size,
+        packed_size: policies.packed_size,
         mfa_code,
         context,
     })
 }
 
 /// The role named by `arn` in this account (the ARN must match exactly, path included).
-fn find_role(state: &AccountState, arn: &str) -> Option<std::sync::Arc<Role>> {
+pub(super) fn find_role(state: &AccountState, arn: &str) -> Option<std::sync::Arc<Role>> {
     let name = arn.rsplit('/').next()?;
     state.role(name).filter(|r| r.arn == arn).cloned()
 }
 
 /// The new session's identity, tags and source identity. Transitive tags of the caller's
 /// session carry over and cannot be replaced; a source identity once set cannot change.
-fn session_of(
+pub(super) fn session_of(
     role: &Role,
     session_name: String,
     caller_session: Option<&RoleSession>,
@@ -230,7 +282,7 @@ fn session_of(
 }
 
 /// The context keys AssumeRole adds to the request.
-fn request_context(
+pub(super) fn request_context(
     external_id: &Option<String>,
     session_name: &str,
     tags: &[Tag],
@@ -301,7 +353,11 @@ fn authorize(
 
 /// The session's duration: `requested` (default one hour) within the role's maximum, or one
 /// hour when the caller signs with temporary credentials.
-fn duration(caller: &Caller, role: &Role, requested: Option<i64>) -> Result<i64, IamError> {
+pub(super) fn duration(
+    caller: &Caller,
+    role: &Role,
+    requested: Option<i64>,
+) -> Result<i64, IamError> {
     let seconds = requested.unwrap_or(DEFAULT_SECONDS);
     if caller.session.is_some() && seconds > CHAINED_MAX_SECONDS {
         return Err(IamError::validation(OVER_CHAINING_MAX));
@@ -310,29 +366,6 @@ fn duration(caller: &Caller, role: &Role, requested: Option<i64>) -> Result<i64,
         return Err(IamError::validation(OVER_ROLE_MAX));
     }
     Ok(seconds)
-}
-
-/// [`packed_size`], refused with AWS's PackedPolicyTooLarge over 100%.
-pub(super) fn checked_packed_size(
-    policy: Option<&str>,
-    policy_arns: &[String],
-    tags: &[Tag],
-) -> Result<Option<usize>, IamError> {
-    let packed_size = packed_size(policy, policy_arns, tags);
-    if let Some(size) = packed_size.filter(|s| *s > 100) {
-        return Err(IamError::new(
-            "PackedPolicyTooLarge",
-            400,
-            format!("Packed policy consumes {size}% of allotted space, please use smaller policy."),
-        ));
-    }
-    Ok(packed_size)
-}
-
-/// The session policy `Policy` compiled, if given.
-pub(super) fn session_policy(text: Option<&str>) -> Result<Option<Document>, IamError> {
-    text.map(|t| Document::compile(SESSION_POLICY_NAME, t, PolicyKind::Identity))
-        .transpose()
 }
 
 /// `PackedPolicySize`: how much of the allowed space session policies and tags take, in

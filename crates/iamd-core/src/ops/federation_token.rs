@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::assume_role::{checked_packed_size, session_policy, PolicyArn};
+use super::assume_role::{PolicyArn, SessionPolicies};
 use super::sessions::FreshCredentials;
 use super::support::input;
 use super::{Auth, OpContext, Operation};
@@ -51,21 +51,18 @@ fn get_federation_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
     let user = match &ctx.caller.identity {
         Identity::Root => None,
         Identity::User(name) => Some(name.clone()),
-        Identity::AssumedRole(_) | Identity::FederatedUser(_) => {
+        Identity::AssumedRole(_) | Identity::FederatedUser(_) | Identity::Anonymous => {
             return Err(IamError::access_denied(WITH_SESSION_CREDENTIALS))
         }
     };
     let account_id = ctx.account_id();
     let federated_arn = arn(account_id, &input.name);
-    let policy = session_policy(input.policy.as_deref())?;
-    let policy_arns: Vec<String> = input
-        .policy_arns
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| p.arn)
-        .collect();
     let tags = input.tags.unwrap_or_default();
-    let packed_size = checked_packed_size(input.policy.as_deref(), &policy_arns, &tags)?;
+    let SessionPolicies {
+        policy,
+        policy_arns,
+        packed_size,
+    } = SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &tags)?;
     let extra = match tags.is_empty() {
         true => Vec::new(),
         false => super::tags::tag_context(&tags),

@@ -20,6 +20,7 @@ mod lookup_events;
 mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
+mod oidc_providers;
 mod passwords;
 mod policy_tags;
 mod role_policies;
@@ -37,6 +38,7 @@ mod support;
 mod tags;
 mod user_rename;
 mod users;
+mod web_identity;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -112,6 +114,9 @@ pub struct OpContext<'a> {
     authorized: Cell<bool>,
     /// This call already has its audit record (committed with its changes).
     call_audited: Cell<bool>,
+    /// Who the audit record names when the operation learned it (a web identity's issuer
+    /// and subject), instead of `caller`.
+    audited_caller: std::cell::OnceCell<Caller>,
 }
 
 impl OpContext<'_> {
@@ -163,7 +168,7 @@ impl OpContext<'_> {
     /// This call, for its audit record.
     fn api_call(&self, event_id: String, now: i64) -> crate::audit::ApiCall<'_> {
         crate::audit::ApiCall {
-            caller: self.caller,
+            caller: self.audited_caller.get().unwrap_or(self.caller),
             account_id: &self.state.account_id,
             event_source: self.event_source(),
             event_name: self.operation.name,
@@ -239,13 +244,31 @@ impl OpContext<'_> {
         Ok(())
     }
 
+    /// As [`authorize_access`](Self::authorize_access), for a federated caller (see
+    /// [`crate::authz::authorize_federated`]): only the role's trust policy decides.
+    pub fn authorize_federated(
+        &self,
+        caller: &Caller,
+        access: &crate::authz::Access<'_>,
+    ) -> Result<(), IamError> {
+        crate::authz::authorize_federated(&self.state, caller, access, self.now)?;
+        self.authorized.set(true);
+        Ok(())
+    }
+
+    /// Names `caller` in this call's audit record (once; later calls change nothing).
+    pub fn audit_as(&self, caller: Caller) {
+        let _ = self.audited_caller.set(caller);
+    }
+
     /// The caller's own user name, for operations whose `UserName` defaults to the caller.
     pub fn caller_user(&self) -> Option<&str> {
         match &self.caller.identity {
             crate::authz::Identity::User(name) => Some(name),
             crate::authz::Identity::Root
             | crate::authz::Identity::AssumedRole(_)
-            | crate::authz::Identity::FederatedUser(_) => None,
+            | crate::authz::Identity::FederatedUser(_)
+            | crate::authz::Identity::Anonymous => None,
         }
     }
 
@@ -272,6 +295,7 @@ static REGISTRY: &[&[Operation]] = &[
     sessions::OPS,
     assume_role::OPS,
     federation_token::OPS,
+    web_identity::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -286,6 +310,7 @@ static REGISTRY: &[&[Operation]] = &[
     role_settings::OPS,
     instance_profiles::OPS,
     saml_providers::OPS,
+    oidc_providers::OPS,
     account::OPS,
     credential_report::OPS,
     authorization_details::OPS,
@@ -323,6 +348,19 @@ fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamErro
         ))),
         _ => None,
     }
+}
+
+/// The operations AWS serves without a signature (`(signing name, operation)`): the caller
+/// proves who it is with a token in the request.
+const UNSIGNED: &[(&str, &str)] = &[("sts", "AssumeRoleWithWebIdentity")];
+
+/// The operation named `action` when it accepts unsigned requests (it is then an STS
+/// operation: unsigned requests name no service).
+pub fn accepts_unsigned(action: &str) -> Option<&'static Operation> {
+    UNSIGNED
+        .iter()
+        .find(|(_, name)| *name == action)
+        .and_then(|(service, name)| find(service, name))
 }
 
 /// Looks an operation up by its service's signing name (`iam`, `sts`) and its name.
@@ -374,6 +412,7 @@ pub fn dispatch_from(
             user_agent,
             authorized: Cell::new(false),
             call_audited: Cell::new(false),
+            audited_caller: std::cell::OnceCell::new(),
         };
         let result = match session_restriction(caller, operation) {
             Some(refusal) => Err(refusal),

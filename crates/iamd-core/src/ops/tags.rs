@@ -1,6 +1,6 @@
 //! Tags: the request-tag context and quota every tagging operation shares, and one
 //! implementation of Tag/Untag/List*Tags for the entities looked up by name (users, roles,
-//! instance profiles).
+//! instance profiles) or by ARN (OpenID Connect providers).
 
 use iamd_policy::ContextValue;
 use serde::Deserialize;
@@ -11,6 +11,7 @@ use super::support::{input, paginate};
 use super::OpContext;
 use crate::account::Txn;
 use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
+use crate::entities::oidc_providers::{find_provider, save_provider};
 use crate::entities::roles::{find_role, role_arn, save_role};
 use crate::entities::saml_providers::{find_saml_provider, save_saml_provider};
 use crate::entities::users::{find_user, save_user, user_arn};
@@ -55,7 +56,7 @@ pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), IamEr
     Ok(())
 }
 
-/// The kinds of entity tagged by name.
+/// The kinds of entity tagged by name (OpenID Connect providers: by ARN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tagged {
     User,
@@ -63,6 +64,7 @@ pub(super) enum Tagged {
     InstanceProfile,
     /// By ARN.
     SamlProvider,
+    OidcProvider,
 }
 
 impl Tagged {
@@ -73,6 +75,7 @@ impl Tagged {
             Tagged::Role => "Role",
             Tagged::InstanceProfile => "InstanceProfile",
             Tagged::SamlProvider => "SAMLProvider",
+            Tagged::OidcProvider => "OpenIDConnectProvider",
         }
     }
 
@@ -83,6 +86,7 @@ impl Tagged {
             Tagged::Role => role_arn(ctx, name),
             Tagged::InstanceProfile => profile_arn(ctx, name),
             Tagged::SamlProvider => name.to_string(),
+            Tagged::OidcProvider => name.to_string(),
         }
     }
 
@@ -93,6 +97,7 @@ impl Tagged {
             Tagged::Role => find_role(state, name)?.tags.clone(),
             Tagged::InstanceProfile => find_profile(state, name)?.tags.clone(),
             Tagged::SamlProvider => find_saml_provider(state, name)?.tags.clone(),
+            Tagged::OidcProvider => find_provider(state, name)?.tags.clone(),
         })
     }
 
@@ -124,6 +129,11 @@ impl Tagged {
                 change(&mut provider.tags)?;
                 save_saml_provider(txn, provider)
             }
+            Tagged::OidcProvider => {
+                let mut provider = (*find_provider(&txn.state, name)?).clone();
+                change(&mut provider.tags)?;
+                save_provider(txn, provider)
+            }
         }
     }
 }
@@ -137,7 +147,8 @@ struct TagsInput {
         rename = "UserName",
         alias = "RoleName",
         alias = "InstanceProfileName",
-        alias = "SAMLProviderArn"
+        alias = "SAMLProviderArn",
+        alias = "OpenIDConnectProviderArn"
     )]
     entity_name: String,
     #[serde(default)]

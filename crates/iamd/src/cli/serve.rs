@@ -82,6 +82,15 @@ pub struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "IAMD_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// OpenID Connect federation: PEM CA certificates trusted for issuers' HTTPS (their
+    /// discovery document and key set), besides the public web PKI.
+    #[arg(long, env = "IAMD_OIDC_CA_FILE")]
+    oidc_ca_file: Option<PathBuf>,
+    /// OpenID Connect federation in closed networks: a directory of issuers' key sets (JWKS),
+    /// `HOST_PATH.json` for the provider `https://HOST/PATH` (`/` as `_`), used instead of
+    /// fetching them.
+    #[arg(long, env = "IAMD_OIDC_JWKS_DIR")]
+    oidc_jwks_dir: Option<PathBuf>,
 }
 
 pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {

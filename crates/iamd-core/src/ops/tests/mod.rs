@@ -10,6 +10,7 @@ mod groups;
 mod instance_profiles;
 mod lookup_events;
 mod mfa;
+mod oidc;
 mod outputs;
 mod passwords;
 mod policies;

@@ -30,6 +30,8 @@ struct FileSettings {
     tls_cert: Option<PathBuf>,
     console_origin: Option<String>,
     tls_key: Option<PathBuf>,
+    oidc_ca_file: Option<PathBuf>,
+    oidc_jwks_dir: Option<PathBuf>,
     shutdown_timeout: Option<f64>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
@@ -161,6 +163,16 @@ impl Settings {
             (None, None) => None,
             _ => return Err("set both tls-cert and tls-key, or neither".into()),
         };
+        config.oidc.ca_file = p.pick(
+            "oidc_ca_file",
+            args.oidc_ca_file,
+            file.oidc_ca_file.map(Some),
+        );
+        config.oidc.jwks_dir = p.pick(
+            "oidc_jwks_dir",
+            args.oidc_jwks_dir,
+            file.oidc_jwks_dir.map(Some),
+        );
         let max_staleness = p.pick("max_staleness", args.max_staleness, file.max_staleness);
         config.max_staleness = seconds("max-staleness", max_staleness)?;
         let shutdown_timeout = p.pick(

@@ -95,3 +95,15 @@ fn bad_values_are_refused() {
     let err = resolve("shutdown-timeout = -1.0\n", &[]).err().unwrap();
     assert!(err.contains("--shutdown-timeout"), "{err}");
 }
+
+#[test]
+fn openid_connect_settings_come_from_the_file_or_flags() {
+    let settings = resolve(
+        "oidc-ca-file = \"/etc/iamd/ca.pem\"\noidc-jwks-dir = \"/etc/iamd/jwks\"\n",
+        &["--oidc-jwks-dir", "/srv/jwks"],
+    )
+    .unwrap();
+    let oidc = &settings.config.oidc;
+    assert_eq!(oidc.ca_file.as_deref(), Some(Path::new("/etc/iamd/ca.pem")));
+    assert_eq!(oidc.jwks_dir.as_deref(), Some(Path::new("/srv/jwks")));
+}
