@@ -6,23 +6,10 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{code_message, fresh_step, mfa_seed, totp_code, Options, Server};
-
-/// One sealing key for every node of a test (nodes share the database, and so the sealed
-/// secrets in it).
-const SEALING_KEY: &str = "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=";
-
-/// A node: `iamd serve` on the database `url`.
-fn node(url: &str, more: &[&str]) -> Server {
-    let mut options = Options::args(&["--database", url]);
-    options.args.extend(more.iter().map(|a| a.to_string()));
-    options
-        .env
-        .push(("IAMD_SEALING_KEY".into(), SEALING_KEY.into()));
-    Server::start_opts(&options)
-}
+use support::nodes::{node, nodes, within};
+use support::{code_message, fresh_step, mfa_seed, totp_code, Server};
 
 #[tokio::test]
 async fn the_account_outlives_its_server() {
@@ -80,38 +67,6 @@ async fn a_wrong_database_is_one_clear_line_and_a_failed_start() {
         "{stderr}"
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
-}
-
-/// Calls `probe` until it answers true, for at most `bound`; answers how long that took.
-async fn within<F, Fut>(bound: Duration, mut probe: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let start = Instant::now();
-    loop {
-        if probe().await {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < bound,
-            "not within {} ms",
-            bound.as_millis()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-/// `n` nodes on the database `url`, started at once (each migrates the database and
-/// creates the root key unless another node did first).
-fn nodes(url: &str, n: usize) -> Vec<Server> {
-    let starting: Vec<_> = (0..n)
-        .map(|_| {
-            let url = url.to_string();
-            std::thread::spawn(move || node(&url, &[]))
-        })
-        .collect();
-    starting.into_iter().map(|s| s.join().unwrap()).collect()
 }
 
 #[tokio::test]

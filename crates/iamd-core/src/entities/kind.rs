@@ -23,10 +23,14 @@ pub enum Kind {
     LastUsed,
     /// A web console sign-in, by the digest of its cookie.
     ConsoleSession,
+    /// The failures of password guesses on one user or source address (`password_guard`).
+    PasswordThrottle,
+    /// A security key ceremony under way in a console session (`security_keys`).
+    KeyCeremony,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 19] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -44,6 +48,8 @@ impl Kind {
         Kind::ServiceCredential,
         Kind::LastUsed,
         Kind::ConsoleSession,
+        Kind::PasswordThrottle,
+        Kind::KeyCeremony,
     ];
 
     /// The name records of this kind are stored under.
@@ -66,6 +72,8 @@ impl Kind {
             Kind::ServiceCredential => "service_credential",
             Kind::LastUsed => "last_used",
             Kind::ConsoleSession => "console_session",
+            Kind::PasswordThrottle => "password_throttle",
+            Kind::KeyCeremony => "key_ceremony",
         }
     }
 
