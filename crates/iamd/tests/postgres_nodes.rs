@@ -52,24 +52,6 @@ async fn the_account_outlives_its_server() {
 }
 
 #[tokio::test]
-async fn a_wrong_database_is_one_clear_line_and_a_failed_start() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_iamd"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-        .arg("postgres://postgres:hunter2@127.0.0.1:1/iamd")
-        .arg("--data-dir")
-        .arg(tempfile::tempdir().unwrap().path().join("data"))
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("cannot connect to 127.0.0.1:1/iamd"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("hunter2"), "{stderr}");
-}
-
-#[tokio::test]
 async fn three_nodes_serve_one_account() {
     let url = iamd_store::postgres::test_database::fresh("e2e_nodes");
     let all = nodes(&url, 3);
@@ -392,10 +374,13 @@ async fn a_node_killed_under_write_load_loses_no_acknowledged_write() {
     let url = iamd_store::postgres::test_database::fresh("e2e_kill");
     let mut all = nodes(&url, 2);
     let (a, b) = (all.remove(0), all.remove(0));
-    // Four writers at once (their writes share commits), until the node is gone.
+    // Four writers at once (their writes share commits), until the node is gone; killed once
+    // 20 writes were acknowledged (whatever the machine's speed).
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writers: Vec<_> = (0..4)
         .map(|w| {
             let iam = a.iam();
+            let counted = counted.clone();
             tokio::spawn(async move {
                 let mut acknowledged = Vec::new();
                 for i in 0.. {
@@ -404,12 +389,16 @@ async fn a_node_killed_under_write_load_loses_no_acknowledged_write() {
                         break;
                     }
                     acknowledged.push(name);
+                    counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
                 acknowledged
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    within(Duration::from_secs(30), || async {
+        counted.load(std::sync::atomic::Ordering::SeqCst) >= 20
+    })
+    .await;
     a.kill();
     let mut acknowledged = Vec::new();
     for writer in writers {
