@@ -16,10 +16,13 @@ use crate::testing::{call, root, ACCOUNT_ID};
 
 /// Two nodes on a fresh database `name`, one clock.
 fn two_nodes(name: &str) -> (Account, Account) {
-    let url = iamd_store::postgres::test_database::fresh(name);
+    two_nodes_at(&iamd_store::postgres::test_database::fresh(name))
+}
+
+fn two_nodes_at(url: &str) -> (Account, Account) {
     let clock = Arc::new(ManualClock::at_unix_secs(1_795_423_481));
     let open = || {
-        let store = iamd_store::open(&url, false).unwrap();
+        let store = iamd_store::open(url, false).unwrap();
         Account::open(
             ACCOUNT_ID,
             store,
@@ -113,4 +116,37 @@ fn a_security_key_challenge_started_on_one_node_is_used_once_on_any() {
     assert_eq!(a.snapshot().key_ceremonies.len(), 1);
     let on_a = rp.finish_registration(&a, "s1", "{}").err().unwrap();
     assert_eq!(on_a.reason, "No registration under way");
+}
+
+#[test]
+fn a_gap_in_the_real_change_log_reloads_the_account() {
+    let url = iamd_store::postgres::test_database::fresh("core_gap");
+    let (a, b) = two_nodes_at(&url);
+    call(
+        &a,
+        &root(),
+        "iam",
+        "CreateUser",
+        json!({"UserName": "alice"}),
+    )
+    .unwrap();
+    call(&a, &root(), "iam", "CreateUser", json!({"UserName": "bob"})).unwrap();
+    // The log loses alice's commit (as pruning does for a node far behind).
+    let deleted = std::process::Command::new("psql")
+        .args([
+            "-w",
+            "-At",
+            &url,
+            "-c",
+            "DELETE FROM change_log WHERE seq = 1",
+        ])
+        .output()
+        .expect("psql");
+    assert!(deleted.status.success(), "{deleted:?}");
+    b.catch_up().unwrap();
+    let users = &b.snapshot().users;
+    assert!(
+        users.contains_key("alice") && users.contains_key("bob"),
+        "reloaded, not guessed"
+    );
 }
