@@ -29,8 +29,6 @@ pub struct Account {
     /// Audit records of calls that wrote nothing (reads; denied or invalid calls), flushed
     /// with the last uses: such calls must not wait for the database.
     deferred_audit: Mutex<DeferredAudit>,
-    /// The throttle on password guesses (ChangePassword, sign-in).
-    pub passwords: crate::password_guard::PasswordGuard,
     /// When the snapshot was last known to be the newest (a store several nodes share).
     caught_up: Mutex<std::time::Instant>,
     /// Where AssumeRoleWithWebIdentity finds an issuer's signing keys (set by the server;
@@ -160,7 +158,6 @@ impl Account {
             sealing,
             last_used: Mutex::new(last_used),
             deferred_audit: Mutex::new(DeferredAudit::default()),
-            passwords: Default::default(),
             caught_up: Mutex::new(std::time::Instant::now()),
             web_identity_keys: std::sync::OnceLock::new(),
         })
@@ -443,12 +440,29 @@ impl Account {
         Ok(())
     }
 
+    /// What `find` answers on the snapshot; on a store several nodes share, when it answers
+    /// nothing, what it answers after catching up with the other nodes' commits (a console
+    /// session or a security key ceremony another node has just stored).
+    pub fn find_fresh<T>(&self, find: impl Fn(&AccountState) -> Option<T>) -> Option<T> {
+        if let Some(found) = find(&self.snapshot()) {
+            return Some(found);
+        }
+        self.store.change_log()?;
+        self.catch_up_if_behind().ok()?;
+        find(&self.snapshot())
+    }
+
     /// How long since the snapshot was last known to be the newest, on a store several nodes
     /// share (`None` otherwise: this process is the only writer, its snapshot is the newest).
     pub fn snapshot_age(&self) -> Option<std::time::Duration> {
         self.store.change_log()?;
         let caught_up = *self.caught_up.lock().ok()?;
         Some(caught_up.elapsed())
+    }
+
+    /// Whether other nodes write to this account's store too (PostgreSQL).
+    pub fn store_is_shared(&self) -> bool {
+        self.store.change_log().is_some()
     }
 
     /// The store, for the follower.

@@ -102,4 +102,6 @@ pub fn spawn(account: &Arc<Account>) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
+mod shared_tests;
+#[cfg(test)]
 mod tests;

@@ -1,152 +1,136 @@
 //! The throttle on password guesses, for every place a password is checked (ChangePassword's
-//! old password now, the console's sign-in next): per user (by unique id), the MFA devices'
-//! policy (`crypto::throttle`: five wrong in a row lock for a minute, at most 100 an hour).
-//! A locked user's guesses are refused before any hashing. Kept in memory: a restart forgets
-//! it, which costs a guesser at most one more minute's worth of attempts per restart.
+//! old password, the console's sign-in): per user (by unique id, or `root`, or the name tried
+//! for an unknown user) and per source address at sign-in, the MFA devices' policy
+//! (`crypto::throttle`: five wrong in a row lock for a minute, at most 100 an hour). A locked
+//! key's guesses are refused before any hashing.
+//!
+//! The throttles are stored records (kind `password_throttle`), written with the attempt's
+//! outcome: every node of a shared database counts the same failures, and a restart forgets
+//! nothing. A throttle with no lock in force and no failure in the last hour is deleted (at
+//! the outcome, or by the periodic purge), so guesses at random names do not pile up.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::crypto::{verify_password, Locked, Throttle};
+use crate::account::Txn;
+use crate::crypto::{Locked, Throttle};
+use crate::entities::Kind;
+use crate::error::IamError;
+use crate::state::AccountState;
 
-/// Why a password was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordRefusal {
-    /// Not the password.
-    Wrong,
-    /// Too many wrong ones: no password is checked until then.
-    Locked { seconds: u64 },
+/// The throttle key of sign-in attempts from source address `ip`.
+pub fn source_key(ip: &str) -> String {
+    format!("source:{ip}")
 }
 
-#[derive(Default)]
-pub struct PasswordGuard {
-    by_user: Mutex<HashMap<String, Throttle>>,
-    /// Console sign-in failures per source address, whichever user they name.
-    by_source: Mutex<HashMap<String, Throttle>>,
+/// The throttle key of sign-in attempts naming an unknown user `name`.
+pub fn unknown_user_key(name: &str) -> String {
+    format!("unknown:{}", name.trim().to_lowercase())
 }
 
-/// Source addresses tracked at most; beyond, those not locked are forgotten.
-const MAX_SOURCES: usize = 10_000;
-/// Users (and unknown user names tried at sign-in) tracked at most; beyond, those not
-/// locked are forgotten.
-const MAX_TRACKED: usize = 100_000;
+/// For how many more seconds attempts on `key` are refused at `now`; `None` when allowed.
+pub fn locked(state: &AccountState, key: &str, now: SystemTime) -> Option<u64> {
+    let throttle = state.password_throttles.get(key)?;
+    throttle
+        .check(now)
+        .err()
+        .map(|lock| seconds_left(lock, now))
+}
 
-impl PasswordGuard {
-    /// Checks `candidate` against `phc`, the password of the user with id `user_id`, unless
-    /// that user is locked; records the outcome.
-    pub fn check(
-        &self,
-        user_id: &str,
-        phc: &str,
-        candidate: &str,
-        now: SystemTime,
-    ) -> Result<(), PasswordRefusal> {
-        self.check_with(user_id, now, || verify_password(phc, candidate))
-    }
+fn seconds_left(lock: Locked, now: SystemTime) -> u64 {
+    lock.until
+        .duration_since(now)
+        .map_or(1, |d| d.as_secs().max(1))
+}
 
-    /// As [`check`](Self::check), with `verify` deciding whether the password is right
-    /// (called only when `user_id` is not locked).
-    pub fn check_with(
-        &self,
-        user_id: &str,
-        now: SystemTime,
-        verify: impl FnOnce() -> bool,
-    ) -> Result<(), PasswordRefusal> {
-        let locked = |lock: Locked| PasswordRefusal::Locked {
-            seconds: lock
-                .until
-                .duration_since(now)
-                .map_or(1, |d| d.as_secs().max(1)),
-        };
-        if let Some(throttle) = self.lock().get(user_id) {
-            throttle.check(now).map_err(locked)?;
-        }
-        let right = verify();
-        let mut by_user = self.lock();
-        // Console sign-ins throttle unknown user names too: keep the map bounded.
-        if by_user.len() >= MAX_TRACKED && !by_user.contains_key(user_id) {
-            by_user.retain(|_, t| t.check(now).is_err());
-        }
-        let throttle = by_user.entry(user_id.to_string()).or_default();
-        if right {
-            throttle.record_success(now);
-            return Ok(());
-        }
-        match throttle.record_failure(now) {
-            Some(lock) => Err(locked(lock)),
-            None => Err(PasswordRefusal::Wrong),
-        }
+/// Records an attempt on `key` in `txn`: a failure counts towards a lock (answered, in
+/// seconds, when this failure caused one); a success resets the failures in a row.
+pub fn record(
+    txn: &mut Txn,
+    key: &str,
+    success: bool,
+    now: SystemTime,
+) -> Result<Option<u64>, IamError> {
+    let current = txn.state.password_throttles.get(key).cloned();
+    if success && current.is_none() {
+        return Ok(None);
     }
+    let mut throttle = current.map(|t| (*t).clone()).unwrap_or_default();
+    let lock = if success {
+        throttle.record_success(now);
+        None
+    } else {
+        throttle.record_failure(now).map(|l| seconds_left(l, now))
+    };
+    if idle(&throttle, now) {
+        txn.state.password_throttles.remove(key);
+        txn.delete(Kind::PasswordThrottle, key);
+    } else {
+        txn.put(Kind::PasswordThrottle, key, &throttle)?;
+        txn.state
+            .password_throttles
+            .insert(key.to_string(), Arc::new(throttle));
+    }
+    Ok(lock)
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Throttle>> {
-        self.by_user.lock().unwrap_or_else(|p| p.into_inner())
-    }
+/// Nothing left to remember: no lock in force, no failure in the last hour.
+fn idle(throttle: &Throttle, now: SystemTime) -> bool {
+    throttle.check(now).is_ok() && throttle.failures_in_last_hour(now) == 0
+}
 
-    /// Whether sign-in attempts from `source` (an IP address) are allowed at `now`; when
-    /// locked, for how many more seconds they are refused.
-    pub fn check_source(&self, source: &str, now: SystemTime) -> Result<(), u64> {
-        let sources = self.by_source.lock().unwrap_or_else(|p| p.into_inner());
-        match sources.get(source).map(|t| t.check(now)) {
-            Some(Err(lock)) => Err(lock
-                .until
-                .duration_since(now)
-                .map_or(1, |d| d.as_secs().max(1))),
-            _ => Ok(()),
-        }
+/// Deletes the throttles with nothing left to remember at `now` (at most `limit`); how many.
+pub fn purge(txn: &mut Txn, now: SystemTime, limit: usize) -> usize {
+    let over: Vec<String> = txn
+        .state
+        .password_throttles
+        .iter()
+        .filter(|(_, t)| idle(t, now))
+        .take(limit)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in &over {
+        txn.state.password_throttles.remove(key);
+        txn.delete(Kind::PasswordThrottle, key);
     }
+    over.len()
+}
 
-    /// Records a sign-in attempt from `source`: a failure counts towards its lock.
-    pub fn record_source(&self, source: &str, success: bool, now: SystemTime) {
-        let mut sources = self.by_source.lock().unwrap_or_else(|p| p.into_inner());
-        if sources.len() >= MAX_SOURCES && !sources.contains_key(source) {
-            sources.retain(|_, t| t.check(now).is_err());
-        }
-        let throttle = sources.entry(source.to_string()).or_default();
-        if success {
-            throttle.record_success(now);
-        } else {
-            throttle.record_failure(now);
-        }
-    }
+/// Whether any throttle has nothing left to remember at `now` (a purge is due).
+pub fn purge_due(state: &AccountState, now: SystemTime) -> bool {
+    state.password_throttles.values().any(|t| idle(t, now))
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
+    use std::time::Duration;
 
     use super::*;
-    use crate::crypto::hash_password;
 
     #[test]
-    fn five_wrong_passwords_lock_the_user_for_a_minute_without_hashing() {
-        let guard = PasswordGuard::default();
-        let phc = hash_password("Right-Password-1").unwrap();
-        let t0 = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+    fn five_wrong_passwords_lock_the_key_for_a_minute_and_the_record_goes_after_an_hour() {
+        let (acct, clock) = crate::testing::account();
+        let t0 = acct.clock.now();
         for _ in 0..4 {
-            assert_eq!(
-                guard.check("AIDA1", &phc, "nope", t0),
-                Err(PasswordRefusal::Wrong)
-            );
+            let lock = acct.write(|txn| record(txn, "AIDA1", false, t0)).unwrap();
+            assert_eq!(lock, None);
         }
         assert_eq!(
-            guard.check("AIDA1", &phc, "nope", t0),
-            Err(PasswordRefusal::Locked { seconds: 60 })
+            acct.write(|txn| record(txn, "AIDA1", false, t0)).unwrap(),
+            Some(60)
         );
-        // Even the right password is refused while locked; another user is not affected.
         let later = t0 + Duration::from_secs(30);
-        assert_eq!(
-            guard.check("AIDA1", &phc, "Right-Password-1", later),
-            Err(PasswordRefusal::Locked { seconds: 30 })
-        );
-        assert_eq!(
-            guard.check("AIDA2", &phc, "Right-Password-1", later),
-            Ok(())
-        );
+        assert_eq!(locked(&acct.snapshot(), "AIDA1", later), Some(30));
+        assert_eq!(locked(&acct.snapshot(), "AIDA2", later), None);
         let after = t0 + Duration::from_secs(61);
-        assert_eq!(
-            guard.check("AIDA1", &phc, "Right-Password-1", after),
-            Ok(())
-        );
+        assert_eq!(locked(&acct.snapshot(), "AIDA1", after), None);
+        // A success keeps the hour's failures; an hour on, the record is purged.
+        acct.write(|txn| record(txn, "AIDA1", true, after)).unwrap();
+        assert!(acct.snapshot().password_throttles.contains_key("AIDA1"));
+        clock.advance(Duration::from_secs(3601));
+        let now = acct.clock.now();
+        assert!(purge_due(&acct.snapshot(), now));
+        assert_eq!(acct.write(|txn| Ok(purge(txn, now, 10))).unwrap(), 1);
+        assert!(acct.snapshot().password_throttles.is_empty());
     }
 }

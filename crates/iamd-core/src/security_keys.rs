@@ -4,10 +4,16 @@
 //! presence and verification, the signature counter) is webauthn-rs's; this module keeps each
 //! ceremony's state server-side, bound to one console session, single-use and for
 //! [`CHALLENGE_LIFETIME`] seconds.
+//!
+//! The states are stored records (kind `key_ceremony`, by the digest of the session's cookie),
+//! never sent to the browser: a ceremony started on one node of a shared database finishes on
+//! any other, and taking it is a committed deletion, so it is used once across nodes.
+//! (Hence webauthn-rs's `danger-allow-state-serialisation`, which its documentation names
+//! safe for states kept in a database.)
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use webauthn_rs::prelude::{
     AuthenticationResult, CredentialID, PublicKeyCredential, RegisterPublicKeyCredential,
@@ -15,12 +21,13 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs::{Webauthn, WebauthnBuilder};
 
+use crate::account::Account;
+use crate::entities::sessions::token_digest;
+use crate::entities::Kind;
 use crate::model::User;
 
 /// How long a challenge may be answered, in seconds.
 pub const CHALLENGE_LIFETIME: i64 = 300;
-/// The most ceremonies under way at once (older ones are dropped first).
-const MAX_PENDING: usize = 10_000;
 
 /// A refused ceremony step: the page's message, and the audit record's reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +53,7 @@ pub struct Registered {
     pub key: SecurityKey,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
 enum Ceremony {
     Register {
         user_id: String,
@@ -57,16 +65,17 @@ enum Ceremony {
     },
 }
 
-struct Pending {
+/// A ceremony under way, as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredCeremony {
     ceremony: Ceremony,
     started: i64,
 }
 
-/// The console's relying party and its ceremonies under way, by console session.
+/// The console's relying party.
 pub struct RelyingParty {
     webauthn: Webauthn,
     origin: String,
-    pending: Mutex<HashMap<String, Pending>>,
 }
 
 impl RelyingParty {
@@ -84,7 +93,6 @@ impl RelyingParty {
         Ok(RelyingParty {
             webauthn,
             origin: url.origin().ascii_serialization(),
-            pending: Mutex::new(HashMap::new()),
         })
     }
 
@@ -98,11 +106,11 @@ impl RelyingParty {
     /// verification preferred, the user's keys excluded.
     pub fn start_registration(
         &self,
+        account: &Account,
         session: &str,
         user: &User,
         device_name: &str,
         existing: Vec<CredentialID>,
-        now: i64,
     ) -> Result<Value, KeyRefusal> {
         let (options, state) = self
             .webauthn
@@ -120,7 +128,7 @@ impl RelyingParty {
             device_name: device_name.to_string(),
             state,
         };
-        self.remember(session, ceremony, now);
+        remember(account, session, ceremony)?;
         let mut options = serde_json::to_value(options)
             .map_err(|_| KeyRefusal::new(UNAVAILABLE, "Bad options"))?;
         // webauthn-rs asks for credProtect only opportunistically (not enforced); Chromium
@@ -137,15 +145,15 @@ impl RelyingParty {
     /// the PublicKeyCredential). The challenge is used up either way.
     pub fn finish_registration(
         &self,
+        account: &Account,
         session: &str,
         response: &str,
-        now: i64,
     ) -> Result<Registered, KeyRefusal> {
         let Some(Ceremony::Register {
             user_id,
             device_name,
             state,
-        }) = self.take(session, now)
+        }) = take(account, session)?
         else {
             return Err(KeyRefusal::new(EXPIRED, "No registration under way"));
         };
@@ -166,15 +174,15 @@ impl RelyingParty {
     /// options for `navigator.credentials.get`, as JSON.
     pub fn start_sign_in(
         &self,
+        account: &Account,
         session: &str,
         keys: &[SecurityKey],
-        now: i64,
     ) -> Result<Value, KeyRefusal> {
         let (options, state) = self
             .webauthn
             .start_securitykey_authentication(keys)
             .map_err(|_| KeyRefusal::new(UNAVAILABLE, "Authentication not started"))?;
-        self.remember(session, Ceremony::SignIn { state }, now);
+        remember(account, session, Ceremony::SignIn { state })?;
         serde_json::to_value(options).map_err(|_| KeyRefusal::new(UNAVAILABLE, "Bad options"))
     }
 
@@ -182,11 +190,11 @@ impl RelyingParty {
     /// (signature, challenge, origin, a counter that must increase). Single-use.
     pub fn finish_sign_in(
         &self,
+        account: &Account,
         session: &str,
         response: &str,
-        now: i64,
     ) -> Result<AuthenticationResult, KeyRefusal> {
-        let Some(Ceremony::SignIn { state }) = self.take(session, now) else {
+        let Some(Ceremony::SignIn { state }) = take(account, session)? else {
             return Err(KeyRefusal::new(EXPIRED, "No sign-in challenge under way"));
         };
         let credential: PublicKeyCredential = serde_json::from_str(response)
@@ -195,32 +203,70 @@ impl RelyingParty {
             .finish_securitykey_authentication(&credential, &state)
             .map_err(|e| refusal(&e))
     }
+}
 
-    fn remember(&self, session: &str, ceremony: Ceremony, now: i64) {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending.retain(|_, p| now - p.started < CHALLENGE_LIFETIME);
-        if pending.len() >= MAX_PENDING {
-            let oldest = pending
-                .iter()
-                .min_by_key(|(_, p)| p.started)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                pending.remove(&oldest);
-            }
-        }
-        let started = now;
-        pending.insert(session.to_string(), Pending { ceremony, started });
-    }
+/// Stores `ceremony` for `session` (replacing one under way), and deletes those expired.
+fn remember(account: &Account, session: &str, ceremony: Ceremony) -> Result<(), KeyRefusal> {
+    let key = token_digest(session);
+    account
+        .write_retrying(|txn| {
+            expire(txn);
+            let stored = StoredCeremony {
+                ceremony: ceremony.clone(),
+                started: txn.now,
+            };
+            txn.put(Kind::KeyCeremony, &key, &stored)?;
+            txn.state
+                .key_ceremonies
+                .insert(key.clone(), Arc::new(stored));
+            Ok(())
+        })
+        .map_err(|_| KeyRefusal::new(UNAVAILABLE, "Challenge not stored"))
+}
 
-    /// The ceremony of `session`, removed (single use); `None` when there is none or it
-    /// is older than [`CHALLENGE_LIFETIME`].
-    fn take(&self, session: &str, now: i64) -> Option<Ceremony> {
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        pending
-            .remove(session)
-            .filter(|p| now - p.started < CHALLENGE_LIFETIME)
-            .map(|p| p.ceremony)
+/// Deletes the ceremonies too old to be finished; how many.
+pub fn expire(txn: &mut crate::account::Txn) -> usize {
+    let now = txn.now;
+    let expired: Vec<String> = txn
+        .state
+        .key_ceremonies
+        .iter()
+        .filter(|(_, c)| now - c.started >= CHALLENGE_LIFETIME)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for old in &expired {
+        txn.state.key_ceremonies.remove(old);
+        txn.delete(Kind::KeyCeremony, old);
     }
+    expired.len()
+}
+
+/// Whether a ceremony is too old to be finished at `now` (an [`expire`] is due).
+pub fn expiry_due(state: &crate::state::AccountState, now: i64) -> bool {
+    state
+        .key_ceremonies
+        .values()
+        .any(|c| now - c.started >= CHALLENGE_LIFETIME)
+}
+
+/// The ceremony of `session`, deleted (single use, on every node); `None` when there is none
+/// or it is older than [`CHALLENGE_LIFETIME`]. A ceremony another node started and this one
+/// has not seen yet is found after catching up.
+fn take(account: &Account, session: &str) -> Result<Option<Ceremony>, KeyRefusal> {
+    let key = token_digest(session);
+    let found = account.find_fresh(|state| state.key_ceremonies.get(&key).cloned());
+    if found.is_none() {
+        return Ok(None);
+    }
+    account
+        .write_retrying(|txn| {
+            let Some(stored) = txn.state.key_ceremonies.remove(&key) else {
+                return Ok(None);
+            };
+            txn.delete(Kind::KeyCeremony, &key);
+            Ok((txn.now - stored.started < CHALLENGE_LIFETIME).then(|| stored.ceremony.clone()))
+        })
+        .map_err(|_| KeyRefusal::new(UNAVAILABLE, "Challenge not taken"))
 }
 
 const UNAVAILABLE: &str = "Security keys are not available right now. Try again.";

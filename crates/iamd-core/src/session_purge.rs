@@ -14,11 +14,26 @@ pub const KEEP_AFTER_EXPIRY_SECS: i64 = 24 * 3600;
 /// The most sessions one purge deletes (one transaction); the next purge takes the rest.
 const MAX_PER_PURGE: usize = 10_000;
 
-/// Deletes the sessions expired more than [`KEEP_AFTER_EXPIRY_SECS`] ago, and the console
-/// sessions past their timeouts; returns how many.
+/// Deletes the sessions expired more than [`KEEP_AFTER_EXPIRY_SECS`] ago, the console
+/// sessions past their timeouts, and the sign-in state left over (password throttles with
+/// nothing left to remember, security key ceremonies too old to finish); returns how many.
 pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
     let console = crate::signin::purge(account)?;
-    Ok(console + purge_sts_sessions(account)?)
+    Ok(console + purge_sts_sessions(account)? + purge_sign_in_state(account)?)
+}
+
+fn purge_sign_in_state(account: &Account) -> Result<usize, IamError> {
+    let now = account.clock.now();
+    let state = account.snapshot();
+    if !crate::password_guard::purge_due(&state, now)
+        && !crate::security_keys::expiry_due(&state, account.now())
+    {
+        return Ok(0);
+    }
+    account.write_retrying(|txn| {
+        let throttles = crate::password_guard::purge(txn, now, MAX_PER_PURGE);
+        Ok(throttles + crate::security_keys::expire(txn))
+    })
 }
 
 fn purge_sts_sessions(account: &Account) -> Result<usize, IamError> {

@@ -14,8 +14,11 @@ use crate::entities::console_sessions::{self as sessions, ConsoleSession, Stage}
 use crate::error::IamError;
 use crate::mfa::{Check, Outcome};
 use crate::model::{LoginProfile, PasswordPolicy, User};
-use crate::password_guard::PasswordRefusal;
+use crate::password_guard;
 use crate::state::AccountState;
+
+/// The throttle key of the root user's password.
+const ROOT_KEY: &str = "root";
 
 /// AWS's console answer to a wrong account, user name or password (the same for each).
 pub const FAILED: &str = "Your authentication information is incorrect. Please try again.";
@@ -74,18 +77,95 @@ fn decoy_hash() -> &'static str {
 
 /// Refuses sign-ins from an address locked by its failures.
 fn source_allowed(
-    account: &Account,
+    state: &AccountState,
     origin: &Origin<'_>,
     now: std::time::SystemTime,
 ) -> Result<(), Refused> {
-    account
-        .passwords
-        .check_source(origin.source_ip, now)
-        .map_err(|seconds| {
-            Refused::new(format!(
-                "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
-            ))
-        })
+    match password_guard::locked(state, &password_guard::source_key(origin.source_ip), now) {
+        Some(seconds) => Err(Refused::new(format!(
+            "Too many failed sign-in attempts from your address. Try again in {seconds} seconds."
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A password step's outcome recorded on the attempt's throttles (`key`, then the source
+/// address) in `txn`: how many seconds the key is locked for, when this failure locked it.
+fn record_attempt(
+    txn: &mut Txn,
+    key: &str,
+    origin: &Origin<'_>,
+    success: bool,
+    now: std::time::SystemTime,
+) -> Result<Option<u64>, IamError> {
+    let lock = password_guard::record(txn, key, success, now)?;
+    let source = password_guard::source_key(origin.source_ip);
+    password_guard::record(txn, &source, success, now)?;
+    Ok(lock)
+}
+
+/// A right password recorded on its throttles (`key`, then the source address) in `txn` — or
+/// refused, when the newest state (which may hold other nodes' failures this node's snapshot
+/// did not) says either is locked.
+fn record_success(
+    txn: &mut Txn,
+    key: &str,
+    origin: &Origin<'_>,
+    now: std::time::SystemTime,
+) -> Result<Result<(), Refused>, IamError> {
+    if let Err(refused) = source_allowed(&txn.state, origin, now) {
+        return Ok(Err(refused));
+    }
+    if let Some(seconds) = password_guard::locked(&txn.state, key, now) {
+        return Ok(Err(locked_out(seconds)));
+    }
+    record_attempt(txn, key, origin, true, now)?;
+    Ok(Ok(()))
+}
+
+fn locked_out(seconds: u64) -> Refused {
+    Refused::new(format!(
+        "Too many failed sign-in attempts. Try again in {seconds} seconds."
+    ))
+}
+
+/// A refused password step: the failure recorded on its throttles (unless `key` was locked
+/// already: such attempts are not counted) with its `ConsoleLogin` record, all in one write.
+fn refuse_password(
+    account: &Account,
+    key: &str,
+    locked: Option<u64>,
+    failure: &record::Failure<'_>,
+    origin: &Origin<'_>,
+    now: std::time::SystemTime,
+) -> Refused {
+    let recorded = account.write_retrying(|txn| {
+        let lock = match locked {
+            Some(seconds) => {
+                let source = password_guard::source_key(origin.source_ip);
+                password_guard::record(txn, &source, false, now)?;
+                Some(seconds)
+            }
+            None => record_attempt(txn, key, origin, false, now)?,
+        };
+        // A known user's failure that locks it is recorded as such.
+        let reason = match (lock, failure.who) {
+            (Some(_), record::Who::User(_)) => "Too many failed attempts",
+            _ => failure.reason,
+        };
+        let failure = record::Failure {
+            who: failure.who,
+            reason,
+            mfa_used: failure.mfa_used,
+        };
+        txn.audit(record::failure(&txn.state, &failure, origin, txn.now));
+        Ok(lock)
+    });
+    match recorded {
+        Ok(Some(seconds)) => locked_out(seconds),
+        Ok(None) => Refused::new(FAILED),
+        Err(e) => Refused::from(e),
+    }
 }
 
 /// Whether `given` names this account: its id or its alias.
@@ -103,8 +183,8 @@ pub fn password_step(
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
     let now = account.clock.now();
-    source_allowed(account, origin, now)?;
     let state = account.snapshot();
+    source_allowed(&state, origin, now)?;
     let user = state
         .user(credentials.user_name.trim())
         .filter(|_| names_account(&state, credentials.account))
@@ -116,36 +196,35 @@ pub fn password_step(
     let (throttle_key, phc) = match (&user, &profile) {
         (Some(u), Some(p)) => (u.id.clone(), p.password_hash.clone()),
         _ => (
-            format!("unknown:{}", credentials.user_name.trim().to_lowercase()),
+            password_guard::unknown_user_key(credentials.user_name),
             decoy_hash().to_string(),
         ),
     };
-    let checked = account
-        .passwords
-        .check(&throttle_key, &phc, credentials.password, now);
-    let right = checked.is_ok() && profile.is_some();
-    account
-        .passwords
-        .record_source(origin.source_ip, right, now);
+    // A locked key's guesses are refused before any hashing.
+    let locked = password_guard::locked(&state, &throttle_key, now);
+    let right = locked.is_none()
+        && crate::crypto::verify_password(&phc, credentials.password)
+        && profile.is_some();
     let (Some(user), Some(profile), true) = (user.clone(), profile, right) else {
         let failure = record::Failure {
             who: user
                 .as_deref()
                 .map_or(record::Who::Unknown, record::Who::User),
-            reason: match (&user, checked) {
+            reason: match (&user, locked) {
                 (None, _) => "No username found in supplied account",
-                (_, Err(PasswordRefusal::Locked { .. })) => "Too many failed attempts",
+                (_, Some(_)) => "Too many failed attempts",
                 _ => "Failed authentication",
             },
             mfa_used: false,
         };
-        account.audit_failed_call(record::failure(&state, &failure, origin, account.now()));
-        return Err(match checked {
-            Err(PasswordRefusal::Locked { seconds }) => Refused::new(format!(
-                "Too many failed sign-in attempts. Try again in {seconds} seconds."
-            )),
-            _ => Refused::new(FAILED),
-        });
+        return Err(refuse_password(
+            account,
+            &throttle_key,
+            locked,
+            &failure,
+            origin,
+            now,
+        ));
     };
     let policy = state.password_policy.as_deref();
     if hard_expired(&profile, policy, account.now()) {
@@ -156,7 +235,10 @@ pub fn password_step(
     }
     let has_mfa = state.user_mfa_devices(&user.name).next().is_some();
     let cookie = sessions::new_session_id()?;
-    let started = account.write(|txn| {
+    let started = account.write_retrying(|txn| {
+        if let Err(refused) = record_success(txn, &throttle_key, origin, now)? {
+            return Ok(Err(refused));
+        }
         let stage = if has_mfa {
             Stage::MfaPending
         } else {
@@ -167,8 +249,8 @@ pub fn password_step(
         if !has_mfa {
             signed_in(txn, &user, &session, origin)?;
         }
-        Ok(session)
-    })?;
+        Ok(Ok(session))
+    })??;
     Ok(Started {
         cookie,
         session: started,
@@ -184,37 +266,31 @@ pub fn root_step(
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
     let now = account.clock.now();
-    source_allowed(account, origin, now)?;
     let state = account.snapshot();
+    source_allowed(&state, origin, now)?;
     let ours = names_account(&state, credentials.account);
-    let checked = account.passwords.check_with("root", now, || {
-        is_root_password(credentials.password) && ours
-    });
-    account
-        .passwords
-        .record_source(origin.source_ip, checked.is_ok(), now);
-    if let Err(refusal) = checked {
+    let locked = password_guard::locked(&state, ROOT_KEY, now);
+    if locked.is_some() || !(is_root_password(credentials.password) && ours) {
         let failure = record::Failure {
             who: record::Who::Root,
             reason: "Failed authentication",
             mfa_used: false,
         };
-        account.audit_failed_call(record::failure(&state, &failure, origin, account.now()));
-        return Err(match refusal {
-            PasswordRefusal::Locked { seconds } => Refused::new(format!(
-                "Too many failed sign-in attempts. Try again in {seconds} seconds."
-            )),
-            PasswordRefusal::Wrong => Refused::new(FAILED),
-        });
+        return Err(refuse_password(
+            account, ROOT_KEY, locked, &failure, origin, now,
+        ));
     }
     let cookie = sessions::new_session_id()?;
     let access_key_id = crate::crypto::access_key_id(crate::crypto::AccessKeyKind::Temporary)
         .map_err(|_| IamError::service_failure())?;
-    let session = account.write(|txn| {
+    let session = account.write_retrying(|txn| {
+        if let Err(refused) = record_success(txn, ROOT_KEY, origin, now)? {
+            return Ok(Err(refused));
+        }
         let session = ConsoleSession {
             user: None,
             user_id: txn.state.account_id.clone(),
-            access_key_id,
+            access_key_id: access_key_id.clone(),
             stage: Stage::Active,
             created: txn.now,
             last_seen: txn.now,
@@ -224,8 +300,8 @@ pub fn root_step(
         sessions::save(txn, &cookie, session.clone())?;
         let record = record::success(&txn.state, record::Who::Root, &session, origin, txn.now)?;
         txn.audit(record);
-        Ok(session)
-    })?;
+        Ok(Ok(session))
+    })??;
     Ok(Started { cookie, session })
 }
 
@@ -239,9 +315,9 @@ pub fn mfa_step(
     code: &str,
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
-    let state = account.snapshot();
     let now = account.now();
-    let user = pending_user(&state, pending, now)?;
+    let user = pending_user(account, pending, now)?;
+    let state = account.snapshot();
     if !state
         .user_mfa_devices(&user.name)
         .any(|d| d.serial == serial)
@@ -250,7 +326,7 @@ pub fn mfa_step(
     }
     let cookie = sessions::new_session_id()?;
     let clock_now = account.clock.now();
-    let result = account.write(|txn| {
+    let result = account.write_retrying(|txn| {
         let outcome = crate::mfa::check_code(
             txn,
             &account.sealing,
@@ -304,12 +380,11 @@ pub fn security_key_step(
     response: &str,
     origin: &Origin<'_>,
 ) -> Result<Started, Refused> {
-    let state = account.snapshot();
     let now = account.now();
-    let user = pending_user(&state, pending, now)?;
-    let checked = relying_party.finish_sign_in(pending, response, now);
+    let user = pending_user(account, pending, now)?;
+    let checked = relying_party.finish_sign_in(account, pending, response);
     let cookie = sessions::new_session_id()?;
-    let result = account.write(|txn| {
+    let result = account.write_retrying(|txn| {
         let device = checked.as_ref().ok().and_then(|result| {
             txn.state
                 .user_mfa_devices(&user.name)
@@ -356,7 +431,7 @@ pub fn security_key_step(
 
 /// The password was changed in session `cookie`: it may go on.
 pub fn password_changed(account: &Account, cookie: &str) -> Result<(), IamError> {
-    account.write(|txn| {
+    account.write_retrying(|txn| {
         let Some(session) = sessions::find(&txn.state, cookie, txn.now) else {
             return Ok(());
         };
@@ -372,7 +447,7 @@ pub fn password_changed(account: &Account, cookie: &str) -> Result<(), IamError>
 /// Signs out: the session is deleted (its cookie no longer works anywhere), and a signed-in
 /// session's end is audited (`ConsoleSignOut`, see [`record::sign_out`]).
 pub fn sign_out(account: &Account, cookie: &str, origin: &Origin<'_>) -> Result<(), IamError> {
-    account.write(|txn| {
+    account.write_retrying(|txn| {
         let Some(session) = sessions::find(&txn.state, cookie, txn.now) else {
             sessions::delete(txn, cookie);
             return Ok(());
@@ -402,7 +477,7 @@ pub fn touch(account: &Account, cookie: &str) -> Result<(), IamError> {
     let now = account.now();
     let state = account.snapshot();
     match sessions::find(&state, cookie, now) {
-        Some(s) if sessions::needs_touch(&s, now) => account.write(|txn| {
+        Some(s) if sessions::needs_touch(&s, now) => account.write_retrying(|txn| {
             if let Some(s) = sessions::find(&txn.state, cookie, txn.now) {
                 let mut updated = (*s).clone();
                 updated.last_seen = txn.now;
@@ -425,7 +500,7 @@ pub fn purge(account: &Account) -> Result<usize, IamError> {
     {
         return Ok(0);
     }
-    account.write(|txn| Ok(sessions::purge(txn, txn.now)))
+    account.write_retrying(|txn| Ok(sessions::purge(txn, txn.now)))
 }
 
 /// The caller a console session acts as: its user, with `aws:MultiFactorAuthPresent` true
@@ -475,10 +550,13 @@ pub fn caller(
 }
 
 /// The user of the half-signed-in session `pending` (waiting for its MFA step), checked by id.
-fn pending_user(state: &AccountState, pending: &str, now: i64) -> Result<Arc<User>, Refused> {
-    let session = sessions::find(state, pending, now)
+/// The session may have been started on another node: see [`Account::find_fresh`].
+fn pending_user(account: &Account, pending: &str, now: i64) -> Result<Arc<User>, Refused> {
+    let session = account
+        .find_fresh(|state| sessions::find(state, pending, now))
         .filter(|s| s.stage == Stage::MfaPending)
         .ok_or_else(|| Refused::new("Your sign-in has expired. Sign in again."))?;
+    let state = account.snapshot();
     session
         .user
         .as_deref()

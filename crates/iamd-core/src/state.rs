@@ -50,6 +50,10 @@ pub struct AccountState {
     pub saml_providers: OrdMap<String, Arc<crate::model::SamlProvider>>,
     /// Web console sign-ins, by the digest of their cookie.
     pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
+    /// Password guess failures, by throttle key (see `password_guard`).
+    pub password_throttles: OrdMap<String, Arc<crate::crypto::Throttle>>,
+    /// Security key ceremonies under way, by the digest of their console session's cookie.
+    pub key_ceremonies: OrdMap<String, Arc<crate::security_keys::StoredCeremony>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -339,6 +343,15 @@ impl AccountState {
                 let provider = serde_json::from_str(&record.body).map_err(fail)?;
                 self.saml_providers.insert(record.key, Arc::new(provider));
             }
+            Kind::PasswordThrottle => {
+                let throttle = serde_json::from_str(&record.body).map_err(fail)?;
+                self.password_throttles
+                    .insert(record.key, Arc::new(throttle));
+            }
+            Kind::KeyCeremony => {
+                let ceremony = serde_json::from_str(&record.body).map_err(fail)?;
+                self.key_ceremonies.insert(record.key, Arc::new(ceremony));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -370,6 +383,8 @@ impl AccountState {
             Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
             Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
             Kind::SamlProvider => drop(self.saml_providers.remove(key)),
+            Kind::PasswordThrottle => drop(self.password_throttles.remove(key)),
+            Kind::KeyCeremony => drop(self.key_ceremonies.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

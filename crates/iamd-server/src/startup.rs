@@ -29,6 +29,14 @@ fn database_url(config: &Config) -> String {
 pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, String> {
     config.validate()?;
     private_dir(&config.data_dir)?;
+    let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
+    let url = database_url(config);
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        private_file(Path::new(path.trim_start_matches("//")))?;
+    }
+    // The database first: a wrong URL or an unreachable database writes nothing (no new
+    // sealing key beside a database whose secrets another key sealed).
+    let store = iamd_store::open(&url, full_sync).map_err(|e| e.to_string())?;
     let sealing = match &config.sealing_key {
         Some(b64) => SealingKey::from_base64(b64).map_err(|e| format!("IAMD_SEALING_KEY: {e}"))?,
         None => {
@@ -39,12 +47,6 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
             SealingKey::load_or_create(&path).map_err(|e| format!("sealing key: {e}"))?
         }
     };
-    let full_sync = std::env::var("IAMD_SQLITE_SYNC").is_ok_and(|v| v.eq_ignore_ascii_case("full"));
-    let url = database_url(config);
-    if let Some(path) = url.strip_prefix("sqlite:") {
-        private_file(Path::new(path.trim_start_matches("//")))?;
-    }
-    let store = iamd_store::open(&url, full_sync).map_err(|e| e.to_string())?;
     let account = Account::open(&config.account_id, store, clock.clone(), sealing)?;
     let issuer_keys = crate::oidc::IssuerKeys::new(&config.oidc, clock)
         .map_err(|e| format!("OpenID Connect: {e}"))?;

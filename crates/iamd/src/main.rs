@@ -36,6 +36,9 @@ enum Command {
     Backup(cli::backup::BackupArgs),
     /// Restore a backup into a new data directory, after checking it.
     Restore(cli::backup::RestoreArgs),
+    /// Database tools: copy an account into a new database (SQLite to PostgreSQL).
+    #[command(subcommand)]
+    Store(cli::store::StoreCommand),
 }
 
 fn main() -> ExitCode {
@@ -55,5 +58,6 @@ fn main() -> ExitCode {
         Command::Audit(command) => cli::audit::run(command),
         Command::Backup(args) => cli::backup::backup(args),
         Command::Restore(args) => cli::backup::restore(args),
+        Command::Store(command) => cli::store::run(command),
     }
 }

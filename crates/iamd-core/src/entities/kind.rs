@@ -26,10 +26,14 @@ pub enum Kind {
     /// A web console sign-in, by the digest of its cookie.
     ConsoleSession,
     SamlProvider,
+    /// The failures of password guesses on one user or source address (`password_guard`).
+    PasswordThrottle,
+    /// A security key ceremony under way in a console session (`security_keys`).
+    KeyCeremony,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 21] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -49,6 +53,8 @@ impl Kind {
         Kind::LastUsed,
         Kind::ConsoleSession,
         Kind::SamlProvider,
+        Kind::PasswordThrottle,
+        Kind::KeyCeremony,
     ];
 
     /// The name records of this kind are stored under.
@@ -73,6 +79,8 @@ impl Kind {
             Kind::LastUsed => "last_used",
             Kind::ConsoleSession => "console_session",
             Kind::SamlProvider => "saml_provider",
+            Kind::PasswordThrottle => "password_throttle",
+            Kind::KeyCeremony => "key_ceremony",
         }
     }
 

@@ -24,7 +24,7 @@ use crate::entities::login_profiles::no_login_profile;
 use crate::entities::users::user_arn;
 use crate::error::IamError;
 use crate::model::{LoginProfile, PasswordPolicy};
-use crate::password_guard::PasswordRefusal;
+use crate::password_guard;
 use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
@@ -359,23 +359,27 @@ fn change_password(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
              administrator to reset it.",
         ));
     }
-    let user_id = &ctx.caller.user_id;
-    let checked = ctx.account.passwords.check(
-        user_id,
-        &profile.password_hash,
-        &old_password,
-        ctx.account.clock.now(),
-    );
-    match checked {
-        Ok(()) => {}
-        Err(PasswordRefusal::Wrong) => {
-            return Err(IamError::access_denied("The old password is incorrect."))
-        }
-        Err(PasswordRefusal::Locked { seconds }) => {
-            return Err(IamError::limit_exceeded(format!(
-                "Too many wrong passwords for user {name}: no password is checked for {seconds} more seconds."
-            )))
-        }
+    // Throttled as sign-in is, on the user's id: a locked user's guesses are not hashed, and
+    // a wrong one is recorded even though the call fails.
+    let user_id = ctx.caller.user_id.clone();
+    let now = ctx.account.clock.now();
+    let locked = |seconds: u64| {
+        IamError::limit_exceeded(format!(
+            "Too many wrong passwords for user {name}: no password is checked for {seconds} more seconds."
+        ))
+    };
+    if let Some(seconds) = password_guard::locked(&ctx.state, &user_id, now) {
+        return Err(locked(seconds));
+    }
+    if !crate::crypto::verify_password(&profile.password_hash, &old_password) {
+        return ctx.write_committed(|txn| {
+            Ok(Err(
+                match password_guard::record(txn, &user_id, false, now)? {
+                    Some(seconds) => locked(seconds),
+                    None => IamError::access_denied("The old password is incorrect."),
+                },
+            ))
+        });
     }
     check_password(&new_password, policy).map_err(|_| policy_violation())?;
     if let Some(n) = policy.and_then(|p| p.password_reuse_prevention) {
@@ -398,6 +402,11 @@ fn change_password(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
                 format!("Login Profile for User {name} was changed by another request; try again."),
             ));
         }
+        // Other nodes' failures this node's snapshot did not hold yet.
+        if let Some(seconds) = password_guard::locked(&txn.state, &user_id, now) {
+            return Err(locked(seconds));
+        }
+        password_guard::record(txn, &user_id, true, now)?;
         let mut updated = (*current).clone();
         replace_hash(&mut updated, new_hash, txn.now);
         updated.password_reset_required = false;

@@ -99,24 +99,45 @@ pub(crate) async fn register_options(State(console): Shared, Active(signed): Act
         .iter()
         .map(|k| k.cred_id().clone())
         .collect();
-    let now = console.pipeline.account.now();
+    let (account, relying_party) = (
+        console.pipeline.account.clone(),
+        console.relying_party.clone(),
+    );
+    let cookie = signed.cookie.clone();
     json_answer(
-        console
-            .relying_party
-            .start_registration(&signed.cookie, &user, &name, existing, now)
-            .map_err(|r| r.message),
+        off_async(move || {
+            relying_party.start_registration(&account, &cookie, &user, &name, existing)
+        })
+        .await
+        .map_err(|r| r.message),
     )
+}
+
+/// Runs a ceremony step (it reads and writes the store) on the blocking pool.
+async fn off_async<T: Send + 'static>(
+    step: impl FnOnce() -> Result<T, KeyRefusal> + Send + 'static,
+) -> Result<T, KeyRefusal> {
+    tokio::task::spawn_blocking(step).await.unwrap_or_else(|_| {
+        Err(KeyRefusal {
+            message: "Security keys are not available right now. Try again.".into(),
+            reason: "Internal error",
+        })
+    })
 }
 
 /// `POST /console/security-credentials/security-key`: the browser's answer checked, then
 /// the key stored as the user's MFA device.
 pub(crate) async fn register(State(console): Shared, Active(signed): Active) -> Response {
-    let now = console.pipeline.account.now();
-    let finished = console.relying_party.finish_registration(
-        &signed.cookie,
-        signed.visit.field("credential"),
-        now,
+    let (account, relying_party) = (
+        console.pipeline.account.clone(),
+        console.relying_party.clone(),
     );
+    let (cookie, credential) = (
+        signed.cookie.clone(),
+        signed.visit.field("credential").to_string(),
+    );
+    let finished =
+        off_async(move || relying_party.finish_registration(&account, &cookie, &credential)).await;
     let refuse = |message: Markup, status: StatusCode| {
         let name = signed.visit.field("name").to_string();
         let body = register_page(&signed, &name, Some(message));
@@ -164,11 +185,14 @@ pub(crate) async fn sign_in_options(State(console): Shared, incoming: Incoming) 
     if keys.is_empty() {
         return json_answer(Err("You have no security key.".to_string()));
     }
-    let now = console.pipeline.account.now();
+    let (account, relying_party) = (
+        console.pipeline.account.clone(),
+        console.relying_party.clone(),
+    );
+    let cookie = signed.cookie.clone();
     json_answer(
-        console
-            .relying_party
-            .start_sign_in(&signed.cookie, &keys, now)
+        off_async(move || relying_party.start_sign_in(&account, &cookie, &keys))
+            .await
             .map_err(|r| r.message),
     )
 }

@@ -12,7 +12,9 @@ use maud::html;
 
 use super::templates::{self, csrf_field, field};
 use super::visit::Active;
-use super::visit::{csrf_refused, with_cookie, Signed, Visit, SESSION_COOKIE, SIGNIN_COOKIE};
+use super::visit::{
+    csrf_refused, find_session, with_cookie, Signed, Visit, SESSION_COOKIE, SIGNIN_COOKIE,
+};
 use super::{Console, Shared};
 use crate::pipeline::Incoming;
 
@@ -106,12 +108,12 @@ pub(crate) async fn form(State(console): Shared, incoming: Incoming) -> Response
         Ok(v) => v,
         Err(r) => return r,
     };
-    let state = console.pipeline.account.snapshot();
     let now = console.pipeline.account.now();
-    if let Some(session) = visit
-        .cookie(SESSION_COOKIE)
-        .and_then(|c| sessions::find(&state, c, now))
-    {
+    let session = match visit.cookie(SESSION_COOKIE) {
+        Some(c) => find_session(&console.pipeline.account, c, now).await,
+        None => None,
+    };
+    if let Some(session) = session {
         return Redirect::to(landing(session.stage)).into_response();
     }
     let (cookie, set) = signin_cookie(&console, &visit);
@@ -343,12 +345,14 @@ pub(crate) async fn signout_form(State(console): Shared, incoming: Incoming) -> 
         Ok(v) => v,
         Err(r) => return r,
     };
-    let state = console.pipeline.account.snapshot();
     let now = console.pipeline.account.now();
-    let Some(cookie) = visit
-        .cookie(SESSION_COOKIE)
-        .filter(|c| sessions::find(&state, c, now).is_some())
-    else {
+    let cookie = match visit.cookie(SESSION_COOKIE) {
+        Some(c) => find_session(&console.pipeline.account, c, now)
+            .await
+            .map(|_| c),
+        None => None,
+    };
+    let Some(cookie) = cookie else {
         return Redirect::to("/console/signin").into_response();
     };
     let body = html! {

@@ -132,15 +132,17 @@ impl Console {
     ) -> Result<Signed, Response> {
         let visit = Visit::read(incoming).await?;
         let account = &self.pipeline.account;
-        let state = account.snapshot();
         let now = account.now();
-        let found = visit.cookie(SESSION_COOKIE).and_then(|cookie| {
-            let session = sessions::find(&state, cookie, now)?;
-            Some((cookie.to_string(), session))
-        });
+        let found = match visit.cookie(SESSION_COOKIE) {
+            Some(cookie) => find_session(account, cookie, now)
+                .await
+                .map(|session| (cookie.to_string(), session)),
+            None => None,
+        };
         let Some((cookie, session)) = found else {
             return Err(Redirect::to("/console/signin").into_response());
         };
+        let state = account.snapshot();
         if !stages.contains(&session.stage) {
             return Err(Redirect::to(match session.stage {
                 Stage::MfaPending => "/console/signin/mfa",
@@ -346,4 +348,25 @@ impl axum::extract::FromRequest<Arc<Console>> for Active {
             .await
             .map(Active)
     }
+}
+
+/// The live console session of cookie value `cookie`. One that another node (of a shared
+/// database) has just started is found after catching up with its commits, off the async
+/// threads: the browser's next request after a sign-in may reach any node.
+pub(crate) async fn find_session(
+    account: &Arc<iamd_core::Account>,
+    cookie: &str,
+    now: i64,
+) -> Option<Arc<ConsoleSession>> {
+    if let Some(session) = sessions::find(&account.snapshot(), cookie, now) {
+        return Some(session);
+    }
+    account.store_is_shared().then_some(())?;
+    let (account, cookie) = (account.clone(), cookie.to_string());
+    tokio::task::spawn_blocking(move || {
+        account.find_fresh(|state| sessions::find(state, &cookie, now))
+    })
+    .await
+    .ok()
+    .flatten()
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio_postgres::{AsyncMessage, Config, NoTls};
+use tokio_postgres::AsyncMessage;
 
 use super::{fail, PostgresStore};
 use crate::{
@@ -39,9 +39,9 @@ impl Wake {
 
 /// Listens for commit notifications for as long as the store lives, reconnecting after a
 /// second when the connection fails (and then waking the node: it may have missed some).
-pub(super) async fn listen(config: Config, wake: Arc<Wake>) {
+pub(super) async fn listen(pool: Arc<super::pool::Pool>, wake: Arc<Wake>) {
     loop {
-        if let Ok((client, mut connection)) = config.connect(NoTls).await {
+        if let Ok((client, mut connection)) = pool.config().connect(pool.tls()).await {
             let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
             let listening = client.batch_execute("LISTEN iamd_changes");
             tokio::pin!(listening);

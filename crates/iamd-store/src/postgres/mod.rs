@@ -3,9 +3,7 @@
 //! (`runtime`) over a small pool (`pool`). A commit (`commit`) is one transaction that also
 //! appends its changes to the change log the nodes follow (`follow`).
 //!
-//! TLS: `sslmode=disable` and `prefer` connect in plain text (a loopback or private network);
-//! `sslmode=require` is refused with an error at open, since this build has no TLS connector,
-//! rather than silently sending credentials and secrets unencrypted.
+//! TLS as the URL asks, libpq's way (`sslmode`, `sslrootcert`; see `tls`).
 
 mod commit;
 mod follow;
@@ -13,11 +11,11 @@ mod pool;
 mod runtime;
 mod schema;
 pub mod test_database;
+mod tls;
 
 use std::str::FromStr;
 use std::sync::Arc;
 
-use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Config;
 
@@ -41,28 +39,32 @@ pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
+/// The connection configuration of `url` and its TLS connector.
+pub(crate) fn parse_url(
+    url: &str,
+) -> Result<(Config, tokio_postgres_rustls::MakeRustlsConnect), StoreError> {
+    let (url, tls) = tls::split_url(url)?;
+    let config = Config::from_str(&url).map_err(|e| {
+        StoreError(format!(
+            "invalid PostgreSQL URL (expected postgres://USER@HOST:PORT/DB): {e}"
+        ))
+    })?;
+    Ok((config, tls::connector(&tls)?))
+}
+
 impl PostgresStore {
     /// Connects, refusing what it cannot honour, and applies the migrations.
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
-        let config = Config::from_str(url).map_err(|e| {
-            StoreError(format!(
-                "invalid PostgreSQL URL (expected postgres://USER@HOST:PORT/DB): {e}"
-            ))
-        })?;
-        if !matches!(config.get_ssl_mode(), SslMode::Disable | SslMode::Prefer) {
-            return Err(StoreError(
-                "postgres: sslmode=require is not supported by this build (no TLS connector): use sslmode=disable on a trusted network, or a TLS tunnel".into(),
-            ));
-        }
+        let (config, tls) = parse_url(url)?;
         let runtime = Runtime::start()?;
-        let pool = Pool::new(config);
+        let pool = Pool::new(config, tls);
         let migrating = pool.clone();
         runtime.run(async move {
-            let mut client = pool::connect(migrating.config()).await?;
+            let mut client = migrating.connect().await?;
             schema::migrate(&mut client).await
         })?;
         let wake = Arc::new(follow::Wake::default());
-        runtime.spawn(follow::listen(pool.config().clone(), wake.clone()));
+        runtime.spawn(follow::listen(pool.clone(), wake.clone()));
         Ok(PostgresStore {
             runtime,
             pool,
@@ -245,3 +247,5 @@ fn page_sql(query: &AuditQuery) -> (String, Vec<Arg>) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;

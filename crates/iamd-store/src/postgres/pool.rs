@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio_postgres::{Client, Config, NoTls, Statement};
+use tokio_postgres::{Client, Config, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::fail;
 use crate::StoreError;
@@ -31,6 +32,7 @@ pub(super) struct Conn {
 
 pub(super) struct Pool {
     config: Config,
+    tls: MakeRustlsConnect,
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
 }
@@ -80,8 +82,11 @@ pub(super) fn describe(config: &Config) -> String {
 }
 
 /// Opens one connection, its driver running on the current (the store's) runtime.
-pub(super) async fn connect(config: &Config) -> Result<Client, StoreError> {
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| {
+pub(super) async fn connect(
+    config: &Config,
+    tls: &MakeRustlsConnect,
+) -> Result<Client, StoreError> {
+    let (client, connection) = config.connect(tls.clone()).await.map_err(|e| {
         StoreError(format!(
             "postgres: cannot connect to {}: {}",
             describe(config),
@@ -103,11 +108,12 @@ pub(super) fn error_text(e: &tokio_postgres::Error) -> String {
 }
 
 impl Pool {
-    pub fn new(mut config: Config) -> Arc<Pool> {
+    pub fn new(mut config: Config, tls: MakeRustlsConnect) -> Arc<Pool> {
         config.connect_timeout(CONNECT_TIMEOUT);
         config.application_name("iamd");
         Arc::new(Pool {
             config,
+            tls,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(POOL_SIZE)),
         })
@@ -115,6 +121,16 @@ impl Pool {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// A new connection outside the pool (migrations, the listener).
+    pub async fn connect(&self) -> Result<Client, StoreError> {
+        connect(&self.config, &self.tls).await
+    }
+
+    /// The TLS connector, for a connection whose messages the caller reads (the listener).
+    pub fn tls(&self) -> MakeRustlsConnect {
+        self.tls.clone()
     }
 
     /// A connection: an idle one that is still open, else a new one.
@@ -139,7 +155,7 @@ impl Pool {
         let conn = match idle {
             Some(conn) => conn,
             None => {
-                let client = connect(&self.config).await?;
+                let client = self.connect().await?;
                 let statements = prepare(&client).await?;
                 Conn { client, statements }
             }

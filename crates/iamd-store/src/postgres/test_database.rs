@@ -2,8 +2,6 @@
 //! (`scripts/test` starts one and sets it). Without it the tests fail, saying so: a test
 //! that cannot run must not pass.
 
-use std::str::FromStr;
-
 use tokio_postgres::Config;
 
 use super::runtime::Runtime;
@@ -28,7 +26,7 @@ pub fn fresh(name: &str) -> String {
 }
 
 fn create(base: &str, name: &str) -> Result<String, StoreError> {
-    let config = Config::from_str(base).map_err(|e| StoreError(e.to_string()))?;
+    let (config, tls) = super::parse_url(base)?;
     let database = format!("{}_{name}", config.get_dbname().unwrap_or("iamd_test"));
     let url = {
         let mut config = config.clone();
@@ -37,7 +35,7 @@ fn create(base: &str, name: &str) -> Result<String, StoreError> {
     };
     let runtime = Runtime::start()?;
     runtime.run(async move {
-        let client = super::pool::connect(&config).await?;
+        let client = super::pool::connect(&config, &tls).await?;
         // Two statements: neither may run inside a (multi-statement) transaction.
         client
             .batch_execute(&format!(

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod serve;
 mod signed_http;
 mod simulate;
+pub mod store;
 
 use std::io::Write;
 use std::process::ExitCode;

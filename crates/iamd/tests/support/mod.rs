@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod cli;
 pub mod console;
+pub mod nodes;
 pub mod roles;
 
 use std::io::{Read, Write};
