@@ -11,7 +11,6 @@
 //! - ListPolicies `PolicyUsageFilter`: `PermissionsBoundary` keeps the policies used as a
 //!   boundary; `PermissionsPolicy` keeps every policy, or with `OnlyAttached` the attached ones.
 
-use iamd_policy::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -113,7 +112,7 @@ fn compile_document(name: &str, text: &str) -> Result<Document, IamError> {
             "Cannot exceed quota for PolicySize: {MAX_POLICY_SIZE}"
         )));
     }
-    Document::compile(name, text, PolicyKind::Identity)
+    Document::compile_managed(name, text)
 }
 
 /// A version of a policy, or AWS-style NoSuchEntity.
