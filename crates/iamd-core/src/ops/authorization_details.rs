@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use super::attachments::{usage_counts, AttachedPolicy, PolicyUsage};
 use super::groups::GroupView;
 
-use super::managed_policies::{version_view, PolicyView};
+use super::managed_policies::{version_view, PolicyDetail, PolicyView};
 use super::support::{input, paginate, Page};
 use super::users::UserView;
 use super::{iam_op, OpContext, Operation};
@@ -190,7 +190,7 @@ fn role_summary(role: &Role) -> Map<String, Value> {
 
 /// The model's `ManagedPolicyDetail`: the policy with every version's document.
 fn policy_detail(policy: &crate::model::ManagedPolicy, usage: PolicyUsage) -> Value {
-    let mut view = to_object(&PolicyView::of(policy, usage, true));
+    let mut view = to_object(&PolicyView::of(policy, usage, PolicyDetail::Full));
     view.remove("Tags");
     let versions: Vec<Value> = policy
         .versions

@@ -13,6 +13,7 @@ mod groups;
 mod hardware_import;
 mod holder;
 mod inline_policies;
+mod input_checks;
 mod instance_profiles;
 mod login_profiles;
 mod lookup_events;
@@ -354,7 +355,9 @@ pub fn dispatch_from(
             authorized: Cell::new(false),
             call_audited: Cell::new(false),
         };
-        let result = match session_restriction(caller, operation) {
+        let refusal = input_checks::malformed_policy_arn(input)
+            .or_else(|| session_restriction(caller, operation));
+        let result = match refusal {
             Some(refusal) => Err(refusal),
             None => (operation.handler)(&ctx, input),
         };
