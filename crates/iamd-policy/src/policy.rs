@@ -10,8 +10,10 @@ use crate::pattern::Pattern;
 use crate::principal::PrincipalEntry;
 
 /// Largest document the engine parses. AWS's per-entity quotas (6,144 characters for a
-/// managed policy, ...) are smaller and are checked by the service.
-pub const MAX_DOCUMENT_BYTES: usize = 131_072;
+/// managed policy, ...) are smaller and are checked by the service; AWS's own managed
+/// policies are not bound by them (AWSSupportServiceRolePolicy, pretty-printed, is about
+/// 190 kB).
+pub const MAX_DOCUMENT_BYTES: usize = 262_144;
 
 /// Where a policy is used: it decides whether `Principal` is required or forbidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

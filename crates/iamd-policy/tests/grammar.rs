@@ -159,6 +159,8 @@ fn documents_aws_accepts() {
         resource(r#""arn:aws:ec2:us-east-1::example_bucket""#),
         resource(r#"["arn:aws:s3:::example_bucket","*"]"#),
         resource(r#""arn:aws:iam:::user/example_bucket""#),
+        // AWS's own managed policy IAMCreateRootUserPassword names the root user.
+        resource(r#""arn:aws:iam::*:root""#),
         // [moto] a short ARN is padded with `*`: `arn:aws:fdsasf` is valid.
         resource(r#""arn:aws:fdsasf""#),
         // [moto] S3 access points do have a region.

@@ -87,14 +87,28 @@ fn get_account_authorization_details(
         .iter()
         .filter(|_| wanted("Role"))
         .map(|(key, role)| (format!("3/{key}"), (2, role_detail(state, role))));
-    let policies = state.policies.iter().filter_map(|(arn, policy)| {
-        let used = usage.get(arn.as_str()).copied().unwrap_or_default();
-        let listed = if is_aws_managed(arn) {
-            wanted("AWSManagedPolicy") && (used.attachments > 0 || used.boundaries > 0)
-        } else {
-            wanted("LocalManagedPolicy")
-        };
-        listed.then(|| (format!("4/{arn}"), (3, policy_detail(policy, used))))
+    // The account's policies, then the AWS managed policies in use, in ARN order (the
+    // account's ARNs sort first).
+    let local = state
+        .policies
+        .values()
+        .filter(|_| wanted("LocalManagedPolicy"));
+    let mut aws_in_use: Vec<&str> = usage
+        .keys()
+        .copied()
+        .filter(|arn| is_aws_managed(arn) && wanted("AWSManagedPolicy"))
+        .collect();
+    aws_in_use.sort_unstable();
+    let aws: Vec<&std::sync::Arc<crate::model::ManagedPolicy>> = aws_in_use
+        .into_iter()
+        .filter_map(crate::aws_policies::get)
+        .collect();
+    let policies = local.chain(aws).map(|policy| {
+        let used = usage.get(policy.arn.as_str()).copied().unwrap_or_default();
+        (
+            format!("4/{}", policy.arn),
+            (3, policy_detail(policy, used)),
+        )
     });
     let page = paginate(
         users.chain(groups).chain(roles).chain(policies),

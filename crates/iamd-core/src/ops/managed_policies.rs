@@ -281,11 +281,15 @@ fn list_policies(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
         };
         in_scope && in_use && policy.path.starts_with(&prefix)
     };
-    let policies = ctx.state.policies.iter().filter_map(|(key, policy)| {
-        let used = usage.get(key.as_str()).copied().unwrap_or_default();
+    // In ARN order: the account's policies (`arn:aws:iam::<digits>:`) sort before AWS's
+    // (`arn:aws:iam::aws:`), which the catalogue lists sorted.
+    let local = ctx.state.policies.values().map(|p| &**p);
+    let aws = crate::aws_policies::entries().iter().map(|e| &e.summary);
+    let policies = local.chain(aws).filter_map(|policy| {
+        let used = usage.get(policy.arn.as_str()).copied().unwrap_or_default();
         wanted(policy, used).then(|| {
             (
-                key.clone(),
+                policy.arn.clone(),
                 PolicyView::of(policy, used, PolicyDetail::Listed),
             )
         })

@@ -129,14 +129,18 @@ pub(super) fn format_error(entry: &str) -> Option<String> {
         "s3" if region != Some("") && !S3_REGIONAL.iter().any(|p| resource.starts_with(p)) => Some(
             format!("Resource {entry} can not contain region information."),
         ),
-        "iam" if resource != "*" && !IAM_PATHS.iter().any(|p| resource.starts_with(p)) => {
-            Some(format!(
-                "IAM resource path must either be \"*\" or start with {}.",
-                IAM_PATHS.join(", ")
-            ))
-        }
+        "iam" if !iam_resource_ok(resource) => Some(format!(
+            "IAM resource path must either be \"*\" or start with {}.",
+            IAM_PATHS.join(", ")
+        )),
         _ => None,
     }
+}
+
+/// `*`, the account's root user (AWS's own managed policies name `arn:aws:iam::*:root`,
+/// e.g. IAMCreateRootUserPassword), or a resource of one of AWS's listed types.
+fn iam_resource_ok(resource: &str) -> bool {
+    resource == "*" || resource == "root" || IAM_PATHS.iter().any(|p| resource.starts_with(p))
 }
 
 /// The four parts after the partition, missing ones as `*` (a lone empty part too).
