@@ -29,11 +29,20 @@ pub struct Document {
 impl Document {
     /// Parses and compiles `text` under `name` (the policy's name or ARN, for explanations).
     pub fn compile(name: &str, text: &str, kind: PolicyKind) -> Result<Document, IamError> {
-        let policy = Policy::parse(text, kind)?;
-        Ok(Document {
+        Ok(Document::of(name, text, Policy::parse(text, kind)?))
+    }
+
+    /// `compile` for a managed policy's version (CreatePolicy, CreatePolicyVersion), which
+    /// AWS also requires to be of version 2012-10-17.
+    pub fn compile_managed(name: &str, text: &str) -> Result<Document, IamError> {
+        Ok(Document::of(name, text, Policy::parse_managed(text)?))
+    }
+
+    fn of(name: &str, text: &str, policy: Policy) -> Document {
+        Document {
             text: text.to_string(),
             compiled: Some(NamedPolicy::new(name, policy)),
-        })
+        }
     }
 
     /// Rebuilds the compiled form after loading.

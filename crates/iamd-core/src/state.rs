@@ -81,15 +81,11 @@ pub struct UserPolicies {
 }
 
 impl AccountState {
-    /// An empty account: only the AWS managed policies, which every account has.
+    /// An empty account. The AWS managed policies, which every account has, are not in
+    /// `policies` but found through [`crate::aws_policies`] (see `policy`).
     pub fn new(account_id: &str) -> Self {
-        let policies = crate::aws_policies::aws_managed_policies()
-            .iter()
-            .map(|p| (p.arn.clone(), p.clone()))
-            .collect();
         AccountState {
             account_id: account_id.to_string(),
-            policies,
             ..Default::default()
         }
     }
@@ -110,8 +106,11 @@ impl AccountState {
         self.instance_profiles.get(&name.to_lowercase())
     }
 
+    /// The account's managed policy `arn`, or the AWS managed policy `arn`.
     pub fn policy(&self, arn: &str) -> Option<&Arc<ManagedPolicy>> {
-        self.policies.get(arn)
+        self.policies
+            .get(arn)
+            .or_else(|| crate::aws_policies::get(arn))
     }
 
     /// The MFA devices assigned to user `name`.

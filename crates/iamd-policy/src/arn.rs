@@ -112,6 +112,26 @@ impl ArnPattern {
         if groups.len() != 6 || groups[0] != [Token::Lit("arn".into())] {
             return None;
         }
+        ArnPattern::from_groups(groups)
+    }
+
+    /// Compiles a `Resource` entry that passed AWS's create-time checks: as AWS reads it,
+    /// whatever precedes the first `:` stands for `arn` and missing parts are `*`
+    /// (`arn:aws:fdsasf` is `arn:aws:fdsasf:*:*:*`). `None` without any `:`.
+    pub(crate) fn compile_resource(text: &str, variables: bool) -> Option<ArnPattern> {
+        if text == "*" {
+            return Some(ArnPattern::Any);
+        }
+        let (_, rest) = text.split_once(':')?;
+        let mut parts: Vec<&str> = rest.splitn(5, ':').collect();
+        if parts == [""] {
+            parts.clear();
+        }
+        parts.resize(5, "*");
+        ArnPattern::compile(&format!("arn:{}", parts.join(":")), variables)
+    }
+
+    fn from_groups(groups: Vec<Vec<Token>>) -> Option<ArnPattern> {
         let mut patterns = groups.into_iter().skip(1).map(Pattern::from_tokens);
         let segments = [
             patterns.next()?,

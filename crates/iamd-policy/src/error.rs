@@ -17,6 +17,11 @@ pub mod messages {
     pub const SID_UNIQUE: &str = "Statement IDs (SID) in a single policy must be unique.";
     pub const SID_ALNUM: &str = "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*";
     pub const TOO_LARGE: &str = "Policy document is too large.";
+    /// Managed policies (CreatePolicy, CreatePolicyVersion) without `"Version": "2012-10-17"`.
+    pub const VERSION: &str = "Policy document must be version 2012-10-17 or greater.";
+    /// A resource ARN without a service, or with wildcards in it.
+    pub const RESOURCE_VENDOR: &str =
+        "Resource vendor must be fully qualified and cannot contain regexes.";
 }
 
 /// A policy document AWS would refuse. `message` is AWS's text; `place` says where.

@@ -10,8 +10,10 @@ use crate::pattern::Pattern;
 use crate::principal::PrincipalEntry;
 
 /// Largest document the engine parses. AWS's per-entity quotas (6,144 characters for a
-/// managed policy, ...) are smaller and are checked by the service.
-pub const MAX_DOCUMENT_BYTES: usize = 131_072;
+/// managed policy, ...) are smaller and are checked by the service; AWS's own managed
+/// policies are not bound by them (AWSSupportServiceRolePolicy, pretty-printed, is about
+/// 190 kB).
+pub const MAX_DOCUMENT_BYTES: usize = 262_144;
 
 /// Where a policy is used: it decides whether `Principal` is required or forbidden.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,6 +245,16 @@ impl Policy {
 impl Policy {
     /// Parses `text` as AWS does, with AWS's `MalformedPolicyDocument` messages.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        Policy::parse_with(text, kind, false)
+    }
+
+    /// Parses a managed policy's document (CreatePolicy, CreatePolicyVersion): an identity
+    /// policy that must also be of version 2012-10-17.
+    pub fn parse_managed(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse_with(text, PolicyKind::Identity, true)
+    }
+
+    fn parse_with(text: &str, kind: PolicyKind, managed: bool) -> Result<Policy, PolicyError> {
         let root = Place::root();
         if text.len() > MAX_DOCUMENT_BYTES {
             let detail = format!(
@@ -251,66 +263,49 @@ impl Policy {
             );
             return Err(PolicyError::new(messages::TOO_LARGE, &root, detail));
         }
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| PolicyError::new(messages::INVALID_JSON, &root, e.to_string()))?;
-        Policy::from_json(&value, kind)
+        // Text that is not JSON: AWS answers a trust policy (CreateRole,
+        // UpdateAssumeRolePolicy) "This policy contains invalid Json" and an identity
+        // policy "Syntax errors in policy." (issues recorded by AWS users: CreateRole given
+        // a file name; CreatePolicy given a trailing comma).
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            let message = match kind {
+                PolicyKind::Resource => messages::INVALID_JSON,
+                PolicyKind::Identity => messages::SYNTAX,
+            };
+            PolicyError::new(message, &root, e.to_string())
+        })?;
+        grammar::check(&value, kind, managed)?;
+        Policy::compile(&value, kind)
     }
 
-    /// Compiles an already parsed JSON document.
+    /// Checks and compiles an already parsed JSON document.
     pub fn from_json(value: &Value, kind: PolicyKind) -> Result<Policy, PolicyError> {
+        grammar::check(value, kind, false)?;
+        Policy::compile(value, kind)
+    }
+
+    /// Compiles a document that passed `grammar::check`.
+    fn compile(value: &Value, kind: PolicyKind) -> Result<Policy, PolicyError> {
         let root = Place::root();
         let Value::Object(doc) = value else {
             return Err(syntax(&root, "the document must be a JSON object"));
         };
-        for key in doc.keys() {
-            if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
-                return Err(syntax(&root, format!("unknown element `{key}`")));
-            }
-        }
-        let version = match doc.get("Version") {
+        let version = match doc.get("Version").and_then(Value::as_str) {
             None => Version::Absent,
-            Some(Value::String(v)) if v == "2012-10-17" => Version::V2012_10_17,
-            Some(Value::String(v)) if v == "2008-10-17" => Version::V2008_10_17,
-            Some(other) => {
-                let place = root.child("Version");
-                let detail = format!("`{}` is not 2012-10-17 or 2008-10-17", plain(other));
-                return Err(PolicyError::new(messages::LEGACY_PARSING, &place, detail));
-            }
+            Some("2012-10-17") => Version::V2012_10_17,
+            Some(_) => Version::V2008_10_17,
         };
-        let id = match doc.get("Id") {
-            None => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(syntax(&root.child("Id"), "`Id` must be a string")),
+        let id = doc.get("Id").and_then(Value::as_str).map(str::to_string);
+        let statements: Vec<&Value> = match doc.get("Statement") {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(item) => vec![item],
+            None => Vec::new(),
         };
-        let statements = match doc.get("Statement") {
-            Some(Value::Array(items)) if !items.is_empty() => items.iter().collect(),
-            Some(item @ Value::Object(_)) => vec![item],
-            Some(Value::Array(_)) => {
-                return Err(syntax(
-                    &root.child("Statement"),
-                    "the statement list is empty",
-                ))
-            }
-            Some(_) => {
-                let detail = "`Statement` must be an object or an array of objects";
-                return Err(syntax(&root.child("Statement"), detail));
-            }
-            None => return Err(syntax(&root, "the document has no `Statement`")),
-        };
-        let mut compiled = Vec::with_capacity(statements.len());
-        let mut sids: Vec<&str> = Vec::new();
-        for (index, item) in statements.into_iter().enumerate() {
-            let statement = parse_statement(item, index, version, kind)?;
-            if let Some(sid) = item.get("Sid").and_then(Value::as_str) {
-                if !sid.is_empty() && sids.contains(&sid) {
-                    let place = root.child(format!("Statement[{index}]")).child("Sid");
-                    let detail = format!("`{sid}` is used twice");
-                    return Err(PolicyError::new(messages::SID_UNIQUE, &place, detail));
-                }
-                sids.push(sid);
-            }
-            compiled.push(statement);
-        }
+        let compiled = statements
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| parse_statement(item, index, version, kind))
+            .collect::<Result<Vec<_>, _>>()?;
         let index = ServiceIndex::build(&compiled);
         Ok(Policy {
             version,
@@ -332,18 +327,6 @@ fn plain(value: &Value) -> String {
         other => other.to_string(),
     }
 }
-
-const STATEMENT_KEYS: [&str; 9] = [
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-];
 
 fn parse_statement(
     item: &Value,
@@ -371,9 +354,6 @@ fn parse_statement(
         }
         Some(_) => return Err(syntax(&place.child("Sid"), "`Sid` must be a string")),
     };
-    if let Some(key) = st.keys().find(|k| !STATEMENT_KEYS.contains(&k.as_str())) {
-        return Err(syntax(&place, format!("unknown element `{key}`")));
-    }
     let effect = match st.get("Effect") {
         Some(Value::String(e)) if e == "Allow" => Effect::Allow,
         Some(Value::String(e)) if e == "Deny" => Effect::Deny,
@@ -456,7 +436,6 @@ fn parse_actions(st: &Map<String, Value>, place: &Place) -> Result<ActionSet, Po
     }
     let mut patterns = Vec::with_capacity(texts.len());
     for text in &texts {
-        check_vendor(text, &place.child(&key))?;
         patterns.push(Pattern::compile(&text.to_ascii_lowercase(), true, false));
     }
     let services = if negated {
@@ -479,59 +458,6 @@ fn service_bits(text: &str) -> u64 {
             crate::context::service_bit(&service.to_ascii_lowercase())
         }
         _ => u64::MAX,
-    }
-}
-
-/// A condition key `PREFIX:NAME`. Besides the services' prefixes, the prefix may be an
-/// OpenID Connect provider's `HOST/PATH` (`oidc.eks.REGION.amazonaws.com/id/ID:sub`, with
-/// dots and slashes; iamd also takes a `HOST:PORT`), and the name may hold colons (tag keys
-/// such as `aws:RequestTag/team:x`).
-fn check_condition_key(key: &str, place: &Place) -> Result<(), PolicyError> {
-    let Some((vendor, name)) = key.split_once(':') else {
-        return check_vendor(key, place);
-    };
-    check_prefix(key, vendor, name, b"-._/*?", "condition key", place)
-}
-
-/// The `vendor` and `name` of `text` (`vendor:name`): a vendor of ASCII letters, digits and
-/// the bytes in `extra`, and a name (`what` it names).
-fn check_prefix(
-    text: &str,
-    vendor: &str,
-    name: &str,
-    extra: &[u8],
-    what: &str,
-    place: &Place,
-) -> Result<(), PolicyError> {
-    let vendor_ok = !vendor.is_empty()
-        && vendor
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
-    if !vendor_ok {
-        return Err(PolicyError::new(
-            format!("Vendor {vendor} is not valid"),
-            place,
-            format!("`{text}`"),
-        ));
-    }
-    if name.is_empty() {
-        return Err(syntax(place, format!("`{text}` names no {what}")));
-    }
-    Ok(())
-}
-
-/// `service:action` with a valid vendor, or `*`.
-fn check_vendor(text: &str, place: &Place) -> Result<(), PolicyError> {
-    if text == "*" {
-        return Ok(());
-    }
-    let detail = format!("`{text}`");
-    match text.split_once(':') {
-        None => Err(PolicyError::new(messages::NO_VENDOR, place, detail)),
-        Some((_, rest)) if rest.contains(':') => {
-            Err(PolicyError::new(messages::ONE_COLON, place, detail))
-        }
-        Some((vendor, name)) => check_prefix(text, vendor, name, b"-*?", "action", place),
     }
 }
 
@@ -558,7 +484,7 @@ fn parse_resources(
     }
     let mut patterns = Vec::with_capacity(texts.len());
     for text in &texts {
-        let pattern = ArnPattern::compile(text, variables).ok_or_else(|| {
+        let pattern = ArnPattern::compile_resource(text, variables).ok_or_else(|| {
             let message = format!("Resource {text} must be in ARN format or \"*\".");
             PolicyError::new(message, &place.child(&key), format!("`{text}`"))
         })?;
@@ -658,49 +584,20 @@ fn parse_conditions(
     let mut conditions = Vec::new();
     for (op_name, keys) in operators {
         let op_place = place.child(op_name);
-        let operator = Operator::parse(op_name)
-            .ok_or_else(|| syntax(&op_place, format!("unknown condition operator `{op_name}`")))?;
-        let Value::Object(keys) = keys else {
-            return Err(syntax(
-                &op_place,
-                "an operator must map condition keys to values",
-            ));
+        // An unknown operator passed the grammar only with an empty block.
+        let (Some(operator), Value::Object(keys)) = (Operator::parse(op_name), keys) else {
+            continue;
         };
-        if keys.is_empty() {
-            return Err(syntax(&op_place, "the operator names no condition key"));
-        }
         for (key, values) in keys {
-            let key_place = op_place.child(key);
-            check_condition_key(key, &key_place)?;
-            let values = condition_values(values).ok_or_else(|| {
-                syntax(
-                    &key_place,
-                    "values must be strings, numbers, booleans or an array of them",
-                )
-            })?;
-            if values.is_empty() {
-                return Err(syntax(&key_place, "the key has no values"));
-            }
-            let condition = Condition::compile(operator, key, values, variables)
-                .map_err(|detail| syntax(&key_place, detail))?;
+            let condition = Condition::compile(operator, key, grammar::scalars(values), variables)
+                .map_err(|detail| syntax(&op_place.child(key), detail))?;
             conditions.push(condition);
         }
     }
     Ok(conditions)
 }
 
-fn condition_values(value: &Value) -> Option<Vec<String>> {
-    let scalar = |v: &Value| match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    match value {
-        Value::Array(items) => items.iter().map(scalar).collect(),
-        other => scalar(other).map(|s| vec![s]),
-    }
-}
+mod grammar;
 
 #[cfg(test)]
 mod tests;

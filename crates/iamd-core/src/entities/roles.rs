@@ -63,6 +63,9 @@ pub fn compile_trust_policy(
         }
     })?;
     let statements = document.compiled.iter().flat_map(|p| p.policy.statements());
+    if statements.clone().any(|s| !trust_actions_allowed(s)) {
+        return Err(IamError::malformed_policy(TRUST_POLICY_ACTIONS));
+    }
     for principals in statements.filter_map(|s| s.principals.as_ref()) {
         for entry in &principals.entries {
             if let PrincipalEntry::Arn(arn) = entry {
@@ -75,6 +78,31 @@ pub fn compile_trust_policy(
         }
     }
     Ok(document)
+}
+
+/// AWS's answer to a trust policy naming other actions than the ones that start a
+/// session (recorded by emulators' AWS-checked suites; LocalStack's IAM provider, a Go IAM
+/// emulator's CreateRole table refusing `"Action": "*"`).
+pub const TRUST_POLICY_ACTIONS: &str = "AssumeRole policy may only specify STS AssumeRole actions.";
+
+/// The actions a trust policy may name (any case, no wildcards): AWS's "Granting
+/// permissions to pass session tags / source identity / context" pages list the last three.
+const TRUST_ACTIONS: [&str; 6] = [
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+];
+
+fn trust_actions_allowed(statement: &iamd_policy::Statement) -> bool {
+    statement.actions.negated
+        || statement
+            .actions
+            .texts
+            .iter()
+            .all(|a| TRUST_ACTIONS.contains(&a.to_ascii_lowercase().as_str()))
 }
 
 /// AWS's quota on a trust policy's size (characters other than whitespace).

@@ -6,6 +6,7 @@ use iamd_policy::{ContextValue, PolicyKind};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::input_checks::{check_role_arn, check_session_tags};
 use super::sessions::{check_caller_code, FreshCredentials};
 use super::support::input;
 use super::{Auth, OpContext, Operation};
@@ -117,6 +118,7 @@ struct Request {
 
 fn assume_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: AssumeRoleInput = input(value)?;
+    check_role_arn(&input.role_arn)?;
     if ctx.caller.identity == Identity::Root {
         return Err(IamError::access_denied(ROOT_MAY_NOT));
     }
@@ -191,18 +193,23 @@ pub(super) fn granted(
 /// Checks the input that needs no decision: the role (an unknown one is refused as AWS does,
 /// without saying it does not exist), session policies and their packed size, session tags.
 fn prepare(ctx: &OpContext<'_>, input: AssumeRoleInput) -> Result<Request, IamError> {
-    let role = find_role(&ctx.state, &input.role_arn).ok_or_else(|| {
-        IamError::access_denied(format!(
-            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
-            ctx.caller.principal.arn, input.role_arn
-        ))
-    })?;
     let caller_session = ctx
         .state
         .sessions
         .get(&ctx.caller.access_key_id)
         .and_then(|s| s.role.clone());
     let requested_tags = input.tags.unwrap_or_default();
+    check_session_tags(
+        &requested_tags,
+        input.transitive_tag_keys.as_deref().unwrap_or_default(),
+        &transitive_tags(caller_session.as_ref()),
+    )?;
+    let role = find_role(&ctx.state, &input.role_arn).ok_or_else(|| {
+        IamError::access_denied(format!(
+            "User: {} is not authorized to perform: sts:AssumeRole on resource: {}",
+            ctx.caller.principal.arn, input.role_arn
+        ))
+    })?;
     let policies =
         SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &requested_tags)?;
     let context = request_context(
@@ -258,11 +265,7 @@ pub(super) fn session_of(
 ) -> RoleSession {
     let inherited = transitive_tags(caller_session);
     let mut tags = inherited.clone();
-    tags.extend(
-        requested_tags
-            .into_iter()
-            .filter(|t| !inherited.iter().any(|i| i.key.eq_ignore_ascii_case(&t.key))),
-    );
+    tags.extend(requested_tags);
     let mut transitive_tag_keys: Vec<String> = inherited.iter().map(|t| t.key.clone()).collect();
     transitive_tag_keys.extend(transitive_keys);
     RoleSession {

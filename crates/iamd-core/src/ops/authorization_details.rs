@@ -17,7 +17,7 @@ use serde_json::{json, Map, Value};
 use super::attachments::{usage_counts, AttachedPolicy, PolicyUsage};
 use super::groups::GroupView;
 
-use super::managed_policies::{version_view, PolicyView};
+use super::managed_policies::{version_view, PolicyDetail, PolicyView};
 use super::support::{input, paginate, Page};
 use super::users::UserView;
 use super::{iam_op, OpContext, Operation};
@@ -87,14 +87,28 @@ fn get_account_authorization_details(
         .iter()
         .filter(|_| wanted("Role"))
         .map(|(key, role)| (format!("3/{key}"), (2, role_detail(state, role))));
-    let policies = state.policies.iter().filter_map(|(arn, policy)| {
-        let used = usage.get(arn.as_str()).copied().unwrap_or_default();
-        let listed = if is_aws_managed(arn) {
-            wanted("AWSManagedPolicy") && (used.attachments > 0 || used.boundaries > 0)
-        } else {
-            wanted("LocalManagedPolicy")
-        };
-        listed.then(|| (format!("4/{arn}"), (3, policy_detail(policy, used))))
+    // The account's policies, then the AWS managed policies in use, in ARN order (the
+    // account's ARNs sort first).
+    let local = state
+        .policies
+        .values()
+        .filter(|_| wanted("LocalManagedPolicy"));
+    let mut aws_in_use: Vec<&str> = usage
+        .keys()
+        .copied()
+        .filter(|arn| is_aws_managed(arn) && wanted("AWSManagedPolicy"))
+        .collect();
+    aws_in_use.sort_unstable();
+    let aws: Vec<&std::sync::Arc<crate::model::ManagedPolicy>> = aws_in_use
+        .into_iter()
+        .filter_map(crate::aws_policies::get)
+        .collect();
+    let policies = local.chain(aws).map(|policy| {
+        let used = usage.get(policy.arn.as_str()).copied().unwrap_or_default();
+        (
+            format!("4/{}", policy.arn),
+            (3, policy_detail(policy, used)),
+        )
     });
     let page = paginate(
         users.chain(groups).chain(roles).chain(policies),
@@ -190,7 +204,7 @@ fn role_summary(role: &Role) -> Map<String, Value> {
 
 /// The model's `ManagedPolicyDetail`: the policy with every version's document.
 fn policy_detail(policy: &crate::model::ManagedPolicy, usage: PolicyUsage) -> Value {
-    let mut view = to_object(&PolicyView::of(policy, usage, true));
+    let mut view = to_object(&PolicyView::of(policy, usage, PolicyDetail::Full));
     view.remove("Tags");
     let versions: Vec<Value> = policy
         .versions

@@ -65,7 +65,7 @@ fn get_federation_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
     } = SessionPolicies::of(input.policy.as_deref(), input.policy_arns, &tags)?;
     let extra = match tags.is_empty() {
         true => Vec::new(),
-        false => super::tags::tag_context(&tags),
+        false => super::tags::tag_context(&tags)?,
     };
     ctx.authorize_with("sts:GetFederationToken", &federated_arn, &extra)?;
     if !tags.is_empty() {

@@ -102,7 +102,11 @@ fn create_profile(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
     let input: CreateProfileInput = input(value)?;
     let path = path_or_root(input.path);
     let arn = ctx.arn("instance-profile", &path, &input.instance_profile_name);
-    ctx.authorize_with("iam:CreateInstanceProfile", &arn, &tag_context(&input.tags))?;
+    ctx.authorize_with(
+        "iam:CreateInstanceProfile",
+        &arn,
+        &tag_context(&input.tags)?,
+    )?;
     let mut tags = Vec::new();
     merge_tags(&mut tags, input.tags)?;
     let id = unique_id(UniqueIdKind::InstanceProfile).map_err(|_| IamError::service_failure())?;

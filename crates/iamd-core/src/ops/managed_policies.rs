@@ -11,7 +11,6 @@
 //! - ListPolicies `PolicyUsageFilter`: `PermissionsBoundary` keeps the policies used as a
 //!   boundary; `PermissionsPolicy` keeps every policy, or with `OnlyAttached` the attached ones.
 
-use iamd_policy::PolicyKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -67,9 +66,25 @@ pub(crate) struct PolicyView {
     tags: Option<Vec<Tag>>,
 }
 
+/// Which members a policy's answer has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PolicyDetail {
+    /// ListPolicies: no description, no tags.
+    Listed,
+    /// CreatePolicy: the description; tags only when there are some.
+    Created,
+    /// GetPolicy: also `Tags`, an empty list when there are none (AWS responses recorded in
+    /// LocalStack's `test_iam_policies.snapshot.json`, `test_policy_lifecycle`).
+    Full,
+}
+
 impl PolicyView {
-    /// `full`: with description and tags (GetPolicy, CreatePolicy); ListPolicies leaves them out.
-    pub(crate) fn of(policy: &ManagedPolicy, usage: PolicyUsage, full: bool) -> PolicyView {
+    pub(crate) fn of(
+        policy: &ManagedPolicy,
+        usage: PolicyUsage,
+        detail: PolicyDetail,
+    ) -> PolicyView {
+        let full = detail != PolicyDetail::Listed;
         PolicyView {
             policy_name: policy.name.clone(),
             policy_id: policy.id.clone(),
@@ -82,7 +97,8 @@ impl PolicyView {
             create_date: policy.create_date,
             update_date: policy.update_date,
             description: policy.description.clone().filter(|_| full),
-            tags: (full && !policy.tags.is_empty()).then(|| policy.tags.clone()),
+            tags: (detail == PolicyDetail::Full || (full && !policy.tags.is_empty()))
+                .then(|| policy.tags.clone()),
         }
     }
 }
@@ -113,7 +129,7 @@ fn compile_document(name: &str, text: &str) -> Result<Document, IamError> {
             "Cannot exceed quota for PolicySize: {MAX_POLICY_SIZE}"
         )));
     }
-    Document::compile(name, text, PolicyKind::Identity)
+    Document::compile_managed(name, text)
 }
 
 /// A version of a policy, or AWS-style NoSuchEntity.
@@ -148,7 +164,7 @@ fn create_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
     let input: CreatePolicyInput = input(value)?;
     let path = path_or_root(input.path);
     let arn = ctx.arn("policy", &path, &input.policy_name);
-    ctx.authorize_with("iam:CreatePolicy", &arn, &tag_context(&input.tags))?;
+    ctx.authorize_with("iam:CreatePolicy", &arn, &tag_context(&input.tags)?)?;
     let mut tags = Vec::new();
     merge_tags(&mut tags, input.tags)?;
     let document = compile_document(&input.policy_name, &input.policy_document)?;
@@ -191,7 +207,7 @@ fn create_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
         save_policy(txn, policy.clone())?;
         Ok(policy)
     })?;
-    Ok(json!({ "Policy": PolicyView::of(&policy, PolicyUsage::default(), true) }))
+    Ok(json!({ "Policy": PolicyView::of(&policy, PolicyUsage::default(), PolicyDetail::Created) }))
 }
 
 #[derive(Deserialize)]
@@ -205,7 +221,7 @@ fn get_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     ctx.authorize("iam:GetPolicy", &input.policy_arn)?;
     let policy = find_policy(&ctx.state, &input.policy_arn)?;
     let usage = usage_of(&ctx.state, &policy.arn);
-    Ok(json!({ "Policy": PolicyView::of(&policy, usage, true) }))
+    Ok(json!({ "Policy": PolicyView::of(&policy, usage, PolicyDetail::Full) }))
 }
 
 fn delete_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
@@ -265,9 +281,18 @@ fn list_policies(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
         };
         in_scope && in_use && policy.path.starts_with(&prefix)
     };
-    let policies = ctx.state.policies.iter().filter_map(|(key, policy)| {
-        let used = usage.get(key.as_str()).copied().unwrap_or_default();
-        wanted(policy, used).then(|| (key.clone(), PolicyView::of(policy, used, false)))
+    // In ARN order: the account's policies (`arn:aws:iam::<digits>:`) sort before AWS's
+    // (`arn:aws:iam::aws:`), which the catalogue lists sorted.
+    let local = ctx.state.policies.values().map(|p| &**p);
+    let aws = crate::aws_policies::entries().iter().map(|e| &e.summary);
+    let policies = local.chain(aws).filter_map(|policy| {
+        let used = usage.get(policy.arn.as_str()).copied().unwrap_or_default();
+        wanted(policy, used).then(|| {
+            (
+                policy.arn.clone(),
+                PolicyView::of(policy, used, PolicyDetail::Listed),
+            )
+        })
     });
     paginate(policies, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Policies")
 }

@@ -144,7 +144,7 @@ pub(super) fn tag_mfa_device(ctx: &OpContext<'_>, value: &Value) -> Result<Value
     ctx.authorize_with(
         "iam:TagMFADevice",
         &device_arn(ctx, serial),
-        &tag_context(&input.tags),
+        &tag_context(&input.tags)?,
     )?;
     ctx.write(|txn| {
         let mut device = (*find_device(&txn.state, serial)?).clone();

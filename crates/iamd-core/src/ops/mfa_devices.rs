@@ -124,7 +124,7 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
     ctx.authorize_with(
         "iam:CreateVirtualMFADevice",
         &serial,
-        &tag_context(&input.tags),
+        &tag_context(&input.tags)?,
     )?;
     if input.tags.len() > MAX_TAGS {
         return Err(IamError::limit_exceeded(format!(

@@ -14,6 +14,7 @@ mod groups;
 mod hardware_import;
 mod holder;
 mod inline_policies;
+mod input_checks;
 mod instance_profiles;
 mod login_profiles;
 mod lookup_events;
@@ -414,7 +415,9 @@ pub fn dispatch_from(
             call_audited: Cell::new(false),
             audited_caller: std::cell::OnceCell::new(),
         };
-        let result = match session_restriction(caller, operation) {
+        let refusal = input_checks::malformed_policy_arn(input)
+            .or_else(|| session_restriction(caller, operation));
+        let result = match refusal {
             Some(refusal) => Err(refusal),
             None => (operation.handler)(&ctx, input),
         };

@@ -139,7 +139,7 @@ fn create_provider(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
     ctx.authorize_with(
         "iam:CreateOpenIDConnectProvider",
         &arn,
-        &tag_context(&input.tags),
+        &tag_context(&input.tags)?,
     )?;
     let thumbprints = checked_thumbprints(input.thumbprint_list)?;
     let client_ids = checked_client_ids(input.client_id_list)?;

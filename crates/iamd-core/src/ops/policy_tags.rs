@@ -31,7 +31,7 @@ fn tag_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     ctx.authorize_with(
         "iam:TagPolicy",
         &input.policy_arn,
-        &tag_context(&input.tags),
+        &tag_context(&input.tags)?,
     )?;
     refuse_aws_managed_change(ctx, "iam:TagPolicy", &input.policy_arn)?;
     ctx.write(|txn| {

@@ -61,7 +61,11 @@ pub(crate) struct RoleView {
     assume_role_policy_document: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<String>,
-    max_session_duration: i64,
+    /// Not in CreateRole's and UpdateRoleDescription's answers (AWS responses recorded in
+    /// LocalStack's `test_iam_roles.snapshot.json`: `test_create_role_defaults`,
+    /// `test_update_role`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_session_duration: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     permissions_boundary: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,7 +85,8 @@ impl RoleView {
             create_date: role.create_date,
             assume_role_policy_document: encode_document(&role.assume_role_policy.text),
             description: role.description.clone(),
-            max_session_duration: role.max_session_duration,
+            max_session_duration: (detail != RoleDetail::Created)
+                .then_some(role.max_session_duration),
             permissions_boundary: role.boundary.as_ref().filter(|_| detailed).map(|arn| {
                 json!({"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn})
             }),
@@ -112,7 +117,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateRoleInput = input(value)?;
     let path = path_or_root(input.path);
     let arn = ctx.arn("role", &path, &input.role_name);
-    let mut extra = tag_context(&input.tags);
+    let mut extra = tag_context(&input.tags)?;
     extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateRole", &arn, &extra)?;
     let mut tags = Vec::new();

@@ -92,7 +92,7 @@ fn valid_until(metadata: &saml_metadata::Metadata, now: i64) -> i64 {
 fn create(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateInput = input(value)?;
     let arn = ctx.arn("saml-provider", "/", &input.name);
-    ctx.authorize_with("iam:CreateSAMLProvider", &arn, &tag_context(&input.tags))?;
+    ctx.authorize_with("iam:CreateSAMLProvider", &arn, &tag_context(&input.tags)?)?;
     no_private_keys(&input.add_private_key, &None)?;
     let metadata = saml_metadata::parse(&input.metadata)?;
     let mut tags = Vec::new();

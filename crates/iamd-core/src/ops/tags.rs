@@ -22,8 +22,10 @@ use crate::state::AccountState;
 /// AWS's quota of tags on one resource.
 pub(crate) const MAX_TAGS: usize = 50;
 
-/// `aws:RequestTag/k` and `aws:TagKeys` for tags in a request.
-pub(crate) fn tag_context(tags: &[Tag]) -> Vec<(String, ContextValue)> {
+/// `aws:RequestTag/k` and `aws:TagKeys` for tags in a request, whose keys must be unique
+/// regardless of case (checked before authorization).
+pub(crate) fn tag_context(tags: &[Tag]) -> Result<Vec<(String, ContextValue)>, IamError> {
+    super::input_checks::check_unique_tag_keys(tags)?;
     let mut extra: Vec<(String, ContextValue)> = tags
         .iter()
         .map(|t| {
@@ -37,7 +39,7 @@ pub(crate) fn tag_context(tags: &[Tag]) -> Vec<(String, ContextValue)> {
         "aws:TagKeys".into(),
         ContextValue::Multi(tags.iter().map(|t| t.key.clone()).collect()),
     ));
-    extra
+    Ok(extra)
 }
 
 /// Merges `new` into `tags` (same key replaces), enforcing the quota of 50.
@@ -165,7 +167,7 @@ pub(super) fn tag(ctx: &OpContext<'_>, value: &Value, kind: Tagged) -> Result<Va
     ctx.authorize_with(
         &format!("iam:Tag{}", kind.title()),
         &kind.arn(ctx, &input.entity_name),
-        &tag_context(&input.tags),
+        &tag_context(&input.tags)?,
     )?;
     ctx.write(|txn| kind.update(txn, &input.entity_name, |tags| merge_tags(tags, input.tags)))?;
     Ok(json!({}))

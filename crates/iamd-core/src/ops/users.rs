@@ -71,7 +71,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: CreateUserInput = input(value)?;
     let path = path_or_root(input.path);
     let arn = ctx.arn("user", &path, &input.user_name);
-    let mut extra = tag_context(&input.tags);
+    let mut extra = tag_context(&input.tags)?;
     extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateUser", &arn, &extra)?;
     if input.tags.len() > MAX_TAGS {

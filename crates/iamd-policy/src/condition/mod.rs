@@ -22,6 +22,9 @@ enum Value {
     Binary(String),
     Net(IpNet),
     Arn(ArnPattern),
+    /// A `Date*` value AWS's legacy parser accepts but that names no instant this engine
+    /// reads (e.g. `01T`): it matches nothing.
+    Unreadable,
 }
 
 /// One `operator: { key: values }` entry of a statement's `Condition`.
@@ -81,10 +84,7 @@ impl Condition {
                 Family::Numeric => Value::Number(
                     parse_number(text).ok_or_else(|| format!("`{text}` is not a number"))?,
                 ),
-                Family::Date => Value::Date(
-                    parse_date(text)
-                        .ok_or_else(|| format!("`{text}` is not an ISO 8601 date or epoch time"))?,
-                ),
+                Family::Date => parse_date(text).map_or(Value::Unreadable, Value::Date),
                 Family::Bool | Family::Null => Value::Bool(
                     parse_bool(text).ok_or_else(|| format!("`{text}` is not `true` or `false`"))?,
                 ),

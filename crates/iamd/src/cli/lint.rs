@@ -131,26 +131,17 @@ fn read(name: &str, linted: bool) -> Result<Loaded, Unusable> {
         return lint::load(name, &text, linted);
     }
     let wanted = name.rsplit('/').next().unwrap_or(name);
-    let managed = iamd_core::aws_policies::aws_managed_policies()
-        .iter()
-        .find(|p| p.name == wanted && (name == wanted || name == p.arn));
+    let managed =
+        iamd_core::aws_policies::by_name(wanted).filter(|p| name == wanted || name == p.arn);
     let text = managed
         .and_then(|p| p.versions.last())
         .map(|v| v.document.text.clone());
     match text {
         Some(text) => lint::load(name, &text, linted),
         None => Err(Unusable(format!(
-            "cannot read {name}: no such file, and not an AWS managed policy iamd ships ({})",
-            shipped().join(", ")
+            "cannot read {name}: no such file, and not an AWS managed policy iamd ships"
         ))),
     }
-}
-
-fn shipped() -> Vec<String> {
-    iamd_core::aws_policies::aws_managed_policies()
-        .iter()
-        .map(|p| p.name.clone())
-        .collect()
 }
 
 fn pretty(value: &serde_json::Value) -> String {

@@ -7,6 +7,7 @@ use iamd_policy::PolicyKind;
 use serde_json::{json, Value};
 
 use super::super::assume_role::{OVER_CHAINING_MAX, OVER_ROLE_MAX, ROOT_MAY_NOT};
+use super::super::input_checks::TRANSITIVE_CONFLICT;
 use super::super::sessions::INVALID_CODE;
 use super::sessions::{bob_with_device, ADMIN};
 use crate::authz::{Caller, Identity, SessionKind};
@@ -407,7 +408,18 @@ fn tags_external_id_and_source_identity_in_the_context() {
     call(&acct, &red, "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
     let mut chained_input = base;
     chained_input["RoleSessionName"] = json!("t2");
-    chained_input["Tags"] = json!([{"Key": "team", "Value": "blue"}]);
+    // A transitive tag of the calling session cannot be set again, in any case (AWS's
+    // answer recorded by LocalStack, test_iam_role_chaining_override_transitive_tags).
+    for key in ["team", "TEAM"] {
+        let mut overriding = chained_input.clone();
+        overriding["Tags"] = json!([{"Key": key, "Value": "blue"}]);
+        let e = assume(&acct, &red, overriding).unwrap_err();
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("InvalidParameterValue", TRANSITIVE_CONFLICT)
+        );
+    }
+    // Without it, the chained session inherits `team=red`.
     let chained = caller_with(&acct, &assume(&acct, &red, chained_input).unwrap()).unwrap();
     call(
         &acct,

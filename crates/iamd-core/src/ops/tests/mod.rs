@@ -2,6 +2,7 @@
 
 mod account;
 mod assume;
+mod aws_answers;
 mod credential_report;
 mod credentials;
 mod dispatch;

@@ -114,9 +114,7 @@ impl Details {
         if let Some(found) = self.policies.get(arn) {
             return Some(found.clone());
         }
-        iamd_core::aws_policies::aws_managed_policies()
-            .iter()
-            .find(|p| p.arn == arn)
+        iamd_core::aws_policies::get(arn)
             .and_then(|p| Some((p.name.clone(), p.versions.last()?.document.text.clone())))
     }
 }

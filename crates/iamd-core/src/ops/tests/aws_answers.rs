@@ -1,0 +1,254 @@
+//! The order and wording of AWS's errors, and the members of its answers: one row per rule,
+//! each with where AWS's answer was found.
+//!
+//! Sources:
+//! - [ls-sts]: LocalStack's AWS-validated snapshots, `tests/aws/services/sts/test_sts.snapshot.json`;
+//! - [ls-roles], [ls-policies]: the same for `tests/aws/services/iam/test_iam_roles.snapshot.json`
+//!   and `test_iam_policies.snapshot.json`;
+//! - [log]: AWS's answer to CreateRole quoted in a public build log ("InvalidInput: Duplicate
+//!   tag keys found. ..."); moto's `DuplicateTags` has the same code and text;
+//! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`.
+
+use serde_json::{json, Value};
+
+use super::super::input_checks::{DUPLICATE_TAG_KEYS, TRANSITIVE_NOT_TAGGED, UNPARSABLE_ARN};
+use super::roles::ec2_trust;
+use crate::entities::roles::TRUST_POLICY_ACTIONS;
+use crate::testing::{account, call, root, user};
+
+/// Who calls: a user without any permission (so an answer other than AccessDenied shows
+/// that AWS validated the input first), or the account's root.
+#[derive(Clone, Copy)]
+enum Who {
+    Nobody,
+    Root,
+}
+
+fn trust_with_action(action: &str) -> String {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": action}]})
+    .to_string()
+}
+
+#[test]
+fn errors_in_aws_order_and_words() {
+    let role = "arn:aws:iam::111122223333:role/none";
+    let tags = |keys: &[&str]| -> Value {
+        keys.iter()
+            .map(|k| json!({"Key": k, "Value": "v"}))
+            .collect()
+    };
+    let rows: Vec<(Who, &str, &str, Value, &str, String)> = vec![
+        // [ls-sts] test_sts_invalid_parameters: a RoleArn AWS cannot parse, before any
+        // authorization: no partition, no service, too few parts, no resource.
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": "nothing-valid-in-here", "RoleSessionName": "s"}),
+            "ValidationError",
+            "nothing-valid-in-here is invalid".into(),
+        ),
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": "arn::b:::something/test-role", "RoleSessionName": "s"}),
+            "ValidationError",
+            "arn::b:::something/test-role is invalid".into(),
+        ),
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": "arn:a::::something/test-role", "RoleSessionName": "s"}),
+            "ValidationError",
+            "arn:a::::something/test-role is invalid".into(),
+        ),
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": "arn:a:::something/test-role", "RoleSessionName": "s"}),
+            "ValidationError",
+            "arn:a:::something/test-role is invalid".into(),
+        ),
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": "arn:a:a::aaaaaaaaaa:", "RoleSessionName": "s"}),
+            "ValidationError",
+            "arn:a:a::aaaaaaaaaa: is invalid".into(),
+        ),
+        // [ls-sts] test_assume_role_tag_validation: transitive keys must be among the tags.
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": role, "RoleSessionName": "s",
+            "Tags": tags(&["SessionTag1"]), "TransitiveTagKeys": ["InvalidKey"]}),
+            "InvalidParameterValue",
+            TRANSITIVE_NOT_TAGGED.into(),
+        ),
+        // [ls-sts] the same: tag keys are unique regardless of case.
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": role, "RoleSessionName": "s",
+            "Tags": tags(&["SessionTag1", "sessiontag1"]), "TransitiveTagKeys": ["sessiontag1"]}),
+            "InvalidParameterValue",
+            DUPLICATE_TAG_KEYS.into(),
+        ),
+        // [ls-sts] the same: a transitive key matches its tag regardless of case (the
+        // request passes the checks; this caller then may not assume the role).
+        (
+            Who::Nobody,
+            "sts",
+            "AssumeRole",
+            json!({"RoleArn": role, "RoleSessionName": "s",
+            "Tags": tags(&["SessionTag1"]), "TransitiveTagKeys": ["sessiontag1"]}),
+            "AccessDenied",
+            String::new(),
+        ),
+        // [issue16] a PolicyArn that is not an ARN, before authorization, in any operation.
+        (
+            Who::Nobody,
+            "iam",
+            "AttachUserPolicy",
+            json!({"UserName": "bob", "PolicyArn": "foo"}),
+            "ValidationError",
+            UNPARSABLE_ARN.into(),
+        ),
+        (
+            Who::Nobody,
+            "iam",
+            "GetPolicy",
+            json!({"PolicyArn": "policy/foo"}),
+            "ValidationError",
+            UNPARSABLE_ARN.into(),
+        ),
+        // [log] IAM tag keys are unique regardless of case, before authorization.
+        (
+            Who::Nobody,
+            "iam",
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": ec2_trust(),
+            "Tags": tags(&["Team", "team"])}),
+            "InvalidInput",
+            DUPLICATE_TAG_KEYS.into(),
+        ),
+        (
+            Who::Nobody,
+            "iam",
+            "TagUser",
+            json!({"UserName": "bob", "Tags": tags(&["a", "A"])}),
+            "InvalidInput",
+            DUPLICATE_TAG_KEYS.into(),
+        ),
+        // [ls-roles] test_update_assume_role_policy_errors: a trust policy names only the
+        // STS actions that start sessions; one that is not JSON has its own text.
+        (
+            Who::Root,
+            "iam",
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": trust_with_action("s3:GetObject")}),
+            "MalformedPolicyDocument",
+            TRUST_POLICY_ACTIONS.into(),
+        ),
+        (
+            Who::Root,
+            "iam",
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": trust_with_action("*")}),
+            "MalformedPolicyDocument",
+            TRUST_POLICY_ACTIONS.into(),
+        ),
+        (
+            Who::Root,
+            "iam",
+            "CreateRole",
+            json!({"RoleName": "r", "AssumeRolePolicyDocument": "{not json"}),
+            "MalformedPolicyDocument",
+            "This policy contains invalid Json".into(),
+        ),
+        // iamd-policy's tests/grammar.rs has the sources: managed policies need 2012-10-17.
+        (
+            Who::Root,
+            "iam",
+            "CreatePolicy",
+            json!({"PolicyName": "p", "PolicyDocument":
+            r#"{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#}),
+            "MalformedPolicyDocument",
+            "Policy document must be version 2012-10-17 or greater.".into(),
+        ),
+    ];
+    for (who, service, operation, input, code, message) in rows {
+        let (acct, _clock) = account();
+        let caller = match who {
+            Who::Nobody => user(&acct, "bob", None),
+            Who::Root => root(),
+        };
+        let e = call(&acct, &caller, service, operation, input.clone())
+            .expect_err(&format!("{operation} {input}"));
+        assert_eq!(e.code, code, "{operation} {input}: {}", e.message);
+        if !message.is_empty() {
+            assert_eq!(e.message, message, "{operation} {input}");
+        }
+    }
+}
+
+#[test]
+fn trust_policies_may_name_every_session_action() {
+    // AWS's pages on session tags, source identity and context name these actions.
+    let (acct, _clock) = account();
+    let actions = json!([
+        "sts:AssumeRole",
+        "sts:TagSession",
+        "sts:SetSourceIdentity",
+        "sts:SetContext"
+    ]);
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": actions}]});
+    let input = json!({"RoleName": "r", "AssumeRolePolicyDocument": trust.to_string()});
+    call(&acct, &root(), "iam", "CreateRole", input).unwrap();
+}
+
+#[test]
+fn answers_have_the_members_aws_returns() {
+    let (acct, _clock) = account();
+    let admin = root();
+    let input = json!({"RoleName": "r", "AssumeRolePolicyDocument": ec2_trust()});
+    let created = call(&acct, &admin, "iam", "CreateRole", input).unwrap();
+    // [ls-roles] test_create_role_defaults: CreateRole has no MaxSessionDuration, no
+    // RoleLastUsed and no Tags; GetRole has the first two.
+    let role = &created["Role"];
+    for absent in ["MaxSessionDuration", "RoleLastUsed", "Tags"] {
+        assert!(
+            role.get(absent).is_none(),
+            "CreateRole has {absent}: {role}"
+        );
+    }
+    let got = call(&acct, &admin, "iam", "GetRole", json!({"RoleName": "r"})).unwrap();
+    assert_eq!(got["Role"]["MaxSessionDuration"], 3600);
+    assert_eq!(got["Role"]["RoleLastUsed"], json!({}));
+    // [ls-policies] test_policy_lifecycle: CreatePolicy without tags has no Tags; GetPolicy
+    // has an empty list; ListPolicies none.
+    let doc = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#;
+    let input = json!({"PolicyName": "p", "PolicyDocument": doc});
+    let created = call(&acct, &admin, "iam", "CreatePolicy", input).unwrap();
+    assert!(created["Policy"].get("Tags").is_none(), "{created}");
+    let arn = created["Policy"]["Arn"].clone();
+    let got = call(&acct, &admin, "iam", "GetPolicy", json!({"PolicyArn": arn})).unwrap();
+    assert_eq!(got["Policy"]["Tags"], json!([]));
+    let listed = call(
+        &acct,
+        &admin,
+        "iam",
+        "ListPolicies",
+        json!({"Scope": "Local"}),
+    )
+    .unwrap();
+    assert!(listed["Policies"][0].get("Tags").is_none(), "{listed}");
+}
