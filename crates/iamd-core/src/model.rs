@@ -425,3 +425,25 @@ pub struct CredentialReport {
     /// The CSV text.
     pub csv: String,
 }
+
+/// A server certificate (UploadServerCertificate): the certificate and chain as uploaded and
+/// its private key, sealed (AAD: the certificate id) and never returned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    /// `ASCA...`.
+    pub id: String,
+    pub path: String,
+    pub arn: String,
+    pub upload_date: i64,
+    /// The end of the certificate's validity.
+    pub expiration: i64,
+    /// The PEM body, exactly as uploaded.
+    pub body: String,
+    #[serde(default)]
+    pub chain: Option<String>,
+    /// Base64 of the sealed PEM private key.
+    pub sealed_private_key: String,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}

@@ -10,8 +10,8 @@ use imbl::OrdMap;
 use crate::entities::Kind;
 use crate::model::{
     AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate, SshPublicKey,
-    User,
+    MfaDevice, PasswordPolicy, Role, ServerCertificate, ServiceCredential, Session,
+    SigningCertificate, SshPublicKey, User,
 };
 use crate::store::Record;
 
@@ -46,6 +46,8 @@ pub struct AccountState {
     pub credential_report: Option<Arc<CredentialReport>>,
     /// Web console sign-ins, by the digest of their cookie.
     pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
+    /// Server certificates, by lowercase name.
+    pub server_certificates: OrdMap<String, Arc<ServerCertificate>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -325,6 +327,10 @@ impl AccountState {
                 let session = serde_json::from_str(&record.body).map_err(fail)?;
                 self.console_sessions.insert(record.key, Arc::new(session));
             }
+            Kind::ServerCertificate => {
+                let cert: ServerCertificate = serde_json::from_str(&record.body).map_err(fail)?;
+                self.server_certificates.insert(record.key, Arc::new(cert));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -354,6 +360,7 @@ impl AccountState {
             Kind::SigningCertificate => drop(self.signing_certificates.remove(key)),
             Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
             Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
+            Kind::ServerCertificate => drop(self.server_certificates.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

@@ -23,10 +23,11 @@ pub enum Kind {
     LastUsed,
     /// A web console sign-in, by the digest of its cookie.
     ConsoleSession,
+    ServerCertificate,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -44,6 +45,7 @@ impl Kind {
         Kind::ServiceCredential,
         Kind::LastUsed,
         Kind::ConsoleSession,
+        Kind::ServerCertificate,
     ];
 
     /// The name records of this kind are stored under.
@@ -66,6 +68,7 @@ impl Kind {
             Kind::ServiceCredential => "service_credential",
             Kind::LastUsed => "last_used",
             Kind::ConsoleSession => "console_session",
+            Kind::ServerCertificate => "server_certificate",
         }
     }
 

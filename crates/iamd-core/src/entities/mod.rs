@@ -14,6 +14,7 @@ pub mod login_profiles;
 pub mod mfa_devices;
 pub mod policies;
 pub mod roles;
+pub mod server_certificates;
 pub mod sessions;
 pub mod user_credentials;
 pub mod users;

@@ -9,8 +9,8 @@
 //!   answer; AWS's text is not documented).
 //! - GetAccountSummary: `PolicyVersionsInUse` counts managed policy attachments (users, groups,
 //!   roles); `AccountPasswordPresent` is left out (iamd's root user has no console password);
-//!   the root user has no MFA device (`AccountMFAEnabled` 0); signing certificates, server
-//!   certificates and identity providers do not exist in iamd (0).
+//!   the root user has no MFA device (`AccountMFAEnabled` 0); identity providers do not exist in
+//!   iamd (0).
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -175,8 +175,8 @@ fn summary(state: &AccountState) -> Value {
         "GroupPolicySizeQuota": MAX_GROUP_INLINE_SIZE,
         "RolePolicySizeQuota": MAX_ROLE_INLINE_SIZE,
         "AssumeRolePolicySizeQuota": 2048,
-        "ServerCertificates": 0,
-        "ServerCertificatesQuota": 20,
+        "ServerCertificates": state.server_certificates.len(),
+        "ServerCertificatesQuota": super::server_certificates::MAX_SERVER_CERTIFICATES,
         "Providers": 0,
         "GlobalEndpointTokenVersion": 1,
     })

@@ -24,6 +24,7 @@ mod policy_tags;
 mod role_policies;
 mod role_settings;
 mod roles;
+mod server_certificates;
 mod service_credentials;
 mod sessions;
 mod signing_certificates;
@@ -282,6 +283,7 @@ static REGISTRY: &[&[Operation]] = &[
     authorization_details::OPS,
     ssh_public_keys::OPS,
     signing_certificates::OPS,
+    server_certificates::OPS,
     service_credentials::OPS,
     simulate::OPS,
     lookup_events::OPS,

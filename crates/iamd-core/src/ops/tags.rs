@@ -1,6 +1,6 @@
 //! Tags: the request-tag context and quota every tagging operation shares, and one
 //! implementation of Tag/Untag/List*Tags for the entities looked up by name (users, roles,
-//! instance profiles).
+//! instance profiles, server certificates).
 
 use iamd_policy::ContextValue;
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use super::OpContext;
 use crate::account::Txn;
 use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
 use crate::entities::roles::{find_role, role_arn, save_role};
+use crate::entities::server_certificates::{certificate_arn, find_certificate, save_certificate};
 use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Tag;
@@ -60,6 +61,7 @@ pub(super) enum Tagged {
     User,
     Role,
     InstanceProfile,
+    ServerCertificate,
 }
 
 impl Tagged {
@@ -69,6 +71,7 @@ impl Tagged {
             Tagged::User => "User",
             Tagged::Role => "Role",
             Tagged::InstanceProfile => "InstanceProfile",
+            Tagged::ServerCertificate => "ServerCertificate",
         }
     }
 
@@ -78,6 +81,7 @@ impl Tagged {
             Tagged::User => user_arn(ctx, name),
             Tagged::Role => role_arn(ctx, name),
             Tagged::InstanceProfile => profile_arn(ctx, name),
+            Tagged::ServerCertificate => certificate_arn(ctx, name),
         }
     }
 
@@ -87,6 +91,7 @@ impl Tagged {
             Tagged::User => find_user(state, name)?.tags.clone(),
             Tagged::Role => find_role(state, name)?.tags.clone(),
             Tagged::InstanceProfile => find_profile(state, name)?.tags.clone(),
+            Tagged::ServerCertificate => find_certificate(state, name)?.tags.clone(),
         })
     }
 
@@ -113,6 +118,11 @@ impl Tagged {
                 change(&mut profile.tags)?;
                 save_profile(txn, profile)
             }
+            Tagged::ServerCertificate => {
+                let mut cert = (*find_certificate(&txn.state, name)?).clone();
+                change(&mut cert.tags)?;
+                save_certificate(txn, cert)
+            }
         }
     }
 }
@@ -122,7 +132,12 @@ impl Tagged {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct TagsInput {
-    #[serde(rename = "UserName", alias = "RoleName", alias = "InstanceProfileName")]
+    #[serde(
+        rename = "UserName",
+        alias = "RoleName",
+        alias = "InstanceProfileName",
+        alias = "ServerCertificateName"
+    )]
     entity_name: String,
     #[serde(default)]
     tags: Vec<Tag>,

@@ -15,6 +15,7 @@ mod policies;
 mod role_settings;
 mod roles;
 mod security_keys;
+mod server_certificates;
 mod sessions;
 mod simulate;
 mod simulate_expected;
