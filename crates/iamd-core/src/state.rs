@@ -9,8 +9,8 @@ use imbl::OrdMap;
 
 use crate::entities::Kind;
 use crate::model::{
-    AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
-    MfaDevice, PasswordPolicy, Role, ServerCertificate, ServiceCredential, Session,
+    AccessKey, CredentialReport, DeletionTask, Document, Group, InstanceProfile, LoginProfile,
+    ManagedPolicy, MfaDevice, PasswordPolicy, Role, ServerCertificate, ServiceCredential, Session,
     SigningCertificate, SshPublicKey, User,
 };
 use crate::store::Record;
@@ -48,6 +48,8 @@ pub struct AccountState {
     pub console_sessions: OrdMap<String, Arc<crate::entities::console_sessions::ConsoleSession>>,
     /// Server certificates, by lowercase name.
     pub server_certificates: OrdMap<String, Arc<ServerCertificate>>,
+    /// DeleteServiceLinkedRole tasks, by task id.
+    pub deletion_tasks: OrdMap<String, Arc<DeletionTask>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -331,6 +333,10 @@ impl AccountState {
                 let cert: ServerCertificate = serde_json::from_str(&record.body).map_err(fail)?;
                 self.server_certificates.insert(record.key, Arc::new(cert));
             }
+            Kind::DeletionTask => {
+                let task: DeletionTask = serde_json::from_str(&record.body).map_err(fail)?;
+                self.deletion_tasks.insert(record.key, Arc::new(task));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -361,6 +367,7 @@ impl AccountState {
             Kind::ServiceCredential => drop(self.service_credentials.remove(key)),
             Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
             Kind::ServerCertificate => drop(self.server_certificates.remove(key)),
+            Kind::DeletionTask => drop(self.deletion_tasks.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

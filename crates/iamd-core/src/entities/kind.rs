@@ -24,10 +24,12 @@ pub enum Kind {
     /// A web console sign-in, by the digest of its cookie.
     ConsoleSession,
     ServerCertificate,
+    /// A DeleteServiceLinkedRole task.
+    DeletionTask,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 18] = [
+    pub const ALL: [Kind; 19] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -46,6 +48,7 @@ impl Kind {
         Kind::LastUsed,
         Kind::ConsoleSession,
         Kind::ServerCertificate,
+        Kind::DeletionTask,
     ];
 
     /// The name records of this kind are stored under.
@@ -69,6 +72,7 @@ impl Kind {
             Kind::LastUsed => "last_used",
             Kind::ConsoleSession => "console_session",
             Kind::ServerCertificate => "server_certificate",
+            Kind::DeletionTask => "deletion_task",
         }
     }
 

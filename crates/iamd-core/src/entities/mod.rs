@@ -15,6 +15,7 @@ pub mod mfa_devices;
 pub mod policies;
 pub mod roles;
 pub mod server_certificates;
+pub mod service_linked_roles;
 pub mod sessions;
 pub mod user_credentials;
 pub mod users;

@@ -26,6 +26,7 @@ mod role_settings;
 mod roles;
 mod server_certificates;
 mod service_credentials;
+mod service_linked_roles;
 mod sessions;
 mod signing_certificates;
 mod simulate;
@@ -284,6 +285,7 @@ static REGISTRY: &[&[Operation]] = &[
     ssh_public_keys::OPS,
     signing_certificates::OPS,
     server_certificates::OPS,
+    service_linked_roles::OPS,
     service_credentials::OPS,
     simulate::OPS,
     lookup_events::OPS,

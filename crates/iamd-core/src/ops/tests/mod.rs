@@ -16,6 +16,7 @@ mod role_settings;
 mod roles;
 mod security_keys;
 mod server_certificates;
+mod service_linked_roles;
 mod sessions;
 mod simulate;
 mod simulate_expected;
