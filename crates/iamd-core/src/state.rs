@@ -50,6 +50,10 @@ pub struct AccountState {
     pub server_certificates: OrdMap<String, Arc<ServerCertificate>>,
     /// DeleteServiceLinkedRole tasks, by task id.
     pub deletion_tasks: OrdMap<String, Arc<DeletionTask>>,
+    /// Last-accessed jobs, by job id.
+    pub access_jobs: OrdMap<String, Arc<crate::entities::access_jobs::AccessJob>>,
+    /// SetSecurityTokenServicePreferences: `v2Token` (2) or AWS's default `v1Token` (1).
+    pub global_endpoint_token_version: Option<u8>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -337,6 +341,14 @@ impl AccountState {
                 let task: DeletionTask = serde_json::from_str(&record.body).map_err(fail)?;
                 self.deletion_tasks.insert(record.key, Arc::new(task));
             }
+            Kind::AccessJob => {
+                let job = serde_json::from_str(&record.body).map_err(fail)?;
+                self.access_jobs.insert(record.key, Arc::new(job));
+            }
+            Kind::StsPreferences => {
+                let version: u8 = serde_json::from_str(&record.body).map_err(fail)?;
+                self.global_endpoint_token_version = Some(version);
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -368,6 +380,8 @@ impl AccountState {
             Kind::ConsoleSession => drop(self.console_sessions.remove(key)),
             Kind::ServerCertificate => drop(self.server_certificates.remove(key)),
             Kind::DeletionTask => drop(self.deletion_tasks.remove(key)),
+            Kind::AccessJob => drop(self.access_jobs.remove(key)),
+            Kind::StsPreferences => self.global_endpoint_token_version = None,
             Kind::LastUsed => {}
         }
         Ok(())

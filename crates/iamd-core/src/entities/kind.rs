@@ -26,10 +26,14 @@ pub enum Kind {
     ServerCertificate,
     /// A DeleteServiceLinkedRole task.
     DeletionTask,
+    /// A GenerateServiceLastAccessedDetails job.
+    AccessJob,
+    /// SetSecurityTokenServicePreferences: the global endpoint's token version.
+    StsPreferences,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 19] = [
+    pub const ALL: [Kind; 21] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -49,6 +53,8 @@ impl Kind {
         Kind::ConsoleSession,
         Kind::ServerCertificate,
         Kind::DeletionTask,
+        Kind::AccessJob,
+        Kind::StsPreferences,
     ];
 
     /// The name records of this kind are stored under.
@@ -73,6 +79,8 @@ impl Kind {
             Kind::ConsoleSession => "console_session",
             Kind::ServerCertificate => "server_certificate",
             Kind::DeletionTask => "deletion_task",
+            Kind::AccessJob => "access_job",
+            Kind::StsPreferences => "sts_preferences",
         }
     }
 

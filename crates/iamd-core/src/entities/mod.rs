@@ -3,6 +3,7 @@
 //! (ARNs, "cannot be found" errors). Operations build on it and never on one another's
 //! entity helpers; [`Kind`] names every kind of stored record, for writes and for loading.
 
+pub mod access_jobs;
 pub mod access_keys;
 pub mod boundaries;
 pub mod console_sessions;

@@ -14,6 +14,7 @@ mod hardware_import;
 mod holder;
 mod inline_policies;
 mod instance_profiles;
+mod last_accessed;
 mod login_profiles;
 mod lookup_events;
 mod managed_policies;
@@ -25,6 +26,7 @@ mod role_policies;
 mod role_settings;
 mod roles;
 mod server_certificates;
+mod service_access;
 mod service_credentials;
 mod service_linked_roles;
 mod sessions;
@@ -286,6 +288,8 @@ static REGISTRY: &[&[Operation]] = &[
     signing_certificates::OPS,
     server_certificates::OPS,
     service_linked_roles::OPS,
+    last_accessed::OPS,
+    service_access::OPS,
     service_credentials::OPS,
     simulate::OPS,
     lookup_events::OPS,

@@ -7,6 +7,7 @@ mod credentials;
 mod dispatch;
 mod groups;
 mod instance_profiles;
+mod last_accessed;
 mod lookup_events;
 mod mfa;
 mod outputs;
