@@ -102,3 +102,15 @@ mod tests {
         assert_eq!(Kind::parse("widget"), None);
     }
 }
+
+#[cfg(test)]
+mod conformance {
+    use super::Kind;
+
+    /// The store conformance suite stores a record of every kind: it must know them all.
+    #[test]
+    fn the_store_conformance_suite_covers_every_kind() {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, iamd_store::conformance::ENTITY_KINDS);
+    }
+}
