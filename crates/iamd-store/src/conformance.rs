@@ -127,7 +127,7 @@ pub const ENTITY_KINDS: &[&str] = &[
 
 /// A record of every kind is stored, read back with its kind, key and body (keys with `/`,
 /// as deletion task and job ids have), and deleted; the records already there stay.
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 fn every_kind(store: &dyn Store) {
     let before = store.load().unwrap();
     let key = |kind: &str| format!("task/aws-service-role/{kind}.amazonaws.com/R/0");
