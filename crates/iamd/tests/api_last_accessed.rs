@@ -6,13 +6,7 @@
 mod support;
 
 use aws_sdk_iam::types::{AccessAdvisorUsageGranularityType, JobStatusType, SummaryKeyType};
-use support::{code_message, Server};
-
-macro_rules! refused {
-    ($call:expr $(,)?) => {
-        code_message($call.unwrap_err())
-    };
-}
+use support::Server;
 
 const READ_IAM: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*","sts:GetCallerIdentity","sts:AssumeRole"],"Resource":"*"}]}"#;
 

@@ -145,13 +145,6 @@ async fn server_certificates_end_to_end_and_after_a_restart() {
     );
 }
 
-/// The code and message of a refused call.
-macro_rules! refused {
-    ($call:expr $(,)?) => {
-        code_message($call.unwrap_err())
-    };
-}
-
 #[tokio::test]
 async fn server_certificate_bad_input() {
     let server = Server::start();

@@ -5,13 +5,7 @@
 
 mod support;
 
-use support::{code_message, percent_decode, Server};
-
-macro_rules! refused {
-    ($call:expr $(,)?) => {
-        code_message($call.unwrap_err())
-    };
-}
+use support::{percent_decode, Server};
 
 #[tokio::test]
 async fn service_linked_roles_end_to_end() {

@@ -127,11 +127,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.role_name
             )));
         }
-        if txn.state.roles.len() >= MAX_ROLES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
-            )));
-        }
+        check_role_quota(&txn.state)?;
         let trust = compile_trust_policy(
             &txn.state,
             &input.role_name,
@@ -162,6 +158,16 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         Ok(role)
     })?;
     Ok(json!({ "Role": RoleView::of(&role, RoleDetail::Created) }))
+}
+
+/// AWS's quota of roles in an account (service-linked roles count).
+pub(super) fn check_role_quota(state: &crate::state::AccountState) -> Result<(), IamError> {
+    if state.roles.len() >= MAX_ROLES {
+        return Err(IamError::limit_exceeded(format!(
+            "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -18,7 +18,7 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::roles::{RoleDetail, RoleView, DEFAULT_MAX_SESSION_DURATION, MAX_ROLES};
+use super::roles::{check_role_quota, RoleDetail, RoleView, DEFAULT_MAX_SESSION_DURATION};
 use super::support::input;
 use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{request_id, unique_id, UniqueIdKind};
@@ -86,11 +86,7 @@ fn create(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 "Service role name {name} has been taken in this account, please try a different suffix."
             )));
         }
-        if txn.state.roles.len() >= MAX_ROLES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
-            )));
-        }
+        check_role_quota(&txn.state)?;
         // The service's policies that this account knows (AWS managed policies).
         let attached = service
             .policies
