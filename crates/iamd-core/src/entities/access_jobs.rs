@@ -39,6 +39,9 @@ pub struct ServiceAccess {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessJob {
     pub id: String,
+    /// The order jobs were generated in (the oldest is dropped first).
+    #[serde(default)]
+    pub seq: u64,
     /// The user, group, role or policy reported on.
     pub arn: String,
     /// `SERVICE_LEVEL` or `ACTION_LEVEL`.

@@ -4,7 +4,8 @@
 //! A job is computed when it is generated, from the audit trail: every call (allowed or not,
 //! as AWS counts attempts) that a user, or a session of a role, made to a service iamd serves
 //! (IAM, STS) in AWS's tracking period of the last 400 days. It is stored finished
-//! (`COMPLETED`), so a Get answers at once and the same on every node. The services listed are
+//! (`COMPLETED`), so a Get answers at once and the same on every node; the last 1,000 jobs are
+//! kept. The services listed are
 //! those the entity's policies allow (`service_access`); services other than IAM and STS are
 //! listed without a last access, since their calls never reach iamd. `ACTION_LEVEL` jobs also
 //! list, for IAM (a service AWS tracks actions of), each IAM action the policies allow with
@@ -42,6 +43,8 @@ pub(super) static OPS: &[Operation] = &[
 const TRACKING_PERIOD: i64 = 400 * 24 * 3600;
 /// Audit records read per page while a job scans the trail.
 const SCAN_PAGE: usize = 2000;
+/// Finished jobs kept; generating one more drops the oldest.
+const MAX_JOBS: usize = 1000;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -72,8 +75,9 @@ fn generate(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         })
         .collect();
     let id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
-    let job = AccessJob {
+    let mut job = AccessJob {
         id: id.clone(),
+        seq: 0,
         arn: target_arn(&target).to_string(),
         granularity,
         created: ctx.now,
@@ -82,6 +86,24 @@ fn generate(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         services,
     };
     ctx.write(|txn| {
+        while txn.state.access_jobs.len() >= MAX_JOBS {
+            let oldest = txn
+                .state
+                .access_jobs
+                .values()
+                .min_by_key(|j| j.seq)
+                .map(|j| j.id.clone());
+            let Some(oldest) = oldest else { break };
+            txn.delete(Kind::AccessJob, &oldest);
+            txn.state.access_jobs.remove(&oldest);
+        }
+        job.seq = txn
+            .state
+            .access_jobs
+            .values()
+            .map(|j| j.seq + 1)
+            .max()
+            .unwrap_or(0);
         txn.put(Kind::AccessJob, &job.id, &job)?;
         txn.state
             .access_jobs

@@ -184,3 +184,27 @@ fn sts_preferences_show_in_the_summary() {
     );
     assert_eq!(version(&acct), 1);
 }
+
+#[test]
+fn the_last_thousand_jobs_are_kept() {
+    let (acct, _) = account();
+    let policy = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let first = job(&acct, policy, "SERVICE_LEVEL");
+    let mut last = String::new();
+    for _ in 0..1000 {
+        last = job(&acct, policy, "SERVICE_LEVEL");
+    }
+    assert_eq!(acct.snapshot().access_jobs.len(), 1000);
+    fails(
+        &acct,
+        "GetServiceLastAccessedDetails",
+        json!({"JobId": first}),
+        "NoSuchEntity",
+        &format!("The job with id {first} cannot be found."),
+    );
+    ok(
+        &acct,
+        "GetServiceLastAccessedDetails",
+        json!({"JobId": last}),
+    );
+}
