@@ -45,6 +45,16 @@ fn server_certificate_lifecycle() {
     // 2120-01-01, the end of the fixture's validity.
     assert_eq!(meta["Expiration"], 4_733_510_400_i64);
     assert_eq!(summary(&acct)["ServerCertificates"], 1);
+    // Audited, the key hidden.
+    let events = acct.audit_events(10).unwrap();
+    let record = events
+        .iter()
+        .find(|e| e.event_name == "UploadServerCertificate")
+        .unwrap();
+    assert!(record
+        .body
+        .contains(r#""privateKey":"HIDDEN_DUE_TO_SECURITY_REASONS""#));
+    assert!(!record.body.contains("PRIVATE KEY"));
 
     let got = ok(
         &acct,
