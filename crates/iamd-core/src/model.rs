@@ -114,6 +114,10 @@ pub struct Role {
     /// When a session of this role last made a request, and in which region.
     #[serde(default)]
     pub last_used: Option<(i64, String)>,
+    /// The service principal of a service-linked role (CreateServiceLinkedRole): only
+    /// DeleteServiceLinkedRole deletes it, and its trust, policies and boundary are AWS's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_service: Option<String>,
 }
 
 /// An instance profile: a container for one role, handed to applications.
@@ -489,4 +493,37 @@ pub struct CredentialReport {
     pub generated: i64,
     /// The CSV text.
     pub csv: String,
+}
+
+/// A server certificate (UploadServerCertificate): the certificate and chain as uploaded and
+/// its private key, sealed (AAD: the certificate id) and never returned.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    /// `ASCA...`.
+    pub id: String,
+    pub path: String,
+    pub arn: String,
+    pub upload_date: i64,
+    /// The end of the certificate's validity.
+    pub expiration: i64,
+    /// The PEM body, exactly as uploaded.
+    pub body: String,
+    #[serde(default)]
+    pub chain: Option<String>,
+    /// Base64 of the sealed PEM private key.
+    pub sealed_private_key: String,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+}
+
+/// A DeleteServiceLinkedRole task, by its id
+/// (`task/aws-service-role/PRINCIPAL/ROLE/UUID`), for GetServiceLinkedRoleDeletionStatus.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeletionTask {
+    pub id: String,
+    pub role_name: String,
+    /// `SUCCEEDED`, `IN_PROGRESS`, `FAILED` or `NOT_STARTED`.
+    pub status: String,
+    pub create_date: i64,
 }

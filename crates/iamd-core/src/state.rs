@@ -9,9 +9,9 @@ use imbl::OrdMap;
 
 use crate::entities::Kind;
 use crate::model::{
-    AccessKey, CredentialReport, Document, Group, InstanceProfile, LoginProfile, ManagedPolicy,
-    MfaDevice, OidcProvider, PasswordPolicy, Role, ServiceCredential, Session, SigningCertificate,
-    SshPublicKey, User,
+    AccessKey, CredentialReport, DeletionTask, Document, Group, InstanceProfile, LoginProfile,
+    ManagedPolicy, MfaDevice, OidcProvider, PasswordPolicy, Role, ServerCertificate,
+    ServiceCredential, Session, SigningCertificate, SshPublicKey, User,
 };
 use crate::store::Record;
 
@@ -54,6 +54,14 @@ pub struct AccountState {
     pub password_throttles: OrdMap<String, Arc<crate::crypto::Throttle>>,
     /// Security key ceremonies under way, by the digest of their console session's cookie.
     pub key_ceremonies: OrdMap<String, Arc<crate::security_keys::StoredCeremony>>,
+    /// Server certificates, by lowercase name.
+    pub server_certificates: OrdMap<String, Arc<ServerCertificate>>,
+    /// DeleteServiceLinkedRole tasks, by task id.
+    pub deletion_tasks: OrdMap<String, Arc<DeletionTask>>,
+    /// Last-accessed jobs, by job id.
+    pub access_jobs: OrdMap<String, Arc<crate::entities::access_jobs::AccessJob>>,
+    /// SetSecurityTokenServicePreferences: `v2Token` (2) or AWS's default `v1Token` (1).
+    pub global_endpoint_token_version: Option<u8>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -351,6 +359,22 @@ impl AccountState {
                 let ceremony = serde_json::from_str(&record.body).map_err(fail)?;
                 self.key_ceremonies.insert(record.key, Arc::new(ceremony));
             }
+            Kind::ServerCertificate => {
+                let cert: ServerCertificate = serde_json::from_str(&record.body).map_err(fail)?;
+                self.server_certificates.insert(record.key, Arc::new(cert));
+            }
+            Kind::DeletionTask => {
+                let task: DeletionTask = serde_json::from_str(&record.body).map_err(fail)?;
+                self.deletion_tasks.insert(record.key, Arc::new(task));
+            }
+            Kind::AccessJob => {
+                let job = serde_json::from_str(&record.body).map_err(fail)?;
+                self.access_jobs.insert(record.key, Arc::new(job));
+            }
+            Kind::StsPreferences => {
+                let version: u8 = serde_json::from_str(&record.body).map_err(fail)?;
+                self.global_endpoint_token_version = Some(version);
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -384,6 +408,10 @@ impl AccountState {
             Kind::SamlProvider => drop(self.saml_providers.remove(key)),
             Kind::PasswordThrottle => drop(self.password_throttles.remove(key)),
             Kind::KeyCeremony => drop(self.key_ceremonies.remove(key)),
+            Kind::ServerCertificate => drop(self.server_certificates.remove(key)),
+            Kind::DeletionTask => drop(self.deletion_tasks.remove(key)),
+            Kind::AccessJob => drop(self.access_jobs.remove(key)),
+            Kind::StsPreferences => self.global_endpoint_token_version = None,
             Kind::LastUsed => {}
         }
         Ok(())

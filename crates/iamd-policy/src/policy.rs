@@ -98,7 +98,7 @@ impl Statement {
     }
 
     /// Whether the action matches `Action` / `NotAction`; `action` must be lowercase.
-    pub(crate) fn matches_action(&self, action: &str) -> bool {
+    pub fn matches_action(&self, action: &str) -> bool {
         self.matches_action_fast(action, u64::MAX)
     }
 

@@ -8,6 +8,7 @@ pub mod password;
 pub mod qr;
 pub mod random;
 pub mod seal;
+pub mod server_cert;
 pub mod ssh_key;
 pub mod throttle;
 pub mod totp;

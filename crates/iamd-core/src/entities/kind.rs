@@ -30,10 +30,17 @@ pub enum Kind {
     PasswordThrottle,
     /// A security key ceremony under way in a console session (`security_keys`).
     KeyCeremony,
+    ServerCertificate,
+    /// A DeleteServiceLinkedRole task.
+    DeletionTask,
+    /// A GenerateServiceLastAccessedDetails job.
+    AccessJob,
+    /// SetSecurityTokenServicePreferences: the global endpoint's token version.
+    StsPreferences,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 21] = [
+    pub const ALL: [Kind; 25] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -55,6 +62,10 @@ impl Kind {
         Kind::SamlProvider,
         Kind::PasswordThrottle,
         Kind::KeyCeremony,
+        Kind::ServerCertificate,
+        Kind::DeletionTask,
+        Kind::AccessJob,
+        Kind::StsPreferences,
     ];
 
     /// The name records of this kind are stored under.
@@ -81,6 +92,10 @@ impl Kind {
             Kind::SamlProvider => "saml_provider",
             Kind::PasswordThrottle => "password_throttle",
             Kind::KeyCeremony => "key_ceremony",
+            Kind::ServerCertificate => "server_certificate",
+            Kind::DeletionTask => "deletion_task",
+            Kind::AccessJob => "access_job",
+            Kind::StsPreferences => "sts_preferences",
         }
     }
 
@@ -100,5 +115,17 @@ mod tests {
             assert_eq!(Kind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(Kind::parse("widget"), None);
+    }
+}
+
+#[cfg(test)]
+mod conformance {
+    use super::Kind;
+
+    /// The store conformance suite stores a record of every kind: it must know them all.
+    #[test]
+    fn the_store_conformance_suite_covers_every_kind() {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, iamd_store::conformance::ENTITY_KINDS);
     }
 }

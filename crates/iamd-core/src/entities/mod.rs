@@ -3,6 +3,7 @@
 //! (ARNs, "cannot be found" errors). Operations build on it and never on one another's
 //! entity helpers; [`Kind`] names every kind of stored record, for writes and for loading.
 
+pub mod access_jobs;
 pub mod access_keys;
 pub mod boundaries;
 pub mod console_sessions;
@@ -16,6 +17,8 @@ pub mod oidc_providers;
 pub mod policies;
 pub mod roles;
 pub mod saml_providers;
+pub mod server_certificates;
+pub mod service_linked_roles;
 pub mod sessions;
 pub mod user_credentials;
 pub mod users;

@@ -142,3 +142,21 @@ pub fn principal_exists(state: &AccountState, arn: &str) -> bool {
         _ => true,
     }
 }
+
+/// AWS's UnmodifiableEntity for changing a service-linked role other than through the
+/// service-linked role operations (DeleteRole, its trust policy, its policies, its boundary,
+/// instance profiles). Text as AWS answers (recorded for DeleteRole on
+/// `AWSServiceRoleForSupport`).
+pub fn check_modifiable(role: &Role) -> Result<(), IamError> {
+    match role.linked_service {
+        None => Ok(()),
+        Some(_) => Err(IamError::new(
+            "UnmodifiableEntity",
+            400,
+            format!(
+                "Cannot perform the operation on the protected role '{}' - this role is only modifiable by AWS",
+                role.name
+            ),
+        )),
+    }
+}

@@ -9,8 +9,8 @@
 //!   answer; AWS's text is not documented).
 //! - GetAccountSummary: `PolicyVersionsInUse` counts managed policy attachments (users, groups,
 //!   roles); `AccountPasswordPresent` is left out (iamd's root user has no console password);
-//!   the root user has no MFA device (`AccountMFAEnabled` 0); signing certificates, server
-//!   certificates and identity providers do not exist in iamd (0).
+//!   the root user has no MFA device (`AccountMFAEnabled` 0); identity providers do not exist in
+//!   iamd (0).
 
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -33,7 +33,38 @@ pub(super) static OPS: &[Operation] = &[
     iam_op("DeleteAccountAlias", delete_account_alias, false),
     iam_op("ListAccountAliases", list_account_aliases, true),
     iam_op("GetAccountSummary", get_account_summary, true),
+    iam_op(
+        "SetSecurityTokenServicePreferences",
+        set_sts_preferences,
+        false,
+    ),
 ];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StsPreferencesInput {
+    /// `v1Token` or `v2Token` (the wire layer checks the model's enum).
+    global_endpoint_token_version: String,
+}
+
+/// SetSecurityTokenServicePreferences: the version of the session tokens the global STS
+/// endpoint issues, kept and shown as the summary's `GlobalEndpointTokenVersion` (1 or 2).
+/// iamd's tokens are the same in every region, so the setting changes no token.
+fn set_sts_preferences(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
+    let input: StsPreferencesInput = input(value)?;
+    ctx.authorize("iam:SetSecurityTokenServicePreferences", "*")?;
+    let version: u8 = if input.global_endpoint_token_version == "v2Token" {
+        2
+    } else {
+        1
+    };
+    ctx.write(|txn| {
+        txn.put(crate::entities::Kind::StsPreferences, "global", &version)?;
+        txn.state.global_endpoint_token_version = Some(version);
+        Ok(())
+    })?;
+    Ok(json!({}))
+}
 
 /// AWS's pattern for aliases (the wire layer cannot enforce its look-ahead).
 const ALIAS_PATTERN: &str = "^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$";
@@ -175,10 +206,11 @@ fn summary(state: &AccountState) -> Value {
         "GroupPolicySizeQuota": MAX_GROUP_INLINE_SIZE,
         "RolePolicySizeQuota": MAX_ROLE_INLINE_SIZE,
         "AssumeRolePolicySizeQuota": 2048,
-        "ServerCertificates": 0,
-        "ServerCertificatesQuota": 20,
         "Providers": state.oidc_providers.len() + state.saml_providers.len(),
         "GlobalEndpointTokenVersion": 1,
+        "ServerCertificates": state.server_certificates.len(),
+        "ServerCertificatesQuota": super::server_certificates::MAX_SERVER_CERTIFICATES,
+        "GlobalEndpointTokenVersion": state.global_endpoint_token_version.unwrap_or(1),
     })
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::OpContext;
 use crate::account::Txn;
 use crate::entities::groups::{find_group, group_arn, save_group};
-use crate::entities::roles::{find_role, role_arn, save_role};
+use crate::entities::roles::{check_modifiable, find_role, role_arn, save_role};
 use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Document;
@@ -119,6 +119,7 @@ impl Holder {
             }
             Holder::Role => {
                 let mut role = (*find_role(&txn.state, &name)?).clone();
+                check_modifiable(&role)?;
                 (role.inline, role.attached) = (inline, attached);
                 save_role(txn, role)
             }

@@ -20,7 +20,7 @@ use super::tags::{list_tags, merge_tags, tag, tag_context, untag, Tagged};
 use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile};
-use crate::entities::roles::{find_role, role_arn};
+use crate::entities::roles::{check_modifiable, find_role, role_arn};
 use crate::error::IamError;
 use crate::model::{InstanceProfile, Tag};
 use crate::state::AccountState;
@@ -212,6 +212,7 @@ fn add_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     ctx.write(|txn| {
         let mut profile = (*find_profile(&txn.state, &input.instance_profile_name)?).clone();
         let role = find_role(&txn.state, &input.role_name)?;
+        check_modifiable(&role)?;
         if profile.roles.len() >= MAX_ROLES_PER_PROFILE {
             return Err(IamError::limit_exceeded(format!(
                 "Cannot exceed quota for InstanceSessionsPerInstanceProfile: {MAX_ROLES_PER_PROFILE}"
@@ -236,6 +237,9 @@ fn remove_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
         else {
             return Err(crate::entities::roles::no_such_role(&input.role_name));
         };
+        if let Some(role) = txn.state.role(&input.role_name) {
+            check_modifiable(role)?;
+        }
         profile.roles.remove(position);
         save_profile(txn, profile)
     })?;

@@ -16,6 +16,7 @@ mod holder;
 mod inline_policies;
 mod input_checks;
 mod instance_profiles;
+mod last_accessed;
 mod login_profiles;
 mod lookup_events;
 mod managed_policies;
@@ -28,7 +29,10 @@ mod role_policies;
 mod role_settings;
 mod roles;
 mod saml_providers;
+mod server_certificates;
+mod service_access;
 mod service_credentials;
+mod service_linked_roles;
 mod sessions;
 mod signing_certificates;
 mod simulate;
@@ -317,6 +321,10 @@ static REGISTRY: &[&[Operation]] = &[
     authorization_details::OPS,
     ssh_public_keys::OPS,
     signing_certificates::OPS,
+    server_certificates::OPS,
+    service_linked_roles::OPS,
+    last_accessed::OPS,
+    service_access::OPS,
     service_credentials::OPS,
     simulate::OPS,
     lookup_events::OPS,

@@ -12,7 +12,9 @@ use super::tags::{list_tags, tag, untag, Tagged};
 
 use super::{iam_op as op, OpContext, Operation};
 use crate::entities::boundaries::{boundary_context, check_boundary_policy};
-use crate::entities::roles::{compile_trust_policy, find_role, role_arn, save_role};
+use crate::entities::roles::{
+    check_modifiable, compile_trust_policy, find_role, role_arn, save_role,
+};
 use crate::error::IamError;
 use crate::model::Role;
 
@@ -99,6 +101,7 @@ fn update_assume_role_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value
     let input: UpdateTrustInput = input(value)?;
     let action = "iam:UpdateAssumeRolePolicy";
     change_role(ctx, action, &input.role_name, &[], |state, role| {
+        check_modifiable(role)?;
         role.assume_role_policy = compile_trust_policy(state, &role.name, &input.policy_document)?;
         Ok(())
     })?;
@@ -118,6 +121,7 @@ fn put_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let extra = [boundary_context(&input.permissions_boundary)];
     let action = "iam:PutRolePermissionsBoundary";
     change_role(ctx, action, &input.role_name, &extra, |state, role| {
+        check_modifiable(role)?;
         check_boundary_policy(state, &input.permissions_boundary)?;
         role.boundary = Some(input.permissions_boundary);
         Ok(())
@@ -129,6 +133,7 @@ fn delete_boundary(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError
     let input: RoleNameInput = input(value)?;
     let action = "iam:DeleteRolePermissionsBoundary";
     change_role(ctx, action, &input.role_name, &[], |_, role| {
+        check_modifiable(role)?;
         role.boundary = None;
         Ok(())
     })?;

@@ -22,7 +22,9 @@ use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
 use crate::entities::boundaries::{boundary_context, check_boundary_policy};
 use crate::entities::documents::encode_document;
-use crate::entities::roles::{compile_trust_policy, find_role, role_arn, save_role};
+use crate::entities::roles::{
+    check_modifiable, compile_trust_policy, find_role, role_arn, save_role,
+};
 use crate::error::IamError;
 use crate::model::{Role, Tag};
 
@@ -130,11 +132,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.role_name
             )));
         }
-        if txn.state.roles.len() >= MAX_ROLES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
-            )));
-        }
+        check_role_quota(&txn.state)?;
         let trust = compile_trust_policy(
             &txn.state,
             &input.role_name,
@@ -159,11 +157,22 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             attached: Vec::new(),
             boundary: input.permissions_boundary,
             last_used: None,
+            linked_service: None,
         };
         save_role(txn, role.clone())?;
         Ok(role)
     })?;
     Ok(json!({ "Role": RoleView::of(&role, RoleDetail::Created) }))
+}
+
+/// AWS's quota of roles in an account (service-linked roles count).
+pub(super) fn check_role_quota(state: &crate::state::AccountState) -> Result<(), IamError> {
+    if state.roles.len() >= MAX_ROLES {
+        return Err(IamError::limit_exceeded(format!(
+            "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
+        )));
+    }
+    Ok(())
 }
 
 #[derive(Deserialize)]
@@ -207,6 +216,7 @@ fn delete_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     ctx.authorize("iam:DeleteRole", &role_arn(ctx, &input.role_name))?;
     ctx.write(|txn| {
         let role = find_role(&txn.state, &input.role_name)?;
+        check_modifiable(&role)?;
         let conflict = |what: &str| {
             Err(IamError::delete_conflict(format!(
                 "Cannot delete entity, must {what} first."

@@ -1,6 +1,6 @@
 //! Tags: the request-tag context and quota every tagging operation shares, and one
 //! implementation of Tag/Untag/List*Tags for the entities looked up by name (users, roles,
-//! instance profiles) or by ARN (OpenID Connect providers).
+//! instance profiles, server certificates) or by ARN (SAML and OpenID Connect providers).
 
 use iamd_policy::ContextValue;
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use crate::entities::instance_profiles::{find_profile, profile_arn, save_profile
 use crate::entities::oidc_providers::{find_provider, save_provider};
 use crate::entities::roles::{find_role, role_arn, save_role};
 use crate::entities::saml_providers::{find_saml_provider, save_saml_provider};
+use crate::entities::server_certificates::{certificate_arn, find_certificate, save_certificate};
 use crate::entities::users::{find_user, save_user, user_arn};
 use crate::error::IamError;
 use crate::model::Tag;
@@ -67,6 +68,7 @@ pub(super) enum Tagged {
     /// By ARN.
     SamlProvider,
     OidcProvider,
+    ServerCertificate,
 }
 
 impl Tagged {
@@ -78,6 +80,7 @@ impl Tagged {
             Tagged::InstanceProfile => "InstanceProfile",
             Tagged::SamlProvider => "SAMLProvider",
             Tagged::OidcProvider => "OpenIDConnectProvider",
+            Tagged::ServerCertificate => "ServerCertificate",
         }
     }
 
@@ -89,6 +92,7 @@ impl Tagged {
             Tagged::InstanceProfile => profile_arn(ctx, name),
             Tagged::SamlProvider => name.to_string(),
             Tagged::OidcProvider => name.to_string(),
+            Tagged::ServerCertificate => certificate_arn(ctx, name),
         }
     }
 
@@ -100,6 +104,7 @@ impl Tagged {
             Tagged::InstanceProfile => find_profile(state, name)?.tags.clone(),
             Tagged::SamlProvider => find_saml_provider(state, name)?.tags.clone(),
             Tagged::OidcProvider => find_provider(state, name)?.tags.clone(),
+            Tagged::ServerCertificate => find_certificate(state, name)?.tags.clone(),
         })
     }
 
@@ -136,6 +141,11 @@ impl Tagged {
                 change(&mut provider.tags)?;
                 save_provider(txn, provider)
             }
+            Tagged::ServerCertificate => {
+                let mut cert = (*find_certificate(&txn.state, name)?).clone();
+                change(&mut cert.tags)?;
+                save_certificate(txn, cert)
+            }
         }
     }
 }
@@ -150,7 +160,8 @@ struct TagsInput {
         alias = "RoleName",
         alias = "InstanceProfileName",
         alias = "SAMLProviderArn",
-        alias = "OpenIDConnectProviderArn"
+        alias = "OpenIDConnectProviderArn",
+        alias = "ServerCertificateName"
     )]
     entity_name: String,
     #[serde(default)]

@@ -606,6 +606,14 @@ where
     )
 }
 
+/// The code and message of the error of an SDK call expected to fail.
+#[macro_export]
+macro_rules! refused {
+    ($call:expr $(,)?) => {
+        $crate::support::code_message($call.unwrap_err())
+    };
+}
+
 /// Decodes `%XX` escapes (policy documents come back percent-encoded, as from AWS).
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();

@@ -397,6 +397,7 @@ fn add_role(acct: &Account) {
         attached: vec![LAMBDA.to_string()],
         boundary: None,
         last_used: None,
+        linked_service: None,
     };
     let profile = InstanceProfile {
         name: "app-profile".into(),

@@ -47,6 +47,7 @@ fn put_role(acct: &Account, trust: &str, permissions: &str, max_session_duration
             attached: Vec::new(),
             boundary: None,
             last_used: None,
+            linked_service: None,
         };
         let policy = Document::compile("perms", permissions, PolicyKind::Identity)?;
         role.inline.insert("perms".into(), policy);

@@ -383,6 +383,7 @@ fn principal_policy_of_a_role_uses_its_policies_and_boundary() {
         attached: Vec::new(),
         boundary: Some(boundary_arn),
         last_used: None,
+        linked_service: None,
     };
     acct.write(|txn| {
         txn.state
