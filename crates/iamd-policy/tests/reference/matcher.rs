@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Naive reference matchers, straight from AWS's documentation of the policy language:
 //! `*` matches any run of characters (none included), `?` exactly one; ARNs are compared
 //! segment by segment (`arn:partition:service:region:account:resource`), wildcards never
