@@ -18,13 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let Some(alice) = Principal::from_arn("arn:aws:iam::111122223333:user/alice") else {
         return;
     };
-    let expected = reference::action_matches(pattern, action);
     for element in ["Action", "NotAction"] {
         let doc = json!({"Version": "2012-10-17", "Statement": {
             "Effect": "Allow", element: pattern, "Resource": "*"}});
         let Ok(policy) = Policy::parse(&doc.to_string(), PolicyKind::Identity) else {
             continue;
         };
+        let expected = reference::action_matches(pattern, action);
         let named = [NamedPolicy::new("p", policy)];
         let set = PolicySet {
             identity: &named,

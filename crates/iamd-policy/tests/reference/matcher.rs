@@ -5,9 +5,7 @@
 //! crossing the `:` between the first five segments; the resource part is matched whole.
 //! Policy variables `${key}` (and `${key, 'default'}`) are replaced by the request's value
 //! before matching; `${*}`, `${?}` and `${$}` are the literal characters. No hashing, no
-//! leads, no backtracking tricks: a memoised recursion over characters.
-
-use std::collections::HashMap;
+//! leads, no backtracking tricks: a table over characters.
 
 /// One element of a pattern after variables are resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,32 +15,23 @@ pub enum Unit {
     One,
 }
 
-/// Whether `units` matches all of `subject`.
+/// Whether `units` matches all of `subject`: the textbook table, `table[p][s]` telling whether
+/// `units[p..]` matches `subject[s..]` (a `*` matches nothing, or one character and is
+/// still there).
 pub fn glob(units: &[Unit], subject: &[char]) -> bool {
-    fn go(
-        units: &[Unit],
-        subject: &[char],
-        p: usize,
-        s: usize,
-        memo: &mut HashMap<(usize, usize), bool>,
-    ) -> bool {
-        if let Some(known) = memo.get(&(p, s)) {
-            return *known;
+    let (np, ns) = (units.len(), subject.len());
+    let mut table = vec![vec![false; ns + 1]; np + 1];
+    table[np][ns] = true;
+    for p in (0..np).rev() {
+        for s in (0..=ns).rev() {
+            table[p][s] = match units[p] {
+                Unit::Star => table[p + 1][s] || (s < ns && table[p][s + 1]),
+                Unit::One => s < ns && table[p + 1][s + 1],
+                Unit::Char(c) => s < ns && subject[s] == c && table[p + 1][s + 1],
+            };
         }
-        let result = match units.get(p) {
-            None => s == subject.len(),
-            Some(Unit::Star) => {
-                (s..=subject.len()).any(|next| go(units, subject, p + 1, next, memo))
-            }
-            Some(Unit::One) => s < subject.len() && go(units, subject, p + 1, s + 1, memo),
-            Some(Unit::Char(c)) => {
-                subject.get(s) == Some(c) && go(units, subject, p + 1, s + 1, memo)
-            }
-        };
-        memo.insert((p, s), result);
-        result
     }
-    go(units, subject, 0, 0, &mut HashMap::new())
+    table[0][0]
 }
 
 /// Resolves `${...}` in `text` (when `variables`) with `lookup`; `None` when a variable has
