@@ -82,7 +82,7 @@ mod tests {
         assert_eq!(element_depth("<a x='1' y=\"2\"/><b/>"), 1);
     }
 
-    /// Regression (found by the `token_files` fuzz target): `>` inside an attribute value or
+    /// Regression (found while writing the `token_files` fuzz target): `>` inside an attribute value or
     /// a comment hid the nesting from the old scan (`<a b="/>">` looked self-closing, and
     /// `<!-- > </a> -->` closed an element), so a document nested thousands deep reached the
     /// recursive parser and overflowed its thread's stack.

@@ -219,8 +219,9 @@ mod tests {
 
     #[test]
     fn a_document_nested_thousands_deep_is_refused_before_parsing() {
-        // Plain nesting, and (regression, found by the `token_files` fuzz target) nesting
-        // hidden from the old depth scan by `>` in attribute values and comments.
+        // Plain nesting, and (regression, found while writing the `token_files` fuzz
+        // target) nesting hidden from the old depth scan by `>` in attribute values and
+        // comments.
         for open in ["<a>", "<a b=\"/>\">", "<a><!-- > </a> -->"] {
             let deep = pskc(&format!("{}{}", open.repeat(5000), "</a>".repeat(5000)));
             // On a thread with a small stack, as a blocking-pool thread might have: a
