@@ -2,8 +2,11 @@
 //! against the rules of AWS's evaluation logic; and the parser never panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::sync::Arc;
 
+use common::{ACTIONS, RESOURCES};
 use iamd_policy::{
     evaluate, explain, Context, Decision, Effect, NamedPolicy, Outcome, Policy, PolicyKind,
     PolicySet, Principal, Reason, Request, Source,
@@ -11,14 +14,6 @@ use iamd_policy::{
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const ACTIONS: &[&str] = &[
-    "s3:GetObject",
-    "s3:PutObject",
-    "iam:GetUser",
-    "iam:ListUsers",
-    "iam:CreateAccessKey",
-    "ec2:RunInstances",
-];
 const ACTION_PATTERNS: &[&str] = &[
     "*",
     "s3:*",
@@ -28,15 +23,6 @@ const ACTION_PATTERNS: &[&str] = &[
     "iam:?istUsers",
     "ec2:RunInstances",
     "s3:PutObject",
-];
-const RESOURCES: &[&str] = &[
-    "*",
-    "arn:aws:s3:::bucket/key",
-    "arn:aws:s3:::bucket/home/alice/x",
-    "arn:aws:s3:::other/key",
-    "arn:aws:iam::111122223333:user/alice",
-    "arn:aws:iam::111122223333:user/bob",
-    "arn:aws:iam::444455556666:user/carol",
 ];
 const RESOURCE_PATTERNS: &[&str] = &[
     "*",

@@ -2,7 +2,7 @@
 //! AWS-shaped identifiers, the virtual MFA QR code, and parsing SSH keys and X.509
 //! certificates. No I/O except the sealing key file.
 
-pub mod base32;
+pub use iamd_tokenfile::base32;
 pub mod keys;
 pub mod password;
 pub mod qr;

@@ -5,6 +5,27 @@ use std::path::PathBuf;
 
 pub const ACCOUNT: &str = "111122223333";
 
+/// Actions of generated requests (property and differential tests).
+pub const ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:PutObject",
+    "iam:GetUser",
+    "iam:ListUsers",
+    "iam:CreateAccessKey",
+    "ec2:RunInstances",
+];
+
+/// Resources of generated requests.
+pub const RESOURCES: &[&str] = &[
+    "*",
+    "arn:aws:s3:::bucket/key",
+    "arn:aws:s3:::bucket/home/alice/x",
+    "arn:aws:s3:::other/key",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:iam::111122223333:user/bob",
+    "arn:aws:iam::444455556666:user/carol",
+];
+
 /// The repository's `fixtures/policies` folder.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/policies")
