@@ -18,6 +18,7 @@ pub mod mfa;
 pub mod model;
 pub mod ops;
 pub mod password_guard;
+pub mod quotas;
 pub mod role_sessions;
 pub mod security_keys;
 pub mod service;

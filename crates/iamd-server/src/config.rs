@@ -33,6 +33,8 @@ pub struct Config {
     /// The console's origin, the WebAuthn relying party (`--console-origin`); `None`:
     /// `http://localhost:PORT` of the listen address.
     pub console_origin: Option<String>,
+    /// The account's quotas (`--quota`; AWS's by default).
+    pub quotas: iamd_core::quotas::Quotas,
 }
 
 impl Config {
@@ -57,6 +59,7 @@ impl Config {
             max_staleness: std::time::Duration::from_secs(5),
             tls: None,
             console_origin: None,
+            quotas: Default::default(),
         }
     }
 

@@ -45,7 +45,8 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
         private_file(Path::new(path.trim_start_matches("//")))?;
     }
     let store = iamd_store::open(&url, full_sync).map_err(|e| e.to_string())?;
-    let account = Account::open(&config.account_id, store, clock, sealing)?;
+    let mut account = Account::open(&config.account_id, store, clock, sealing)?;
+    account.quotas = config.quotas.clone();
     let given = match (&config.root_access_key_id, &config.root_secret_access_key) {
         (Some(id), Some(secret)) => Some((id.as_str(), secret.as_str())),
         (None, None) => None,

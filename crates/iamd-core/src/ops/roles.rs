@@ -33,8 +33,6 @@ pub(super) static OPS: &[Operation] = &[
     op("ListRoles", list_roles, true),
 ];
 
-/// AWS's default quota of roles in an account.
-pub(crate) const MAX_ROLES: usize = 1000;
 /// `MaxSessionDuration` when CreateRole does not say.
 pub(crate) const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
 
@@ -125,11 +123,9 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.role_name
             )));
         }
-        if txn.state.roles.len() >= MAX_ROLES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
-            )));
-        }
+        ctx.account
+            .quotas
+            .check(crate::quotas::Quota::RolesPerAccount, txn.state.roles.len())?;
         let trust = compile_trust_policy(
             &txn.state,
             &input.role_name,
