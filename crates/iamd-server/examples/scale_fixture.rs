@@ -199,7 +199,8 @@ impl Fixture<'_> {
             let text = f.policy_text();
             f.save_policy(txn, policy_name(i), &text)
         })?;
-        self.account
+        let account = self.account;
+        account
             .write(|txn| {
                 let allow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:Get*","iam:List*"],"Resource":"*"}]}"#;
                 self.save_policy(txn, "probe-iam-read".into(), allow)
@@ -211,7 +212,8 @@ impl Fixture<'_> {
     fn some_policies(&mut self, k: usize, of: usize) -> Vec<String> {
         let mut picked: Vec<String> = Vec::new();
         while picked.len() < k.min(of) {
-            let arn = self.arn("policy", &policy_name(self.next(of)));
+            let i = self.next(of);
+            let arn = self.arn("policy", &policy_name(i));
             if !picked.contains(&arn) {
                 picked.push(arn);
             }
@@ -321,7 +323,7 @@ impl Fixture<'_> {
         txn.put(Kind::LoginProfile, &key, &profile)?;
         txn.state.login_profiles.insert(key, Arc::new(profile));
         let serial = self.arn("mfa", user);
-        let seed = iamd_core::crypto::generate_seed().map_err(fail)?;
+        let seed = iamd_core::crypto::generate_seed().map_err(|_| IamError::service_failure())?;
         let sealed = self
             .account
             .sealing
@@ -355,7 +357,8 @@ impl Fixture<'_> {
                     member_of.push(g);
                 }
             }
-            let attached = f.some_policies(f.next(3), sizes.policies);
+            let count = f.next(3);
+            let attached = f.some_policies(count, sizes.policies);
             f.user(txn, name.clone(), member_of, attached)?;
             for _ in 0..1 + f.next(2) {
                 let id = access_key_id(AccessKeyKind::LongTerm)
