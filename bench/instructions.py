@@ -1,8 +1,14 @@
 #!/usr/bin/env python3
-"""Instructions per GetUser request of `iamd serve`, counted by valgrind's callgrind (a figure
-that a busy machine does not disturb, unlike requests/s). See bench/README.md.
+"""Instructions per request of `iamd serve`, counted by valgrind's callgrind (a figure that a
+busy machine does not disturb, unlike requests/s). See bench/README.md.
 
   bench/instructions.py [--iamd target/release/iamd] [--requests 2000]
+      [--scenario GetUser|GetCallerIdentity|CreateUser] [--connections 1] [--keep DIR]
+
+CreateUser sends a distinct user name in each request (the server runs with its
+UsersPerAccount quota raised); with --connections N the requests are spread over N keep-alive
+connections sending at once, so that writes can share a commit (group commit) as at saturation.
+--keep DIR keeps the long run's callgrind output (for callgrind_annotate).
 
 Runs the server under callgrind twice on a fresh SQLite data directory, once answering a few
 requests and once REQUESTS more (the same signed GetUser request over one keep-alive
@@ -43,14 +49,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def signed(port, body):
+def signed(port, body, service="iam"):
     request = AWSRequest(
         method="POST",
         url=f"http://127.0.0.1:{port}/",
         data=body,
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
     )
-    SigV4Auth(Credentials(KEY, SECRET), "iam", "us-east-1").add_auth(request)
+    SigV4Auth(Credentials(KEY, SECRET), service, "us-east-1").add_auth(request)
     return dict(request.headers.items())
 
 
@@ -62,15 +68,44 @@ def call(conn, port, body, headers=None):
         sys.exit(f"bench: {body} answered {response.status}: {data[:300]!r}")
 
 
-def run(iamd, requests):
-    """Total instructions of a server that answered `requests` GetUser requests."""
+def bodies(scenario, requests, tag):
+    """(body, signing service) of each request of the scenario."""
+    if scenario == "GetUser":
+        return [("Action=GetUser&Version=2010-05-08&UserName=bench-user", "iam")] * requests
+    if scenario == "GetCallerIdentity":
+        return [("Action=GetCallerIdentity&Version=2011-06-15", "sts")] * requests
+    return [(f"Action=CreateUser&Version=2010-05-08&UserName=new-{tag}-{i}", "iam")
+            for i in range(requests)]
+
+
+def send_all(port, requests, connections):
+    """Sends the (body, headers) pairs over `connections` connections at once."""
+    import threading
+
+    def worker(share):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        for body, headers in share:
+            call(conn, port, body, headers)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(requests[i::connections],))
+               for i in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def run(iamd, scenario, requests, connections=1, keep=None):
+    """Total instructions of a server that answered `requests` requests of the scenario."""
     data = tempfile.mkdtemp(prefix="iamd-instructions-")
     out = os.path.join(data, "callgrind.out")
     port = free_port()
     env = dict(os.environ, IAMD_ROOT_ACCESS_KEY_ID=KEY, IAMD_ROOT_SECRET_ACCESS_KEY=SECRET)
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", iamd, "serve",
-         "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}"],
+         "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}",
+         "--quota", "UsersPerAccount=1000000", "--log-level", "warn"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while True:
@@ -83,16 +118,22 @@ def run(iamd, requests):
             time.sleep(0.2)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     call(conn, port, "Action=CreateUser&Version=2010-05-08&UserName=bench-user")
-    body = "Action=GetUser&Version=2010-05-08&UserName=bench-user"
-    headers = signed(port, body)
-    for _ in range(requests):
-        call(conn, port, body, headers)
     conn.close()
+    signed_once = {}
+    prepared = []
+    for body, service in bodies(scenario, requests, f"{requests}x{connections}"):
+        if body not in signed_once:
+            signed_once[body] = signed(port, body, service)
+        prepared.append((body, signed_once[body]))
+    send_all(port, prepared, connections)
     server.send_signal(signal.SIGINT)
     _, err = server.communicate(timeout=300)
     match = re.search(rb"Collected : (\d+)", err)
     if not match:
         sys.exit(f"bench: no callgrind total in: {err[-2000:]!r}")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        os.replace(out, os.path.join(keep, f"callgrind.{scenario}.out"))
     return int(match.group(1))
 
 
@@ -100,12 +141,17 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--iamd", default="target/release/iamd")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--scenario", default="GetUser",
+                        choices=["GetUser", "GetCallerIdentity", "CreateUser"])
+    parser.add_argument("--connections", type=int, default=1)
+    parser.add_argument("--keep", default=None)
     args = parser.parse_args()
-    base = run(args.iamd, 10)
-    total = run(args.iamd, 10 + args.requests)
+    base = run(args.iamd, args.scenario, 10, args.connections)
+    total = run(args.iamd, args.scenario, 10 + args.requests, args.connections, args.keep)
     per_request = (total - base) / args.requests
-    print(f"GetUser: {per_request:,.0f} instructions per request "
-          f"({args.requests} requests; runs of {base:,} and {total:,} instructions)")
+    print(f"{args.scenario}: {per_request:,.0f} instructions per request "
+          f"({args.requests} requests over {args.connections} connection(s); runs of {base:,} "
+          f"and {total:,} instructions)")
 
 
 if __name__ == "__main__":

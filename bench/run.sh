@@ -5,9 +5,13 @@
 #   BENCH_THREADS=2 BENCH_CONNECTIONS=32 BENCH_DURATION=10   wrk settings (duration in seconds)
 #   BENCH_WARMUP=2              seconds of unrecorded load before each read run (0: none)
 #   BENCH_SCENARIOS="GetUser ListUsers GetCallerIdentity CreateUser"
-#   BENCH_CREATE_N=4898         distinct CreateUser requests signed for each server; the run
-#                               stops after them (or after BENCH_DURATION). iamd enforces AWS's
-#                               UsersPerAccount quota of 5000, so at most 5000 - BENCH_USERS - 2.
+#   BENCH_CREATE_N=200000       distinct CreateUser requests signed for iamd; the run stops after
+#                               them (or after BENCH_DURATION). iamd runs with its UsersPerAccount
+#                               quota raised (--quota) to hold them all.
+#   BENCH_CREATE_N_MOTO=20000   the same for moto (it answers far fewer in BENCH_DURATION)
+#   BENCH_BARE=1                also run the HTTP floor: iamd's accept loop and HTTP stack
+#                               answering a fixed body of the size of iamd's response (the
+#                               bare_http example of iamd-server), for the read scenarios; 0: none
 #   BENCH_USERS=100             fixture users created in both servers
 #   BENCH_PACED=1               after the saturation runs of a read scenario, run iamd once more
 #                               at a fixed offered rate of BENCH_PACE_FACTOR x moto's measured
@@ -31,8 +35,10 @@ DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-2}"
 SCENARIOS="${BENCH_SCENARIOS:-GetUser ListUsers GetCallerIdentity CreateUser}"
 USERS="${BENCH_USERS:-100}"
-USER_QUOTA=5000 # iamd, like AWS: UsersPerAccount
-CREATE_N="${BENCH_CREATE_N:-$((USER_QUOTA - USERS - 2))}"
+CREATE_N="${BENCH_CREATE_N:-200000}"
+CREATE_N_MOTO="${BENCH_CREATE_N_MOTO:-20000}"
+USER_QUOTA=$((USERS + CREATE_N + 10)) # iamd's UsersPerAccount for this run (AWS's is 5000)
+BARE="${BENCH_BARE:-1}"
 VENV="${BENCH_VENV:-$ROOT/target/bench-venv}"
 PACED="${BENCH_PACED:-1}"
 PACE_FACTOR="${BENCH_PACE_FACTOR:-100}"
@@ -47,7 +53,7 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 2; }
 
-for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N USERS PACE_FACTOR PACED_CONNECTIONS; do
+for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N CREATE_N_MOTO USERS PACE_FACTOR PACED_CONNECTIONS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number (got '${!v}')"
 done
 (( DURATION >= 1 && DURATION <= 600 )) || die "BENCH_DURATION must be 1..600 seconds"
@@ -56,9 +62,10 @@ done
 [[ "$PACED" == 0 || "$PACED" == 1 ]] || die "BENCH_PACED must be 0 or 1 (got '$PACED')"
 (( PACE_FACTOR >= 1 )) || die "BENCH_PACE_FACTOR must be at least 1"
 (( PACED_CONNECTIONS >= THREADS )) || die "need BENCH_THREADS <= BENCH_PACED_CONNECTIONS"
-(( USERS >= 100 && USERS < USER_QUOTA - 2 )) || die "BENCH_USERS must be 100..$((USER_QUOTA - 3))"
-(( CREATE_N >= THREADS && CREATE_N <= USER_QUOTA - USERS - 2 )) \
-  || die "BENCH_CREATE_N must be $THREADS..$((USER_QUOTA - USERS - 2)) (the fixture users, the sample and the run stay within iamd's quota of $USER_QUOTA users)"
+[[ "$BARE" == 0 || "$BARE" == 1 ]] || die "BENCH_BARE must be 0 or 1 (got '$BARE')"
+(( USERS >= 100 && USERS <= 100000 )) || die "BENCH_USERS must be 100..100000"
+(( CREATE_N >= THREADS && CREATE_N <= 10000000 )) || die "BENCH_CREATE_N must be $THREADS..10000000"
+(( CREATE_N_MOTO >= THREADS )) || die "BENCH_CREATE_N_MOTO must be at least $THREADS"
 
 # --- tools -------------------------------------------------------------------------------------
 if ! command -v wrk >/dev/null; then
@@ -78,12 +85,18 @@ if [[ "${BENCH_SKIP_BUILD:-}" != 1 && -z "${BENCH_IAMD_BIN:-}" ]]; then
 fi
 IAMD="${BENCH_IAMD_BIN:-$ROOT/target/release/iamd}"
 [[ -x "$IAMD" ]] || die "no $IAMD"
+BARE_BIN="${BENCH_BARE_BIN:-$ROOT/target/release/examples/bare_http}"
+if [[ "$BARE" == 1 && "${BENCH_SKIP_BUILD:-}" != 1 && -z "${BENCH_BARE_BIN:-}" ]]; then
+  log "building the HTTP floor (bare_http example, release)"
+  (cd "$ROOT" && cargo build --release -p iamd-server --example bare_http) >&2 || die "cargo build failed"
+fi
+[[ "$BARE" == 0 || -x "$BARE_BIN" ]] || die "no $BARE_BIN"
 
 # --- servers -----------------------------------------------------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/iamd-bench.XXXXXX")"
 OUT="${BENCH_OUT:-$WORK/out}"
 mkdir -p "$OUT"
-IAMD_PID="" MOTO_PID=""
+IAMD_PID="" MOTO_PID="" BARE_PID=""
 
 stop_server() { # pid signal
   local pid="$1" sig="$2" i
@@ -96,7 +109,8 @@ stop_server() { # pid signal
 cleanup() {
   stop_server "$IAMD_PID" INT
   stop_server "$MOTO_PID" TERM
-  IAMD_PID="" MOTO_PID=""
+  stop_server "$BARE_PID" INT
+  IAMD_PID="" MOTO_PID="" BARE_PID=""
   rm -rf "$WORK/iamd-data"
   [[ -n "${BENCH_OUT:-}" ]] || rm -rf "$WORK"
 }
@@ -120,7 +134,8 @@ wait_port() { # name port pid
   die "$1 did not listen on 127.0.0.1:$2 within 30 s"
 }
 
-"$IAMD" serve --data-dir "$WORK/iamd-data" --listen "127.0.0.1:$IAMD_PORT" >"$OUT/iamd.log" 2>&1 &
+"$IAMD" serve --data-dir "$WORK/iamd-data" --listen "127.0.0.1:$IAMD_PORT" \
+  --quota "UsersPerAccount=$USER_QUOTA" >"$OUT/iamd.log" 2>&1 &
 IAMD_PID=$!
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$OUT/moto.log" 2>&1 &
 MOTO_PID=$!
@@ -144,7 +159,8 @@ log "iamd pid $IAMD_PID on 127.0.0.1:$IAMD_PORT, moto pid $MOTO_PID on 127.0.0.1
     echo "iamd: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null)$(cd "$ROOT" && git diff --quiet HEAD -- crates 2>/dev/null || echo ' + uncommitted changes in crates/'), release build"
   fi
   echo "moto: $("$PY" -c 'import moto; print(moto.__version__)'), $("$PY" --version)"
-  echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s for reads; CreateUser: $CREATE_N distinct users), client and servers on the same cores"
+  echo "wrk: -t$THREADS -c$CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s for reads; CreateUser: up to $CREATE_N distinct users on iamd (UsersPerAccount quota $USER_QUOTA), $CREATE_N_MOTO on moto), client and servers on the same cores"
+  [[ "$BARE" == 1 ]] && echo "bare: the HTTP floor (bare_http example: iamd's accept loop, a fixed body of iamd's response size) with the same request bytes and wrk settings"
   if [[ "$PACED" == 1 ]]; then
     echo "paced: reads on iamd again at ${PACE_FACTOR}x moto's requests/s, -t$THREADS -c$PACED_CONNECTIONS -d${DURATION}s (warm-up ${WARMUP}s at that rate)"
   fi
@@ -168,13 +184,19 @@ run_one() { # scenario server port pid [rate]: with a rate (requests/s), the pac
   local conns="$CONNECTIONS" label="$scenario" name="$scenario-$server"
   if [[ "$scenario" == CreateUser ]]; then
     count="$CREATE_N"
+    [[ "$server" == moto ]] && count="$CREATE_N_MOTO"
   fi
   if (( rate > 0 )); then
     conns="$PACED_CONNECTIONS" label="$scenario@paced" name="$scenario-$server-paced"
   fi
   file="$OUT/$name.req"
-  "$PY" "$BENCH/sign.py" requests --port "$port" --scenario "$scenario" --count "$count" --out "$file" \
-    || { log "$label on $server: the sample request did not answer 200"; FAILED=1; return; }
+  if [[ "$server" == bare ]]; then
+    file="$OUT/$scenario-iamd.req" # the very bytes iamd answered
+  else
+    "$PY" "$BENCH/sign.py" requests --port "$port" --scenario "$scenario" --count "$count" --out "$file" \
+      --size-out "$OUT/$name.size" \
+      || { log "$label on $server: the sample request did not answer 200"; FAILED=1; return; }
+  fi
   if [[ "$scenario" != CreateUser && "$WARMUP" -gt 0 ]]; then
     timeout $((WARMUP + 30)) wrk -t"$THREADS" -c"$conns" -d"${WARMUP}s" --timeout 5s \
       -s "$BENCH/replay.lua" "http://127.0.0.1:$port/" -- "$file" "$THREADS" "$rate" >/dev/null 2>&1 || true
@@ -200,6 +222,19 @@ run_one() { # scenario server port pid [rate]: with a rate (requests/s), the pac
     "$conns" "$rate" "${f[late_sends]}" >>"$RESULTS"
 }
 
+# The HTTP floor for a read scenario: a bare server answering a body of iamd's response size,
+# driven with iamd's request file.
+run_bare() { # scenario size
+  local port
+  port="$(free_port)"
+  "$BARE_BIN" "127.0.0.1:$port" "$2" >"$OUT/bare-$1.log" 2>&1 &
+  BARE_PID=$!
+  wait_port bare "$port" "$BARE_PID"
+  run_one "$1" bare "$port" "$BARE_PID"
+  stop_server "$BARE_PID" INT
+  BARE_PID=""
+}
+
 FAILED=0
 for scenario in $SCENARIOS; do
   case "$scenario" in
@@ -208,6 +243,9 @@ for scenario in $SCENARIOS; do
   esac
   run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID"
   run_one "$scenario" moto "$MOTO_PORT" "$MOTO_PID"
+  if [[ "$BARE" == 1 && "$scenario" != CreateUser && -s "$OUT/$scenario-iamd.size" ]]; then
+    run_bare "$scenario" "$(cat "$OUT/$scenario-iamd.size")"
+  fi
   if [[ "$PACED" == 1 && "$scenario" != CreateUser ]]; then
     rate="$(rate_of "$scenario" moto "$PACE_FACTOR")"
     if (( rate > 0 )); then

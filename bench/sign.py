@@ -19,6 +19,7 @@ same ones are used for both servers).
 """
 
 import argparse
+import json
 import os
 import socket
 import sys
@@ -62,28 +63,29 @@ def fixture_params(i):
 
 
 class Signer:
-    def __init__(self, port):
+    def __init__(self, port, creds=None):
         self.port = port
         self.host = f"{HOST}:{port}"
-        self.auth = {svc: SigV4Auth(credentials(), svc, REGION) for svc in ("iam", "sts")}
+        creds = creds or credentials()
+        self.auth = {svc: SigV4Auth(creds, svc, REGION) for svc in ("iam", "sts", "cloudtrail")}
 
-    def raw(self, service, params):
-        """One signed POST as raw HTTP/1.1 bytes, exactly as it will be sent."""
-        body = urllib.parse.urlencode(params)
-        request = AWSRequest(
-            method="POST",
-            url=f"http://{self.host}/",
-            data=body,
-            headers={
-                "Host": self.host,
-                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-            },
-        )
+    def raw(self, service, params, target=None):
+        """One signed POST as raw HTTP/1.1 bytes, exactly as it will be sent. With `target`
+        (e.g. CloudTrail's LookupEvents), `params` is the JSON body of an AWS JSON 1.1 call."""
+        headers = {"Host": self.host}
+        if target:
+            body = json.dumps(params)
+            headers["Content-Type"] = "application/x-amz-json-1.1"
+            headers["X-Amz-Target"] = target
+        else:
+            body = urllib.parse.urlencode(params)
+            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        request = AWSRequest(method="POST", url=f"http://{self.host}/", data=body, headers=headers)
         self.auth[service].add_auth(request)
-        lines = [
-            "POST / HTTP/1.1",
-            f"Host: {self.host}",
-            f"Content-Type: {request.headers['Content-Type']}",
+        lines = ["POST / HTTP/1.1", f"Host: {self.host}", f"Content-Type: {request.headers['Content-Type']}"]
+        if target:
+            lines.append(f"X-Amz-Target: {target}")
+        lines += [
             f"X-Amz-Date: {request.headers['X-Amz-Date']}",
             f"Authorization: {request.headers['Authorization']}",
             f"Content-Length: {len(body)}",
@@ -170,6 +172,9 @@ def cmd_requests(args):
         users = text.count("<UserName>bench-user-")
         if users != 100:
             raise SystemExit(f"sign.py: ListUsers on port {args.port} listed {users} bench users, not 100")
+    if args.size_out:
+        with open(args.size_out, "w") as f:
+            f.write(f"{len(body)}\n")
     print(
         f"sign.py: {args.scenario} port {args.port}: {count} request(s) signed in "
         f"{time.monotonic() - started:.1f}s, sample HTTP {status}, {len(body)} B response",
@@ -190,6 +195,7 @@ def main():
     r.add_argument("--count", type=int, default=1)
     r.add_argument("--tag", default="")
     r.add_argument("--out", required=True)
+    r.add_argument("--size-out", default="", help="write the sample response's body size here")
     args = parser.parse_args()
     if args.command == "fixtures":
         cmd_fixtures(args)

@@ -23,6 +23,8 @@ pub struct Account {
     store: Box<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub sealing: SealingKey,
+    /// The quotas in effect (AWS's unless the operator set others).
+    pub quotas: crate::quotas::Quotas,
     /// Access key last use, kept in memory (it changes on every request) and flushed to the
     /// store periodically by [`Account::flush_deferred`]. The flag marks unflushed entries.
     last_used: Mutex<HashMap<String, (LastUsed, bool)>>,
@@ -156,6 +158,7 @@ impl Account {
             store,
             clock,
             sealing,
+            quotas: Default::default(),
             last_used: Mutex::new(last_used),
             deferred_audit: Mutex::new(DeferredAudit::default()),
             caught_up: Mutex::new(std::time::Instant::now()),

@@ -19,6 +19,7 @@ pub mod mfa;
 pub mod model;
 pub mod ops;
 pub mod password_guard;
+pub mod quotas;
 pub mod role_sessions;
 pub mod saml_metadata;
 pub mod security_keys;

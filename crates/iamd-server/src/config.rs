@@ -36,6 +36,8 @@ pub struct Config {
     /// OpenID Connect federation: the CAs trusted for issuers and key sets on disk
     /// (`--oidc-ca-file`, `--oidc-jwks-dir`).
     pub oidc: crate::OidcSettings,
+    /// The account's quotas (`--quota`; AWS's by default).
+    pub quotas: iamd_core::quotas::Quotas,
 }
 
 impl Config {
@@ -61,6 +63,7 @@ impl Config {
             tls: None,
             console_origin: None,
             oidc: crate::OidcSettings::default(),
+            quotas: Default::default(),
         }
     }
 

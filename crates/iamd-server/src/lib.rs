@@ -22,6 +22,8 @@ mod tls;
 
 pub use authn::AWS_REGIONS;
 pub use config::Config;
+/// The accept loop, for a bare server built on it (the benchmark's HTTP floor).
+pub use listener::serve as serve_router;
 pub use listener::Limits;
 pub use oidc::OidcSettings;
 pub use startup::{open_account, serve, Server};

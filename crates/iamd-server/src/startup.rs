@@ -47,7 +47,8 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
             SealingKey::load_or_create(&path).map_err(|e| format!("sealing key: {e}"))?
         }
     };
-    let account = Account::open(&config.account_id, store, clock.clone(), sealing)?;
+    let mut account = Account::open(&config.account_id, store, clock.clone(), sealing)?;
+    account.quotas = config.quotas.clone();
     let issuer_keys = crate::oidc::IssuerKeys::new(&config.oidc, clock)
         .map_err(|e| format!("OpenID Connect: {e}"))?;
     // A fresh account: nothing has set its key source yet.

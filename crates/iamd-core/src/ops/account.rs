@@ -16,16 +16,13 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::access_keys::MAX_KEYS;
-use super::groups::{MAX_GROUPS, MAX_GROUPS_PER_USER};
-use super::holder::{
-    MAX_ATTACHED_POLICIES, MAX_GROUP_INLINE_SIZE, MAX_ROLE_INLINE_SIZE, MAX_USER_INLINE_SIZE,
-};
-use super::managed_policies::{MAX_POLICIES, MAX_POLICY_SIZE, MAX_VERSIONS};
+use super::holder::{MAX_GROUP_INLINE_SIZE, MAX_ROLE_INLINE_SIZE, MAX_USER_INLINE_SIZE};
+use super::managed_policies::{MAX_POLICY_SIZE, MAX_VERSIONS};
 use super::support::{input, paginate};
-use super::users::MAX_USERS;
 use super::{iam_op, OpContext, Operation};
 use crate::entities::policies::is_aws_managed;
 use crate::error::IamError;
+use crate::quotas::{Quota, Quotas};
 use crate::state::AccountState;
 
 pub(super) static OPS: &[Operation] = &[
@@ -145,11 +142,11 @@ fn list_account_aliases(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Iam
 
 fn get_account_summary(ctx: &OpContext<'_>, _value: &Value) -> Result<Value, IamError> {
     ctx.authorize("iam:GetAccountSummary", "*")?;
-    Ok(json!({ "SummaryMap": summary(&ctx.state) }))
+    Ok(json!({ "SummaryMap": summary(&ctx.state, &ctx.account.quotas) }))
 }
 
-/// AWS's summary keys: the account's counts and its quotas.
-fn summary(state: &AccountState) -> Value {
+/// AWS's summary keys: the account's counts and its quotas (those in effect).
+fn summary(state: &AccountState, quotas: &Quotas) -> Value {
     let attachments: usize = state
         .users
         .values()
@@ -178,15 +175,15 @@ fn summary(state: &AccountState) -> Value {
     let root_keys = state.access_keys.values().any(|k| k.user.is_none());
     json!({
         "Users": state.users.len(),
-        "UsersQuota": MAX_USERS,
+        "UsersQuota": quotas.get(Quota::UsersPerAccount),
         "Groups": state.groups.len(),
-        "GroupsQuota": MAX_GROUPS,
+        "GroupsQuota": quotas.get(Quota::GroupsPerAccount),
         "Roles": state.roles.len(),
-        "RolesQuota": 1000,
+        "RolesQuota": quotas.get(Quota::RolesPerAccount),
         "InstanceProfiles": state.instance_profiles.len(),
-        "InstanceProfilesQuota": 1000,
+        "InstanceProfilesQuota": quotas.get(Quota::InstanceProfilesPerAccount),
         "Policies": local_policies,
-        "PoliciesQuota": MAX_POLICIES,
+        "PoliciesQuota": quotas.get(Quota::PoliciesPerAccount),
         "PolicySizeQuota": MAX_POLICY_SIZE,
         "PolicyVersionsInUse": attachments,
         "PolicyVersionsInUseQuota": 10000,
@@ -198,10 +195,10 @@ fn summary(state: &AccountState) -> Value {
         "AccountSigningCertificatesPresent": 0,
         "AccessKeysPerUserQuota": MAX_KEYS,
         "SigningCertificatesPerUserQuota": 2,
-        "GroupsPerUserQuota": MAX_GROUPS_PER_USER,
-        "AttachedPoliciesPerUserQuota": MAX_ATTACHED_POLICIES,
-        "AttachedPoliciesPerGroupQuota": MAX_ATTACHED_POLICIES,
-        "AttachedPoliciesPerRoleQuota": MAX_ATTACHED_POLICIES,
+        "GroupsPerUserQuota": quotas.get(Quota::GroupsPerUser),
+        "AttachedPoliciesPerUserQuota": quotas.get(Quota::PoliciesPerUser),
+        "AttachedPoliciesPerGroupQuota": quotas.get(Quota::PoliciesPerGroup),
+        "AttachedPoliciesPerRoleQuota": quotas.get(Quota::PoliciesPerRole),
         "UserPolicySizeQuota": MAX_USER_INLINE_SIZE,
         "GroupPolicySizeQuota": MAX_GROUP_INLINE_SIZE,
         "RolePolicySizeQuota": MAX_ROLE_INLINE_SIZE,

@@ -13,7 +13,8 @@ use iamd_policy::ContextValue;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::holder::{Holder, MAX_ATTACHED_POLICIES};
+use super::holder::Holder;
+use crate::quotas::{Quota, Quotas};
 
 use super::support::{input, paginate, Page};
 use super::{iam_op as op, OpContext, Operation};
@@ -115,16 +116,16 @@ fn require_attachable(state: &AccountState, arn: &str) -> Result<(), IamError> {
 }
 
 /// Adds `arn` to an entity's attachments; `Ok(false)` when it was already there.
-fn attach(attached: &mut Vec<String>, arn: &str, quota: &str) -> Result<bool, IamError> {
-    let max = MAX_ATTACHED_POLICIES;
+fn attach(
+    attached: &mut Vec<String>,
+    arn: &str,
+    quotas: &Quotas,
+    quota: Quota,
+) -> Result<bool, IamError> {
     if attached.iter().any(|a| a == arn) {
         return Ok(false);
     }
-    if attached.len() >= max {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for {quota}: {max}"
-        )));
-    }
+    quotas.check(quota, attached.len())?;
     attached.push(arn.to_string());
     Ok(true)
 }
@@ -188,8 +189,13 @@ pub(super) fn attach_policy(
     ctx.write(|txn| {
         let mut held = holder.load(&txn.state, &input.entity_name)?;
         require_attachable(&txn.state, &input.policy_arn)?;
-        let quota = format!("PoliciesPer{}", holder.title());
-        if attach(&mut held.attached, &input.policy_arn, &quota)? {
+        let quota = holder.attached_quota();
+        if attach(
+            &mut held.attached,
+            &input.policy_arn,
+            &ctx.account.quotas,
+            quota,
+        )? {
             holder.store(txn, held)?;
         }
         Ok(())

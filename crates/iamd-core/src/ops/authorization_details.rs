@@ -18,7 +18,7 @@ use super::attachments::{usage_counts, AttachedPolicy, PolicyUsage};
 use super::groups::GroupView;
 
 use super::managed_policies::{version_view, PolicyDetail, PolicyView};
-use super::support::{input, paginate, Page};
+use super::support::{entries_from, input, paginate_by, Page};
 use super::users::UserView;
 use super::{iam_op, OpContext, Operation};
 use crate::entities::boundaries::boundary_view;
@@ -59,61 +59,69 @@ fn get_account_authorization_details(
     ctx.authorize("iam:GetAccountAuthorizationDetails", "*")?;
     let wanted = |kind: &str| input.filter.is_empty() || input.filter.iter().any(|f| f == kind);
     let state = &ctx.state;
-    let usage = usage_counts(state);
-    let users = state
-        .users
-        .iter()
+    // The page starts in the section its marker names (`1/` users ... `4/` policies), at the
+    // marker's key: the entries before it are neither visited nor built.
+    let (first, from) = match input.marker.as_deref().and_then(|m| m.split_once('/')) {
+        Some((section, key)) => (section, Some(key)),
+        None => ("1", None),
+    };
+    let start = |section: &str| match section.cmp(first) {
+        std::cmp::Ordering::Less => None,
+        std::cmp::Ordering::Equal => Some(from),
+        std::cmp::Ordering::Greater => Some(None),
+    };
+    let users = start("1")
         .filter(|_| wanted("User"))
-        .map(|(key, user)| {
-            let mut view = to_object(&UserView::of(user, true));
-            view.insert("UserPolicyList".into(), inline_list(&user.inline));
-            view.insert("GroupList".into(), json!(user.groups));
-            view.insert("AttachedManagedPolicies".into(), attached(&user.attached));
-            view.entry("Tags").or_insert_with(|| json!([]));
-            (format!("1/{key}"), (0, Value::Object(view)))
-        });
-    let groups = state
-        .groups
-        .iter()
+        .into_iter()
+        .flat_map(|from| entries_from(&state.users, from))
+        .map(|(key, user)| (format!("1/{key}"), Entry::User(user)));
+    let groups = start("2")
         .filter(|_| wanted("Group"))
-        .map(|(key, group)| {
-            let mut view = to_object(&GroupView::of(group));
-            view.insert("GroupPolicyList".into(), inline_list(&group.inline));
-            view.insert("AttachedManagedPolicies".into(), attached(&group.attached));
-            (format!("2/{key}"), (1, Value::Object(view)))
-        });
-    let roles = state
-        .roles
-        .iter()
+        .into_iter()
+        .flat_map(|from| entries_from(&state.groups, from))
+        .map(|(key, group)| (format!("2/{key}"), Entry::Group(group)));
+    let roles = start("3")
         .filter(|_| wanted("Role"))
-        .map(|(key, role)| (format!("3/{key}"), (2, role_detail(state, role))));
+        .into_iter()
+        .flat_map(|from| entries_from(&state.roles, from))
+        .map(|(key, role)| (format!("3/{key}"), Entry::Role(role)));
+    // Which policies are in use is only needed once the page reaches the policies.
+    let usage = std::cell::OnceCell::new();
+    let usage = || usage.get_or_init(|| usage_counts(state));
     // The account's policies, then the AWS managed policies in use, in ARN order (the
     // account's ARNs sort first).
-    let local = state
-        .policies
-        .values()
-        .filter(|_| wanted("LocalManagedPolicy"));
-    let mut aws_in_use: Vec<&str> = usage
-        .keys()
-        .copied()
-        .filter(|arn| is_aws_managed(arn) && wanted("AWSManagedPolicy"))
-        .collect();
-    aws_in_use.sort_unstable();
-    let aws: Vec<&std::sync::Arc<crate::model::ManagedPolicy>> = aws_in_use
-        .into_iter()
-        .filter_map(crate::aws_policies::get)
-        .collect();
-    let policies = local.chain(aws).map(|policy| {
-        let used = usage.get(policy.arn.as_str()).copied().unwrap_or_default();
-        (
-            format!("4/{}", policy.arn),
-            (3, policy_detail(policy, used)),
-        )
+    let policies = start("4").into_iter().flat_map(|from| {
+        let local = entries_from(&state.policies, from).filter(|_| wanted("LocalManagedPolicy"));
+        let mut aws_in_use: Vec<&str> = match wanted("AWSManagedPolicy") {
+            true => usage()
+                .keys()
+                .copied()
+                .filter(|arn| is_aws_managed(arn) && from.is_none_or(|f| *arn >= f))
+                .collect(),
+            false => Vec::new(),
+        };
+        aws_in_use.sort_unstable();
+        let aws = aws_in_use
+            .into_iter()
+            .filter_map(|arn| crate::aws_policies::get(arn).map(|policy| (arn, policy)));
+        local
+            .map(|(arn, policy)| (arn.as_str(), policy))
+            .chain(aws)
+            .map(|(arn, policy)| (format!("4/{arn}"), Entry::Policy(policy)))
     });
-    let page = paginate(
+    let page = paginate_by(
         users.chain(groups).chain(roles).chain(policies),
         input.marker.as_deref(),
         input.max_items,
+        |entry| match entry {
+            Entry::User(user) => (0, user_detail(user)),
+            Entry::Group(group) => (1, group_detail(group)),
+            Entry::Role(role) => (2, role_detail(state, role)),
+            Entry::Policy(policy) => {
+                let used = usage().get(policy.arn.as_str()).copied();
+                (3, policy_detail(policy, used.unwrap_or_default()))
+            }
+        },
     )?;
     let mut lists: [Vec<Value>; 4] = Default::default();
     for (list, item) in page.items {
@@ -131,6 +139,32 @@ fn get_account_authorization_details(
         marker: page.marker,
     }
     .finish(result, LISTS[3])
+}
+
+/// An entry of the answer, built only when it is on the page.
+enum Entry<'a> {
+    User(&'a crate::model::User),
+    Group(&'a crate::model::Group),
+    Role(&'a Role),
+    Policy(&'a crate::model::ManagedPolicy),
+}
+
+/// The model's `UserDetail`.
+fn user_detail(user: &crate::model::User) -> Value {
+    let mut view = to_object(&UserView::of(user, true));
+    view.insert("UserPolicyList".into(), inline_list(&user.inline));
+    view.insert("GroupList".into(), json!(user.groups));
+    view.insert("AttachedManagedPolicies".into(), attached(&user.attached));
+    view.entry("Tags").or_insert_with(|| json!([]));
+    Value::Object(view)
+}
+
+/// The model's `GroupDetail`.
+fn group_detail(group: &crate::model::Group) -> Value {
+    let mut view = to_object(&GroupView::of(group));
+    view.insert("GroupPolicyList".into(), inline_list(&group.inline));
+    view.insert("AttachedManagedPolicies".into(), attached(&group.attached));
+    Value::Object(view)
 }
 
 /// A view serialized as a JSON object (views are structs, so always an object).

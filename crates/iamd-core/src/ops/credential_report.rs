@@ -12,6 +12,7 @@
 //! - The root row's `user_creation_time` is when the account's root key was created (iamd's
 //!   first start); the root user has no console password in iamd.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use base64::Engine;
@@ -102,12 +103,23 @@ pub(crate) fn report_csv(
 ) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
+    // Each user's keys, certificates and MFA, gathered in one pass over each (not one pass per
+    // user: the report was quadratic in the account's size).
+    let mut keys_of: HashMap<Option<&str>, Vec<_>> = HashMap::new();
+    for key in state.access_keys.values() {
+        keys_of.entry(key.user.as_deref()).or_default().push(key);
+    }
+    let mut certs_of: HashMap<Option<&str>, Vec<_>> = HashMap::new();
+    for cert in state.signing_certificates.values() {
+        certs_of.entry(cert.user.as_deref()).or_default().push(cert);
+    }
+    let with_mfa: HashSet<&str> = state
+        .mfa_devices
+        .values()
+        .filter_map(|d| d.user.as_deref())
+        .collect();
     let credentials = |user: Option<&str>| -> Vec<String> {
-        let mut keys: Vec<_> = state
-            .access_keys
-            .values()
-            .filter(|k| k.user.as_deref() == user)
-            .collect();
+        let mut keys = keys_of.get(&user).cloned().unwrap_or_default();
         keys.sort_by_key(|k| (k.create_date, k.id.clone()));
         let mut cells = Vec::new();
         for slot in 0..2 {
@@ -125,11 +137,7 @@ pub(crate) fn report_csv(
                 None => cells.extend([flag(false), NA.into(), NA.into(), NA.into(), NA.into()]),
             }
         }
-        let mut certs: Vec<_> = state
-            .signing_certificates
-            .values()
-            .filter(|c| c.user.as_deref() == user)
-            .collect();
+        let mut certs = certs_of.get(&user).cloned().unwrap_or_default();
         certs.sort_by_key(|c| (c.upload_date, c.id.clone()));
         for slot in 0..2 {
             match certs.get(slot) {
@@ -168,10 +176,7 @@ pub(crate) fn report_csv(
         .and_then(|p| p.max_password_age);
     for user in state.users.values() {
         let profile = state.login_profiles.get(&user.name.to_lowercase());
-        let mfa_active = state
-            .mfa_devices
-            .values()
-            .any(|d| d.user.as_deref() == Some(user.name.as_str()));
+        let mfa_active = with_mfa.contains(user.name.as_str());
         let mut row = vec![user.name.clone(), user.arn.clone(), date(user.create_date)];
         match profile {
             Some(p) => row.extend([

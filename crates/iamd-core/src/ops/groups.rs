@@ -29,11 +29,6 @@ pub(super) static OPS: &[Operation] = &[
     op("ListGroupsForUser", list_groups_for_user, true),
 ];
 
-/// AWS's default quota of groups in an account.
-pub(crate) const MAX_GROUPS: usize = 300;
-/// AWS's quota of groups a user can be a member of.
-pub(crate) const MAX_GROUPS_PER_USER: usize = 10;
-
 /// A group as the API shows it (the model's `Group` shape).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -77,11 +72,10 @@ fn create_group(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.group_name
             )));
         }
-        if txn.state.groups.len() >= MAX_GROUPS {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for GroupsPerAccount: {MAX_GROUPS}"
-            )));
-        }
+        ctx.account.quotas.check(
+            crate::quotas::Quota::GroupsPerAccount,
+            txn.state.groups.len(),
+        )?;
         let group = Group {
             name: input.group_name.clone(),
             id,
@@ -277,11 +271,9 @@ fn add_user_to_group(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         if member.groups.iter().any(|g| same_group(g, &group.name)) {
             return Ok(());
         }
-        if member.groups.len() >= MAX_GROUPS_PER_USER {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for GroupsPerUser: {MAX_GROUPS_PER_USER}"
-            )));
-        }
+        ctx.account
+            .quotas
+            .check(crate::quotas::Quota::GroupsPerUser, member.groups.len())?;
         let mut user = (*member).clone();
         user.groups.push(group.name.clone());
         save_user(txn, user)

@@ -19,8 +19,6 @@ pub(crate) const MAX_USER_INLINE_SIZE: usize = 2048;
 pub(crate) const MAX_GROUP_INLINE_SIZE: usize = 5120;
 /// AWS's quota on the aggregate size of a role's inline policies.
 pub(crate) const MAX_ROLE_INLINE_SIZE: usize = 10240;
-/// Managed policies attached to one user, group or role (AWS's default quotas).
-pub(crate) const MAX_ATTACHED_POLICIES: usize = 10;
 
 /// The kind of entity holding policies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +44,15 @@ impl Holder {
             Holder::User => "user",
             Holder::Group => "group",
             Holder::Role => "role",
+        }
+    }
+
+    /// The quota on managed policies attached to one such entity.
+    pub(super) fn attached_quota(self) -> crate::quotas::Quota {
+        match self {
+            Holder::User => crate::quotas::Quota::PoliciesPerUser,
+            Holder::Group => crate::quotas::Quota::PoliciesPerGroup,
+            Holder::Role => crate::quotas::Quota::PoliciesPerRole,
         }
     }
 

@@ -50,8 +50,6 @@ pub(super) static OPS: &[Operation] = &[
     ),
 ];
 
-/// AWS's default quota of instance profiles in an account.
-pub(crate) const MAX_INSTANCE_PROFILES: usize = 1000;
 /// Roles in one instance profile (a fixed AWS limit).
 pub(crate) const MAX_ROLES_PER_PROFILE: usize = 1;
 
@@ -117,11 +115,10 @@ fn create_profile(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
                 "Instance Profile {name} already exists."
             )));
         }
-        if txn.state.instance_profiles.len() >= MAX_INSTANCE_PROFILES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for InstanceProfilesPerAccount: {MAX_INSTANCE_PROFILES}"
-            )));
-        }
+        ctx.account.quotas.check(
+            crate::quotas::Quota::InstanceProfilesPerAccount,
+            txn.state.instance_profiles.len(),
+        )?;
         let profile = InstanceProfile {
             name: name.clone(),
             id,

@@ -41,8 +41,6 @@ pub(super) static OPS: &[Operation] = &[
 
 /// Characters of a managed policy document, whitespace excluded.
 pub(crate) const MAX_POLICY_SIZE: usize = 6144;
-/// Customer managed policies in an account (AWS's default quota).
-pub(crate) const MAX_POLICIES: usize = 1500;
 /// Versions a managed policy keeps.
 pub(crate) const MAX_VERSIONS: usize = 5;
 
@@ -182,11 +180,9 @@ fn create_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
                 "A policy called {name} already exists. Duplicate names are not allowed."
             )));
         }
-        if local().count() >= MAX_POLICIES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for PoliciesPerAccount: {MAX_POLICIES}"
-            )));
-        }
+        ctx.account
+            .quotas
+            .check(crate::quotas::Quota::PoliciesPerAccount, local().count())?;
         let policy = ManagedPolicy {
             name,
             id,

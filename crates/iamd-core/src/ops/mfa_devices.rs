@@ -74,8 +74,6 @@ pub(super) static OPS: &[Operation] = &[
 /// either), authorized and audited as `EnableMFADevice`, as AWS's console does.
 pub static ENABLE_SECURITY_KEY: Operation = op("EnableMFADevice", enable_security_key, false);
 
-/// Virtual MFA devices per account (the user quota, as AWS has it).
-pub(crate) const MAX_VIRTUAL_DEVICES: usize = 5000;
 /// MFA devices in use per user.
 pub(crate) const MAX_DEVICES_PER_USER: usize = 8;
 
@@ -156,11 +154,10 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
             .values()
             .filter(|d| d.kind == MfaKind::Virtual)
             .count();
-        if virtual_count >= MAX_VIRTUAL_DEVICES {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for VirtualMFADevicesPerAccount: {MAX_VIRTUAL_DEVICES}"
-            )));
-        }
+        ctx.account.quotas.check(
+            crate::quotas::Quota::VirtualMFADevicesPerAccount,
+            virtual_count,
+        )?;
         let device = MfaDevice {
             serial: serial.clone(),
             name: name.clone(),

@@ -35,8 +35,6 @@ pub(super) static OPS: &[Operation] = &[
     op("ListRoles", list_roles, true),
 ];
 
-/// AWS's default quota of roles in an account.
-pub(crate) const MAX_ROLES: usize = 1000;
 /// `MaxSessionDuration` when CreateRole does not say.
 pub(crate) const DEFAULT_MAX_SESSION_DURATION: i64 = 3600;
 
@@ -132,7 +130,7 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.role_name
             )));
         }
-        check_role_quota(&txn.state)?;
+        check_role_quota(ctx, &txn.state)?;
         let trust = compile_trust_policy(
             &txn.state,
             &input.role_name,
@@ -166,13 +164,13 @@ fn create_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
 }
 
 /// AWS's quota of roles in an account (service-linked roles count).
-pub(super) fn check_role_quota(state: &crate::state::AccountState) -> Result<(), IamError> {
-    if state.roles.len() >= MAX_ROLES {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for RolesPerAccount: {MAX_ROLES}"
-        )));
-    }
-    Ok(())
+pub(super) fn check_role_quota(
+    ctx: &OpContext<'_>,
+    state: &crate::state::AccountState,
+) -> Result<(), IamError> {
+    ctx.account
+        .quotas
+        .check(crate::quotas::Quota::RolesPerAccount, state.roles.len())
 }
 
 #[derive(Deserialize)]

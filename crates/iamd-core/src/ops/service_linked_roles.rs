@@ -86,7 +86,7 @@ fn create(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 "Service role name {name} has been taken in this account, please try a different suffix."
             )));
         }
-        check_role_quota(&txn.state)?;
+        check_role_quota(ctx, &txn.state)?;
         // The service's policies that this account knows (AWS managed policies).
         let attached = service
             .policies

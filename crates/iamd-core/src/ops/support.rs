@@ -23,6 +23,17 @@ pub fn paginate<T>(
     marker: Option<&str>,
     max_items: Option<i64>,
 ) -> Result<Page<T>, IamError> {
+    paginate_by(items, marker, max_items, |item| item)
+}
+
+/// As [`paginate`], building each item's output with `build` only for the items of the page
+/// (the items skipped before the marker cost no more than their key).
+pub fn paginate_by<I, T>(
+    items: impl Iterator<Item = (String, I)>,
+    marker: Option<&str>,
+    max_items: Option<i64>,
+    mut build: impl FnMut(I) -> T,
+) -> Result<Page<T>, IamError> {
     let max = max_items.unwrap_or(100).clamp(1, 1000) as usize;
     let mut started = marker.is_none();
     let mut out = Vec::new();
@@ -38,12 +49,21 @@ pub fn paginate<T>(
             next = Some(key);
             break;
         }
-        out.push(item);
+        out.push(build(item));
     }
     Ok(Page {
         items: out,
         marker: next,
     })
+}
+
+/// The entries of `map` from the key `from` on (all of them without one): where a page
+/// starts, found in O(log n) instead of by walking the entries before it.
+pub fn entries_from<'a, V: Clone>(
+    map: &'a imbl::OrdMap<String, V>,
+    from: Option<&str>,
+) -> impl Iterator<Item = (&'a String, &'a V)> {
+    map.range(from.unwrap_or_default().to_string()..)
 }
 
 impl<T> Page<T> {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::support::{input, paginate, path_or_root};
+use super::support::{entries_from, input, paginate_by, path_or_root};
 use super::tags::{list_tags, tag, tag_context, untag, Tagged, MAX_TAGS};
 use super::{iam_op as op, OpContext, Operation};
 use crate::crypto::{unique_id, UniqueIdKind};
@@ -24,8 +24,6 @@ pub(super) static OPS: &[Operation] = &[
     op("PutUserPermissionsBoundary", put_boundary, false),
     op("DeleteUserPermissionsBoundary", delete_boundary, false),
 ];
-
-pub(crate) const MAX_USERS: usize = 5000;
 
 /// A user as the API shows it.
 #[derive(Serialize)]
@@ -87,11 +85,9 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
                 input.user_name
             )));
         }
-        if txn.state.users.len() >= MAX_USERS {
-            return Err(IamError::limit_exceeded(format!(
-                "Cannot exceed quota for UsersPerAccount: {MAX_USERS}"
-            )));
-        }
+        ctx.account
+            .quotas
+            .check(crate::quotas::Quota::UsersPerAccount, txn.state.users.len())?;
         if let Some(b) = &input.permissions_boundary {
             check_boundary_policy(&txn.state, b)?;
         }
@@ -147,13 +143,12 @@ fn list_users(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ListInput = input(value)?;
     ctx.authorize("iam:ListUsers", &ctx.arn("user", "/", ""))?;
     let prefix = input.path_prefix.unwrap_or_else(|| "/".into());
-    let users = ctx
-        .state
-        .users
-        .iter()
+    let marker = input.marker.as_deref();
+    let users = entries_from(&ctx.state.users, marker)
         .filter(|(_, u)| u.path.starts_with(&prefix))
-        .map(|(k, u)| (k.clone(), UserView::of(u, false)));
-    paginate(users, input.marker.as_deref(), input.max_items)?.finish(Map::new(), "Users")
+        .map(|(k, u)| (k.clone(), u));
+    paginate_by(users, marker, input.max_items, |u| UserView::of(u, false))?
+        .finish(Map::new(), "Users")
 }
 
 #[derive(Deserialize)]

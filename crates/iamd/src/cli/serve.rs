@@ -91,6 +91,17 @@ pub struct ServeArgs {
     /// fetching them.
     #[arg(long, env = "IAMD_OIDC_JWKS_DIR")]
     oidc_jwks_dir: Option<PathBuf>,
+    /// Set one of the account's quotas, e.g. `UsersPerAccount=100000` (repeatable; AWS's
+    /// quotas otherwise). Names: UsersPerAccount, GroupsPerAccount, RolesPerAccount,
+    /// PoliciesPerAccount, InstanceProfilesPerAccount, VirtualMFADevicesPerAccount,
+    /// GroupsPerUser, PoliciesPerUser, PoliciesPerGroup, PoliciesPerRole.
+    #[arg(
+        long = "quota",
+        env = "IAMD_QUOTAS",
+        value_delimiter = ',',
+        value_name = "NAME=VALUE"
+    )]
+    quotas: Vec<String>,
 }
 
 pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {

@@ -38,6 +38,8 @@ struct FileSettings {
     sealing_key: Option<String>,
     root_access_key_id: Option<String>,
     root_secret_access_key: Option<String>,
+    /// `[quotas]`: `UsersPerAccount = 100000`, ...
+    quotas: Option<std::collections::BTreeMap<String, usize>>,
 }
 
 /// Where a setting's value came from.
@@ -202,6 +204,7 @@ impl Settings {
             "IAMD_ROOT_SECRET_ACCESS_KEY",
             file.root_secret_access_key,
         );
+        config.quotas = quotas(&mut p, &args.quotas, file.quotas.unwrap_or_default())?;
         config.validate()?;
         Ok(Settings {
             config,
@@ -226,6 +229,37 @@ impl Settings {
         ));
         text
     }
+}
+
+/// The quotas: the file's `[quotas]`, then each `--quota NAME=VALUE` over them.
+fn quotas(
+    p: &mut Picker<'_>,
+    flags: &[String],
+    file: std::collections::BTreeMap<String, usize>,
+) -> Result<iamd_core::quotas::Quotas, String> {
+    let mut quotas = iamd_core::quotas::Quotas::default();
+    for (name, value) in &file {
+        quotas
+            .set(name, *value)
+            .map_err(|e| format!("config file [quotas]: {e}"))?;
+    }
+    for flag in flags {
+        quotas.set_from_str(flag)?;
+    }
+    let source = match p.matches.value_source("quotas") {
+        Some(ValueSource::CommandLine) => Source::Flag,
+        Some(ValueSource::EnvVariable) => Source::Environment,
+        _ if !file.is_empty() => Source::File,
+        _ => Source::Default,
+    };
+    let changed = quotas.changed();
+    let shown = if changed.is_empty() {
+        "AWS's".to_string()
+    } else {
+        changed.join(", ")
+    };
+    p.shown.push(("quotas", shown, source));
+    Ok(quotas)
 }
 
 /// How `--check-config` shows a setting without a value.

@@ -107,3 +107,35 @@ fn openid_connect_settings_come_from_the_file_or_flags() {
     assert_eq!(oidc.ca_file.as_deref(), Some(Path::new("/etc/iamd/ca.pem")));
     assert_eq!(oidc.jwks_dir.as_deref(), Some(Path::new("/srv/jwks")));
 }
+
+#[test]
+fn quotas_come_from_the_file_and_flags_over_it() {
+    let settings = resolve(
+        "[quotas]\nUsersPerAccount = 100000\nRolesPerAccount = 2000\n",
+        &[
+            "--quota",
+            "RolesPerAccount=3000",
+            "--quota",
+            "GroupsPerAccount=500",
+        ],
+    )
+    .unwrap();
+    let quotas = &settings.config.quotas;
+    use iamd_core::quotas::Quota;
+    assert_eq!(quotas.get(Quota::UsersPerAccount), 100_000);
+    assert_eq!(quotas.get(Quota::RolesPerAccount), 3000);
+    assert_eq!(quotas.get(Quota::GroupsPerAccount), 500);
+    assert_eq!(quotas.get(Quota::PoliciesPerAccount), 1500);
+    let shown = settings.describe();
+    assert!(shown.contains("GroupsPerAccount=500"), "{shown}");
+}
+
+#[test]
+fn unknown_quotas_are_refused() {
+    let e = resolve("", &["--quota", "UsersPerAcount=10"])
+        .err()
+        .unwrap();
+    assert!(e.contains("unknown quota \"UsersPerAcount\""), "{e}");
+    let e = resolve("[quotas]\nBogus = 1\n", &[]).err().unwrap();
+    assert!(e.contains("config file [quotas]: unknown quota"), "{e}");
+}
