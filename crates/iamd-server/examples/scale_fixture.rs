@@ -256,6 +256,7 @@ impl Fixture<'_> {
                 attached: f.some_policies(extra, sizes.policies),
                 boundary: None,
                 last_used: None,
+                linked_service: None,
             };
             roles::save_role(txn, role)
         })
