@@ -2,9 +2,10 @@
 """Instructions per GetUser request of `iamd serve`, counted by valgrind's callgrind (a figure
 that a busy machine does not disturb, unlike requests/s). See bench/README.md.
 
-  bench/instructions.py [--iamd target/release/iamd] [--requests 2000]
+  bench/instructions.py [--iamd target/release/iamd] [--requests 2000] [--audit-reads both|true|false]
 
-Runs the server under callgrind twice on a fresh SQLite data directory, once answering a few
+For each read-auditing mode (`iamd serve --audit-reads=true|false`; both by default) runs the
+server under callgrind twice on a fresh SQLite data directory, once answering a few
 requests and once REQUESTS more (the same signed GetUser request over one keep-alive
 connection), stops it with SIGINT (its shutdown flushes the audit records kept in memory),
 and prints (instructions of the long run - of the short run) / REQUESTS: the cost of one
@@ -62,7 +63,7 @@ def call(conn, port, body, headers=None):
         sys.exit(f"bench: {body} answered {response.status}: {data[:300]!r}")
 
 
-def run(iamd, requests):
+def run(iamd, requests, audit_reads):
     """Total instructions of a server that answered `requests` GetUser requests."""
     data = tempfile.mkdtemp(prefix="iamd-instructions-")
     out = os.path.join(data, "callgrind.out")
@@ -70,7 +71,8 @@ def run(iamd, requests):
     env = dict(os.environ, IAMD_ROOT_ACCESS_KEY_ID=KEY, IAMD_ROOT_SECRET_ACCESS_KEY=SECRET)
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", iamd, "serve",
-         "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}"],
+         "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}",
+         f"--audit-reads={audit_reads}"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.time() + 120
     while True:
@@ -100,12 +102,19 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--iamd", default="target/release/iamd")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--audit-reads", choices=["both", "true", "false"], default="both")
     args = parser.parse_args()
-    base = run(args.iamd, 10)
-    total = run(args.iamd, 10 + args.requests)
-    per_request = (total - base) / args.requests
-    print(f"GetUser: {per_request:,.0f} instructions per request "
-          f"({args.requests} requests; runs of {base:,} and {total:,} instructions)")
+    modes = ["true", "false"] if args.audit_reads == "both" else [args.audit_reads]
+    figures = {}
+    for mode in modes:
+        base = run(args.iamd, 10, mode)
+        total = run(args.iamd, 10 + args.requests, mode)
+        figures[mode] = (total - base) / args.requests
+        print(f"GetUser --audit-reads={mode}: {figures[mode]:,.0f} instructions per request "
+              f"({args.requests} requests; runs of {base:,} and {total:,} instructions)")
+    if len(figures) == 2:
+        print(f"read auditing costs {figures['true'] / figures['false'] - 1:.1%} more "
+              f"instructions per GetUser")
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
     }
     let store = iamd_store::open(&url, full_sync).map_err(|e| e.to_string())?;
     let account = Account::open(&config.account_id, store, clock, sealing)?;
+    account.set_audit_reads(config.audit_reads);
     let given = match (&config.root_access_key_id, &config.root_secret_access_key) {
         (Some(id), Some(secret)) => Some((id.as_str(), secret.as_str())),
         (None, None) => None,

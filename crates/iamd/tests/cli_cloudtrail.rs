@@ -537,6 +537,7 @@ fn records_older_than_the_retention_period_are_removed() {
         event_source: "iam.amazonaws.com".into(),
         username: "root".into(),
         body: format!(r#"{{"eventID":"{id}","readOnly":false}}"#),
+        lookup: Default::default(),
     };
     {
         use iamd_store::Store;

@@ -422,6 +422,9 @@ pub fn audit_refused_input(
 /// Records a successful call that wrote nothing (reads, and calls whose changes are not
 /// committed through [`OpContext::write`]).
 fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
+    if ctx.operation.read_only && !ctx.account.audits_reads() {
+        return Ok(());
+    }
     let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
     let record = ctx.api_call(event_id, ctx.now).record_with(None);
     ctx.account.audit_deferred(record)

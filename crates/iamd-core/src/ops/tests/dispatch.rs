@@ -165,6 +165,47 @@ fn failed_calls_and_reads_are_audited_after_the_write_with_their_error() {
 }
 
 #[test]
+fn with_read_auditing_off_only_successful_reads_go_unrecorded() {
+    let (acct, _) = account();
+    acct.set_audit_reads(false);
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "CreateUser",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap();
+    call(&acct, &root(), "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "GetUser",
+        json!({"UserName": "nobody"}),
+    )
+    .unwrap_err();
+    acct.flush_deferred().unwrap();
+    let names: Vec<(String, bool)> = acct
+        .audit_events(10)
+        .unwrap()
+        .iter()
+        .map(|r| (r.event_name.clone(), r.body.contains("\"errorCode\"")))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("GetUser".to_string(), true),
+            ("CreateUser".to_string(), false)
+        ]
+    );
+    acct.set_audit_reads(true);
+    call(&acct, &root(), "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    acct.flush_deferred().unwrap();
+    assert_eq!(acct.audit_events(10).unwrap().len(), 3);
+}
+
+#[test]
 fn access_key_quota_and_secret_sealing() {
     let (acct, _) = account();
     let r = root();
