@@ -402,10 +402,23 @@ pub struct ApiCall<'a> {
     pub now: i64,
 }
 
+/// The errors of a refused authentication, recorded as the API returned them.
+pub const AUTHENTICATION_ERRORS: &[&str] = &[
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "RequestExpired",
+    "XAmzContentSHA256Mismatch",
+];
+
 /// CloudTrail's `errorCode` for an error: IAM's modelled errors carry an `Exception` suffix
-/// there (`NoSuchEntityException`); `AccessDenied` does not.
+/// there (`NoSuchEntityException`); `AccessDenied` and authentication errors do not.
 pub fn cloudtrail_error_code(code: &str) -> String {
-    if code == "AccessDenied" || code.ends_with("Exception") {
+    if code == "AccessDenied"
+        || code.ends_with("Exception")
+        || AUTHENTICATION_ERRORS.contains(&code)
+    {
         code.to_string()
     } else {
         format!("{code}Exception")
