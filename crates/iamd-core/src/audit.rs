@@ -400,6 +400,8 @@ pub struct ApiCall<'a> {
     pub user_agent: &'a str,
     pub event_id: String,
     pub now: i64,
+    /// What the call returned, for `responseElements` (writes; `None`: `null`).
+    pub response: Option<Value>,
 }
 
 /// The errors of a refused authentication, recorded as the API returned them.
@@ -446,7 +448,7 @@ impl ApiCall<'_> {
             error_code: error.map(|e| cloudtrail_error_code(e.code)),
             error_message: error.map(|e| e.message.as_str()),
             request_parameters: request_parameters(self.input, max_parameter_bytes),
-            response_elements: None,
+            response_elements: self.response.as_ref().map(ResponseElements),
             request_id: self.request_id,
             event_id: &self.event_id,
             read_only: self.read_only,
@@ -516,8 +518,8 @@ struct ApiCallRecord<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     error_message: Option<&'a str>,
     request_parameters: Parameters<'a>,
-    /// Always `null`: responses are not recorded.
-    response_elements: Option<Value>,
+    /// A write's response without secrets; `null` for reads and failed calls.
+    response_elements: Option<ResponseElements<'a>>,
     #[serde(rename = "requestID")]
     request_id: &'a str,
     #[serde(rename = "eventID")]
@@ -527,6 +529,79 @@ struct ApiCallRecord<'a> {
     management_event: bool,
     recipient_account_id: &'a str,
     event_category: &'static str,
+}
+
+/// Response members never recorded, at any depth: secrets a response carries.
+pub const UNRECORDED_RESPONSE_MEMBERS: &[&str] = &[
+    "SecretAccessKey",
+    "SessionToken",
+    "Base32StringSeed",
+    "QRCodePNG",
+    "Password",
+    "PrivateKey",
+    "ServicePassword",
+];
+
+/// A response as CloudTrail's `responseElements`: camelCase members, dates (`...Date`,
+/// `Expiration`, Unix seconds in iamd's responses) as CloudTrail writes them (`Dec 7, 2026
+/// 9:05:21 AM`), and no member of [`UNRECORDED_RESPONSE_MEMBERS`].
+struct ResponseElements<'a>(&'a Value);
+
+impl serde::Serialize for ResponseElements<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let kept = map
+                    .iter()
+                    .filter(|(key, _)| !UNRECORDED_RESPONSE_MEMBERS.contains(&key.as_str()));
+                let mut out = s.serialize_map(None)?;
+                for (key, value) in kept {
+                    let is_date = key.ends_with("Date") || key == "Expiration";
+                    match value.as_i64() {
+                        Some(secs) if is_date => {
+                            out.serialize_entry(&camel_case(key), &cloudtrail_date(secs))?
+                        }
+                        _ => out.serialize_entry(&camel_case(key), &ResponseElements(value))?,
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&ResponseElements(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// `Dec 7, 2026 9:05:21 AM` (UTC) for Unix seconds: how CloudTrail writes dates in IAM's and
+/// STS's `responseElements`.
+pub fn cloudtrail_date(secs: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // 2026-12-07T09:05:21Z
+    let iso = crate::time::iso8601(secs);
+    let number = |range: std::ops::Range<usize>| {
+        iso.get(range)
+            .and_then(|t| t.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    let month = MONTHS.get(month.wrapping_sub(1)).unwrap_or(&"Jan");
+    format!("{month} {day}, {year} {hour12}:{minute:02}:{second:02} {half}")
 }
 
 /// CloudTrail's `awsRegion`: `us-east-1` for IAM (a global service, recorded there), else
@@ -635,6 +710,7 @@ mod tests {
                 user_agent: "",
                 event_id: "e".into(),
                 now: 5,
+                response: None,
             };
             let record = call.record_with(None);
             let mut hint = *record.lookup.0.unwrap();
@@ -645,6 +721,22 @@ mod tests {
                 "{input}"
             );
         }
+    }
+
+    #[test]
+    fn response_elements_are_camel_case_without_secrets_with_cloudtrails_dates() {
+        let response = json!({"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "s",
+            "SessionToken": "t", "Expiration": 1_796_634_321},
+            "User": {"UserName": "bob", "CreateDate": 1_796_590_800, "Tags": [{"Key": "k"}]}});
+        let text = serde_json::to_string(&ResponseElements(&response)).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!({"credentials": {"accessKeyId": "ASIA1", "expiration": "Dec 7, 2026 9:05:21 AM"},
+                   "user": {"userName": "bob", "createDate": "Dec 6, 2026 9:00:00 PM",
+                            "tags": [{"key": "k"}]}})
+        );
+        assert_eq!(cloudtrail_date(1_796_601_600), "Dec 7, 2026 12:00:00 AM");
+        assert_eq!(cloudtrail_date(1_796_644_800), "Dec 7, 2026 12:00:00 PM");
     }
 
     #[test]

@@ -84,6 +84,9 @@ pub(crate) struct HttpRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// A refused authentication, with the caller when the key it names is known.
+pub(crate) type Refusal = (Failure, Option<Box<Caller>>);
+
 impl Authenticator {
     pub(crate) fn new(regions: Vec<String>, max_staleness: std::time::Duration) -> Self {
         Authenticator {
@@ -94,21 +97,21 @@ impl Authenticator {
         }
     }
 
-    /// Verifies the signature and finds who signed; a refusal is counted and logged, and
+    /// Verifies the signature and finds who signed; a refusal ([`Refusal`]) is counted and logged, and
     /// comes with the caller when the key it names is known (a bad signature of a valid key,
     /// an expired session), for the audit record.
     pub(crate) fn authenticate(
         &self,
         account: &Account,
         request: HttpRequest<'_>,
-    ) -> Result<(Caller, Service), (Failure, Option<Caller>)> {
+    ) -> Result<(Caller, Service), Refusal> {
         let mut known = None;
         let result = self.verify(account, request, &mut known);
         match result {
             Ok(found) => Ok(found),
             Err(failure) => {
                 self.failures.record(&failure, request);
-                Err((failure, known))
+                Err((failure, known.map(Box::new)))
             }
         }
     }

@@ -81,7 +81,7 @@ impl Pipeline {
     /// got (as CloudTrail records such calls); returns the failure.
     fn audit_refused_signature(
         &self,
-        caller: Option<iamd_core::Caller>,
+        caller: Option<Box<iamd_core::Caller>>,
         failure: Failure,
         request: HttpRequest<'_>,
         request_id: &str,

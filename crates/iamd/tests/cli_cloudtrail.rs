@@ -538,7 +538,10 @@ fn bad_input_gets_cloudtrails_exceptions_in_the_json_protocol() {
     assert_eq!(r["userIdentity"]["type"], "Root", "{r}");
     assert_eq!(r["userIdentity"]["accessKeyId"], ROOT_KEY_ID, "{r}");
     let message = r["errorMessage"].as_str().unwrap();
-    assert!(message.starts_with("The request signature we calculated"), "{r}");
+    assert!(
+        message.starts_with("The request signature we calculated"),
+        "{r}"
+    );
     assert!(!message.contains("Canonical"), "{r}");
     let lookups = wait_for(&cli, "EventName", "LookupEvents", 2);
     assert!(

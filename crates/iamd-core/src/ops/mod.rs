@@ -110,6 +110,9 @@ pub struct OpContext<'a> {
     authorized: Cell<bool>,
     /// This call already has its audit record (committed with its changes).
     call_audited: Cell<bool>,
+    /// The `responseElements` of this call's audit record (a write sets them, inside its
+    /// transaction, with secrets left out).
+    response_elements: std::cell::RefCell<Option<Value>>,
 }
 
 impl OpContext<'_> {
@@ -147,6 +150,16 @@ impl OpContext<'_> {
         out
     }
 
+    /// Sets the `responseElements` of this call's audit record (CloudTrail records them for
+    /// writes): call it inside the write, with the parts of the response that may be
+    /// recorded (never a secret key, session token or seed; [`crate::audit`] also drops
+    /// any member named as one).
+    pub fn record_response(&self, elements: Value) {
+        if let Ok(mut slot) = self.response_elements.try_borrow_mut() {
+            *slot = Some(elements);
+        }
+    }
+
     /// Adds this call's audit record to `txn`.
     fn audit_call(
         &self,
@@ -154,7 +167,15 @@ impl OpContext<'_> {
         event_id: String,
         error: Option<&IamError>,
     ) {
-        let record = self.api_call(event_id, txn.now).record_with(error);
+        let mut call = self.api_call(event_id, txn.now);
+        if error.is_none() {
+            call.response = self
+                .response_elements
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut slot| slot.take());
+        }
+        let record = call.record_with(error);
         txn.audit(record);
     }
 
@@ -171,6 +192,7 @@ impl OpContext<'_> {
             user_agent: self.user_agent,
             event_id,
             now,
+            response: None,
         }
     }
 
@@ -353,6 +375,7 @@ pub fn dispatch_from(
             user_agent,
             authorized: Cell::new(false),
             call_audited: Cell::new(false),
+            response_elements: std::cell::RefCell::new(None),
         };
         let result = match session_restriction(caller, operation) {
             Some(refusal) => Err(refusal),
@@ -415,6 +438,7 @@ pub fn audit_refused_input(
         user_agent,
         event_id,
         now: account.now(),
+        response: None,
     };
     account.audit_failed_call(call.record_with(Some(error)));
 }
