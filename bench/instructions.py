@@ -73,7 +73,9 @@ def run(iamd, requests, audit_reads):
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", iamd, "serve",
          "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}",
          f"--audit-reads={audit_reads}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # stderr to a file: a pipe read only at the end fills up with request log lines and
+        # stops the server.
+        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "stderr"), "wb"))
     deadline = time.time() + 120
     while True:
         try:
@@ -91,7 +93,9 @@ def run(iamd, requests, audit_reads):
         call(conn, port, body, headers)
     conn.close()
     server.send_signal(signal.SIGINT)
-    _, err = server.communicate(timeout=300)
+    server.wait(timeout=300)
+    with open(os.path.join(data, "stderr"), "rb") as f:
+        err = f.read()
     match = re.search(rb"Collected : (\d+)", err)
     if not match:
         sys.exit(f"bench: no callgrind total in: {err[-2000:]!r}")
