@@ -4,11 +4,13 @@ busy machine does not disturb, unlike requests/s). See bench/README.md.
 
   bench/instructions.py [--iamd target/release/iamd] [--requests 2000]
       [--scenario GetUser|GetCallerIdentity|CreateUser] [--connections 1] [--keep DIR]
+      [--audit-reads both|true|false]
 
 CreateUser sends a distinct user name in each request (the server runs with its
 UsersPerAccount quota raised); with --connections N the requests are spread over N keep-alive
 connections sending at once, so that writes can share a commit (group commit) as at saturation.
---keep DIR keeps the long run's callgrind output (for callgrind_annotate).
+--keep DIR keeps the long run's callgrind output (for callgrind_annotate). --audit-reads
+measures with `iamd serve --audit-reads=true|false` (both by default: the cost of recording reads).
 
 Runs the server under callgrind twice on a fresh SQLite data directory, once answering a few
 requests and once REQUESTS more (the same signed GetUser request over one keep-alive
@@ -96,7 +98,7 @@ def send_all(port, requests, connections):
         t.join()
 
 
-def run(iamd, scenario, requests, connections=1, keep=None):
+def run(iamd, scenario, requests, connections=1, keep=None, audit_reads="true"):
     """Total instructions of a server that answered `requests` requests of the scenario."""
     data = tempfile.mkdtemp(prefix="iamd-instructions-")
     out = os.path.join(data, "callgrind.out")
@@ -105,8 +107,10 @@ def run(iamd, scenario, requests, connections=1, keep=None):
     server = subprocess.Popen(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", iamd, "serve",
          "--data-dir", os.path.join(data, "d"), "--listen", f"127.0.0.1:{port}",
-         "--quota", "UsersPerAccount=1000000", "--log-level", "warn"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--quota", "UsersPerAccount=1000000", "--log-level", "warn",
+         f"--audit-reads={audit_reads}"],
+        # stderr to a file: a pipe read only at the end can fill up and stop the server.
+        env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "stderr"), "wb"))
     deadline = time.time() + 120
     while True:
         try:
@@ -127,13 +131,15 @@ def run(iamd, scenario, requests, connections=1, keep=None):
         prepared.append((body, signed_once[body]))
     send_all(port, prepared, connections)
     server.send_signal(signal.SIGINT)
-    _, err = server.communicate(timeout=300)
+    server.wait(timeout=300)
+    with open(os.path.join(data, "stderr"), "rb") as f:
+        err = f.read()
     match = re.search(rb"Collected : (\d+)", err)
     if not match:
         sys.exit(f"bench: no callgrind total in: {err[-2000:]!r}")
     if keep:
         os.makedirs(keep, exist_ok=True)
-        os.replace(out, os.path.join(keep, f"callgrind.{scenario}.out"))
+        os.replace(out, os.path.join(keep, f"callgrind.{scenario}.audit-{audit_reads}.out"))
     return int(match.group(1))
 
 
@@ -145,13 +151,21 @@ def main():
                         choices=["GetUser", "GetCallerIdentity", "CreateUser"])
     parser.add_argument("--connections", type=int, default=1)
     parser.add_argument("--keep", default=None)
+    parser.add_argument("--audit-reads", choices=["both", "true", "false"], default="both")
     args = parser.parse_args()
-    base = run(args.iamd, args.scenario, 10, args.connections)
-    total = run(args.iamd, args.scenario, 10 + args.requests, args.connections, args.keep)
-    per_request = (total - base) / args.requests
-    print(f"{args.scenario}: {per_request:,.0f} instructions per request "
-          f"({args.requests} requests over {args.connections} connection(s); runs of {base:,} "
-          f"and {total:,} instructions)")
+    modes = ["true", "false"] if args.audit_reads == "both" else [args.audit_reads]
+    figures = {}
+    for mode in modes:
+        base = run(args.iamd, args.scenario, 10, args.connections, None, mode)
+        total = run(args.iamd, args.scenario, 10 + args.requests, args.connections, args.keep,
+                    mode)
+        figures[mode] = (total - base) / args.requests
+        print(f"{args.scenario} --audit-reads={mode}: {figures[mode]:,.0f} instructions per "
+              f"request ({args.requests} requests over {args.connections} connection(s); runs "
+              f"of {base:,} and {total:,} instructions)")
+    if len(figures) == 2:
+        print(f"read auditing costs {figures['true'] / figures['false'] - 1:.1%} more "
+              f"instructions per {args.scenario}")
 
 
 if __name__ == "__main__":

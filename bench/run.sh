@@ -96,7 +96,7 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/iamd-bench.XXXXXX")"
 OUT="${BENCH_OUT:-$WORK/out}"
 mkdir -p "$OUT"
-IAMD_PID="" MOTO_PID="" BARE_PID=""
+IAMD_PID="" MOTO_PID="" BARE_PID="" QUIET_PID=""
 
 stop_server() { # pid signal
   local pid="$1" sig="$2" i
@@ -108,10 +108,11 @@ stop_server() { # pid signal
 }
 cleanup() {
   stop_server "$IAMD_PID" INT
+  stop_server "$QUIET_PID" INT
   stop_server "$MOTO_PID" TERM
   stop_server "$BARE_PID" INT
-  IAMD_PID="" MOTO_PID="" BARE_PID=""
-  rm -rf "$WORK/iamd-data"
+  IAMD_PID="" MOTO_PID="" BARE_PID="" QUIET_PID=""
+  rm -rf "$WORK/iamd-data" "$WORK/iamd-noaudit-data"
   [[ -n "${BENCH_OUT:-}" ]] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -121,6 +122,8 @@ free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)
 IAMD_PORT="$(free_port)"
 MOTO_PORT="$(free_port)"
 [[ "$IAMD_PORT" != "$MOTO_PORT" ]] || MOTO_PORT="$(free_port)"
+QUIET_PORT="$(free_port)"
+while [[ "$QUIET_PORT" == "$IAMD_PORT" || "$QUIET_PORT" == "$MOTO_PORT" ]]; do QUIET_PORT="$(free_port)"; done
 
 wait_port() { # name port pid
   local i
@@ -139,13 +142,19 @@ wait_port() { # name port pid
 IAMD_PID=$!
 "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$OUT/moto.log" 2>&1 &
 MOTO_PID=$!
+# The same iamd without read auditing (GetUser only): what recording every read costs.
+"$IAMD" serve --data-dir "$WORK/iamd-noaudit-data" --listen "127.0.0.1:$QUIET_PORT" --audit-reads=false \
+  >"$OUT/iamd-noaudit.log" 2>&1 &
+QUIET_PID=$!
 wait_port iamd "$IAMD_PORT" "$IAMD_PID"
 wait_port moto "$MOTO_PORT" "$MOTO_PID"
-log "iamd pid $IAMD_PID on 127.0.0.1:$IAMD_PORT, moto pid $MOTO_PID on 127.0.0.1:$MOTO_PORT"
+wait_port iamd-noaudit "$QUIET_PORT" "$QUIET_PID"
+log "iamd pid $IAMD_PID on 127.0.0.1:$IAMD_PORT, moto pid $MOTO_PID on 127.0.0.1:$MOTO_PORT, iamd --audit-reads=false pid $QUIET_PID on 127.0.0.1:$QUIET_PORT"
 
 # --- fixtures ----------------------------------------------------------------------------------
 "$PY" "$BENCH/sign.py" fixtures --port "$IAMD_PORT" --users "$USERS" || die "iamd fixtures failed"
 "$PY" "$BENCH/sign.py" fixtures --port "$MOTO_PORT" --users "$USERS" || die "moto fixtures failed"
+"$PY" "$BENCH/sign.py" fixtures --port "$QUIET_PORT" --users "$USERS" || die "iamd-noaudit fixtures failed"
 
 # --- conditions --------------------------------------------------------------------------------
 {
@@ -242,6 +251,9 @@ for scenario in $SCENARIOS; do
     *) die "unknown scenario $scenario" ;;
   esac
   run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID"
+  if [[ "$scenario" == GetUser ]]; then
+    run_one "$scenario" iamd-noaudit "$QUIET_PORT" "$QUIET_PID"
+  fi
   run_one "$scenario" moto "$MOTO_PORT" "$MOTO_PID"
   if [[ "$BARE" == 1 && "$scenario" != CreateUser && -s "$OUT/$scenario-iamd.size" ]]; then
     run_bare "$scenario" "$(cat "$OUT/$scenario-iamd.size")"

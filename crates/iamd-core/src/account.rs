@@ -36,6 +36,9 @@ pub struct Account {
     /// Where AssumeRoleWithWebIdentity finds an issuer's signing keys (set by the server;
     /// without it, web identity tokens cannot be verified and are refused).
     pub web_identity_keys: std::sync::OnceLock<Arc<dyn crate::web_identity::KeySource>>,
+    /// Whether successful reads are recorded (`--audit-reads`, default on; off is not
+    /// CloudTrail-faithful: its event history records reads).
+    audit_reads: std::sync::atomic::AtomicBool,
 }
 
 /// Audit records waiting for the next flush, at most [`MAX_PENDING_AUDIT_RECORDS`] records
@@ -163,6 +166,7 @@ impl Account {
             deferred_audit: Mutex::new(DeferredAudit::default()),
             caught_up: Mutex::new(std::time::Instant::now()),
             web_identity_keys: std::sync::OnceLock::new(),
+            audit_reads: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -256,6 +260,19 @@ impl Account {
     pub fn role_last_used(&self, role: &crate::model::Role) -> Option<(i64, String)> {
         let recorded = self.key_last_used(&role.id).map(|u| (u.date, u.region));
         recorded.into_iter().chain(role.last_used.clone()).max()
+    }
+
+    /// Whether successful reads get an audit record (on unless [`Account::set_audit_reads`]
+    /// turned it off).
+    pub fn audits_reads(&self) -> bool {
+        self.audit_reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Turns the audit records of successful reads on or off (`iamd serve --audit-reads`).
+    /// Writes and failed calls are always recorded.
+    pub fn set_audit_reads(&self, on: bool) {
+        self.audit_reads
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`] (see
@@ -493,6 +510,7 @@ mod tests {
             event_source: "iam.amazonaws.com".into(),
             username: "mallory".into(),
             body: "x".repeat(bytes),
+            lookup: Default::default(),
         }
     }
 

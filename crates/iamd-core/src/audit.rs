@@ -1,6 +1,6 @@
 //! CloudTrail-style audit records for API calls.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::authz::{Caller, Identity};
 use crate::store::AuditRecord;
@@ -182,34 +182,104 @@ const MAX_FAILED_CALL_PARAMETER_BYTES: usize = 4 * 1024;
 
 /// The `requestParameters` of a record: [`recorded_parameters`], or CloudTrail's marker when
 /// they are larger than `max_bytes`.
-fn request_parameters(input: &Value, max_bytes: usize) -> Value {
-    let parameters = recorded_parameters(input);
-    let size = serde_json::to_vec(&parameters).map_or(usize::MAX, |bytes| bytes.len());
-    if size <= max_bytes {
-        return parameters;
+fn request_parameters(input: &Value, max_bytes: usize) -> Parameters<'_> {
+    // Exact size only when a cheap upper bound exceeds the budget (every read writes a
+    // record; most have a parameter or two).
+    if size_bound(input) <= max_bytes {
+        return Parameters::Recorded(Recorded(input));
     }
-    json!({"reason": "requestParameters too large", "omitted": true, "originalSize": size})
+    let mut counter = ByteCounter(0);
+    let size =
+        serde_json::to_writer(&mut counter, &Recorded(input)).map_or(usize::MAX, |_| counter.0);
+    if size <= max_bytes {
+        return Parameters::Recorded(Recorded(input));
+    }
+    Parameters::Omitted(
+        json!({"reason": "requestParameters too large", "omitted": true, "originalSize": size}),
+    )
+}
+
+/// At least the bytes [`Recorded`] serializes `value` to.
+fn size_bound(value: &Value) -> usize {
+    const HIDDEN_VALUE: usize = HIDDEN.len() + 2;
+    let text = |s: &str| 6 * s.len() + 2;
+    let bound = match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(s) => text(s),
+        Value::Array(items) => items.iter().map(|v| size_bound(v) + 1).sum::<usize>() + 2,
+        Value::Object(map) => {
+            map.iter()
+                .map(|(k, v)| text(k) + 2 + size_bound(v))
+                .sum::<usize>()
+                + 2
+        }
+    };
+    bound.max(HIDDEN_VALUE)
+}
+
+/// Counts the bytes written to it.
+struct ByteCounter(usize);
+
+impl std::io::Write for ByteCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A record's `requestParameters`.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Parameters<'a> {
+    Recorded(Recorded<'a>),
+    Omitted(Value),
+}
+
+/// Serializes an input as CloudTrail's camelCase request parameters: allowed parameters as
+/// given, every other one [`HIDDEN`] (at any depth), without building a copy.
+struct Recorded<'a>(&'a Value);
+
+impl serde::Serialize for Recorded<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for (key, value) in map {
+                    if is_recorded(key) {
+                        out.serialize_entry(&camel_case(key), &Recorded(value))?;
+                    } else {
+                        out.serialize_entry(&camel_case(key), HIDDEN)?;
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Recorded(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Whether a parameter's value may be recorded ([`RECORDED_PARAMETERS`] is sorted).
+fn is_recorded(key: &str) -> bool {
+    RECORDED_PARAMETERS.binary_search(&key).is_ok()
 }
 
 /// CloudTrail's camelCase request parameters from the PascalCase input: allowed parameters
 /// as given, every other one [`HIDDEN`].
+#[cfg(test)]
 fn recorded_parameters(input: &Value) -> Value {
-    match input {
-        Value::Object(map) => {
-            let mut out = Map::new();
-            for (key, value) in map {
-                let value = if RECORDED_PARAMETERS.contains(&key.as_str()) {
-                    recorded_parameters(value)
-                } else {
-                    Value::String(HIDDEN.into())
-                };
-                out.insert(camel_case(key), value);
-            }
-            Value::Object(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(recorded_parameters).collect()),
-        other => other.clone(),
-    }
+    serde_json::to_value(Recorded(input)).unwrap_or_default()
 }
 
 /// `UserName` -> `userName`, as CloudTrail names request parameters.
@@ -223,62 +293,134 @@ fn camel_case(key: &str) -> String {
 
 /// `userIdentity` for a caller.
 pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
-    let kind = match &caller.identity {
-        Identity::Root => "Root",
-        Identity::User(_) => "IAMUser",
-        Identity::AssumedRole(_) => "AssumedRole",
-        Identity::FederatedUser(_) => "FederatedUser",
-        Identity::Anonymous => "WebIdentityUser",
-    };
-    let mut identity = json!({
-        "type": kind,
-        "principalId": caller.user_id,
-        "arn": caller.principal.arn,
-        "accountId": account_id,
-        "accessKeyId": caller.access_key_id,
-    });
-    if let Identity::User(name) = &caller.identity {
-        identity["userName"] = Value::String(name.clone());
-    }
-    if caller.identity == Identity::Anonymous && !caller.principal.arn.is_empty() {
-        // A web identity: its provider, as CloudTrail's `identityProvider`.
-        identity["identityProvider"] = Value::String(caller.principal.arn.clone());
-    }
-    if let Some(mfa) = caller.mfa {
-        identity["sessionContext"] = json!({"attributes": {
-            "mfaAuthenticated": mfa.present.to_string(),
-        }});
-    }
-    if let Identity::AssumedRole(assumed) = &caller.identity {
-        identity["sessionContext"]["sessionIssuer"] = json!({
-            "type": "Role",
-            "principalId": assumed.role_id,
-            "arn": assumed.role_arn,
-            "accountId": account_id,
-            "userName": assumed.role,
-        });
-        identity["sessionContext"]["attributes"]["creationDate"] =
-            Value::String(crate::time::iso8601(assumed.created));
-    }
-    if let Identity::FederatedUser(federated) = &caller.identity {
-        identity["sessionContext"]["sessionIssuer"] = match &federated.user {
-            Some(user) => json!({
-                "type": "IAMUser",
-                "arn": federated_issuer_arn(account_id, user),
-                "accountId": account_id,
-                "userName": user,
+    serde_json::to_value(UserIdentity::of(caller, account_id)).unwrap_or_default()
+}
+
+/// CloudTrail's `userIdentity`, in its member order.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserIdentity<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    principal_id: &'a str,
+    arn: &'a str,
+    account_id: &'a str,
+    access_key_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<&'a str>,
+    /// A web identity's provider (AssumeRoleWithWebIdentity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity_provider: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_context: Option<SessionContext<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionContext<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_issuer: Option<SessionIssuer<'a>>,
+    attributes: SessionAttributes,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionIssuer<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    principal_id: Option<&'a str>,
+    arn: std::borrow::Cow<'a, str>,
+    account_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_name: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionAttributes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    creation_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_authenticated: Option<&'static str>,
+}
+
+impl<'a> UserIdentity<'a> {
+    fn of(caller: &'a Caller, account_id: &'a str) -> UserIdentity<'a> {
+        let kind = match &caller.identity {
+            Identity::Root => "Root",
+            Identity::User(_) => "IAMUser",
+            Identity::AssumedRole(_) => "AssumedRole",
+            Identity::FederatedUser(_) => "FederatedUser",
+            Identity::Anonymous => "WebIdentityUser",
+        };
+        let mfa_authenticated = caller
+            .mfa
+            .map(|mfa| if mfa.present { "true" } else { "false" });
+        let session_context = match &caller.identity {
+            Identity::AssumedRole(assumed) => Some(SessionContext {
+                session_issuer: Some(SessionIssuer {
+                    kind: "Role",
+                    principal_id: Some(&assumed.role_id),
+                    arn: std::borrow::Cow::Borrowed(&assumed.role_arn),
+                    account_id,
+                    user_name: Some(&assumed.role),
+                }),
+                attributes: SessionAttributes {
+                    creation_date: Some(crate::time::iso8601(assumed.created)),
+                    mfa_authenticated,
+                },
             }),
-            None => json!({
-                "type": "Root",
-                "principalId": account_id,
-                "arn": format!("arn:aws:iam::{account_id}:root"),
-                "accountId": account_id,
+            Identity::FederatedUser(federated) => Some(SessionContext {
+                session_issuer: Some(match &federated.user {
+                    Some(user) => SessionIssuer {
+                        kind: "IAMUser",
+                        principal_id: None,
+                        arn: federated_issuer_arn(account_id, user).into(),
+                        account_id,
+                        user_name: Some(user),
+                    },
+                    None => SessionIssuer {
+                        kind: "Root",
+                        principal_id: Some(account_id),
+                        arn: format!("arn:aws:iam::{account_id}:root").into(),
+                        account_id,
+                        user_name: None,
+                    },
+                }),
+                attributes: SessionAttributes {
+                    creation_date: Some(crate::time::iso8601(federated.created)),
+                    mfa_authenticated,
+                },
+            }),
+            _ => mfa_authenticated.map(|m| SessionContext {
+                session_issuer: None,
+                attributes: SessionAttributes {
+                    creation_date: None,
+                    mfa_authenticated: Some(m),
+                },
             }),
         };
-        identity["sessionContext"]["attributes"]["creationDate"] =
-            Value::String(crate::time::iso8601(federated.created));
+        UserIdentity {
+            kind,
+            principal_id: &caller.user_id,
+            arn: &caller.principal.arn,
+            account_id,
+            access_key_id: &caller.access_key_id,
+            user_name: match &caller.identity {
+                Identity::User(name) => Some(name),
+                _ => None,
+            },
+            // A web identity: its provider, as CloudTrail's `identityProvider`.
+            identity_provider: match &caller.identity {
+                Identity::Anonymous if !caller.principal.arn.is_empty() => {
+                    Some(&caller.principal.arn)
+                }
+                _ => None,
+            },
+            session_context,
+        }
     }
-    identity
 }
 
 /// The ARN of the IAM user who asked for a federated session, as the audit record names it
@@ -300,12 +442,27 @@ pub struct ApiCall<'a> {
     pub user_agent: &'a str,
     pub event_id: String,
     pub now: i64,
+    /// What the call returned, for `responseElements` (writes; `None`: `null`).
+    pub response: Option<Value>,
 }
 
+/// The errors of a refused authentication, recorded as the API returned them.
+pub const AUTHENTICATION_ERRORS: &[&str] = &[
+    "SignatureDoesNotMatch",
+    "IncompleteSignature",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "RequestExpired",
+    "XAmzContentSHA256Mismatch",
+];
+
 /// CloudTrail's `errorCode` for an error: IAM's modelled errors carry an `Exception` suffix
-/// there (`NoSuchEntityException`); `AccessDenied` does not.
+/// there (`NoSuchEntityException`); `AccessDenied` and authentication errors do not.
 pub fn cloudtrail_error_code(code: &str) -> String {
-    if code == "AccessDenied" || code.ends_with("Exception") {
+    if code == "AccessDenied"
+        || code.ends_with("Exception")
+        || AUTHENTICATION_ERRORS.contains(&code)
+    {
         code.to_string()
     } else {
         format!("{code}Exception")
@@ -323,7 +480,7 @@ impl ApiCall<'_> {
         };
         let record = ApiCallRecord {
             event_version: "1.11",
-            user_identity: user_identity(self.caller, self.account_id),
+            user_identity: UserIdentity::of(self.caller, self.account_id),
             event_time: crate::time::iso8601(self.now),
             event_source: self.event_source,
             event_name: self.event_name,
@@ -333,7 +490,7 @@ impl ApiCall<'_> {
             error_code: error.map(|e| cloudtrail_error_code(e.code)),
             error_message: error.map(|e| e.message.as_str()),
             request_parameters: request_parameters(self.input, max_parameter_bytes),
-            response_elements: None,
+            response_elements: self.response.as_ref().map(ResponseElements),
             request_id: self.request_id,
             event_id: &self.event_id,
             read_only: self.read_only,
@@ -350,8 +507,38 @@ impl ApiCall<'_> {
             username: audit_username(self.caller),
             // A struct of strings, numbers and JSON values always serializes.
             body: serde_json::to_string(&record).unwrap_or_default(),
+            lookup: lookup_hint(self, &record.request_parameters),
         }
     }
+}
+
+/// What the store indexes a call's record by, as `LookupFields::of` would read it from the
+/// record (so that the store need not parse the record again): `readOnly`, the access key
+/// and the top-level text request parameters. No hint for omitted parameters.
+fn lookup_hint(call: &ApiCall<'_>, parameters: &Parameters<'_>) -> iamd_store::LookupHint {
+    let Parameters::Recorded(Recorded(input)) = parameters else {
+        return iamd_store::LookupHint::none();
+    };
+    let parameters = match input {
+        Value::Object(map) => map
+            .iter()
+            .filter_map(|(key, value)| {
+                let value = match value {
+                    _ if !is_recorded(key) => HIDDEN,
+                    Value::String(text) => text.as_str(),
+                    _ => return None,
+                };
+                (value.len() <= iamd_store::lookup::MAX_INDEXED_VALUE)
+                    .then(|| (camel_case(key), value.to_string()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    iamd_store::LookupHint(Some(Box::new(iamd_store::lookup::LookupFields {
+        read_only: Some(call.read_only),
+        access_key_id: Some(call.caller.access_key_id.clone()),
+        parameters,
+    })))
 }
 
 /// CloudTrail's record of an API call, in CloudTrail's member order.
@@ -359,7 +546,7 @@ impl ApiCall<'_> {
 #[serde(rename_all = "camelCase")]
 struct ApiCallRecord<'a> {
     event_version: &'static str,
-    user_identity: Value,
+    user_identity: UserIdentity<'a>,
     event_time: String,
     event_source: &'a str,
     event_name: &'a str,
@@ -372,9 +559,9 @@ struct ApiCallRecord<'a> {
     error_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error_message: Option<&'a str>,
-    request_parameters: Value,
-    /// Always `null`: responses are not recorded.
-    response_elements: Option<Value>,
+    request_parameters: Parameters<'a>,
+    /// A write's response without secrets; `null` for reads and failed calls.
+    response_elements: Option<ResponseElements<'a>>,
     #[serde(rename = "requestID")]
     request_id: &'a str,
     #[serde(rename = "eventID")]
@@ -384,6 +571,79 @@ struct ApiCallRecord<'a> {
     management_event: bool,
     recipient_account_id: &'a str,
     event_category: &'static str,
+}
+
+/// Response members never recorded, at any depth: secrets a response carries.
+pub const UNRECORDED_RESPONSE_MEMBERS: &[&str] = &[
+    "SecretAccessKey",
+    "SessionToken",
+    "Base32StringSeed",
+    "QRCodePNG",
+    "Password",
+    "PrivateKey",
+    "ServicePassword",
+];
+
+/// A response as CloudTrail's `responseElements`: camelCase members, dates (`...Date`,
+/// `Expiration`, Unix seconds in iamd's responses) as CloudTrail writes them (`Dec 7, 2026
+/// 9:05:21 AM`), and no member of [`UNRECORDED_RESPONSE_MEMBERS`].
+struct ResponseElements<'a>(&'a Value);
+
+impl serde::Serialize for ResponseElements<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match self.0 {
+            Value::Object(map) => {
+                let kept = map
+                    .iter()
+                    .filter(|(key, _)| !UNRECORDED_RESPONSE_MEMBERS.contains(&key.as_str()));
+                let mut out = s.serialize_map(None)?;
+                for (key, value) in kept {
+                    let is_date = key.ends_with("Date") || key == "Expiration";
+                    match value.as_i64() {
+                        Some(secs) if is_date => {
+                            out.serialize_entry(&camel_case(key), &cloudtrail_date(secs))?
+                        }
+                        _ => out.serialize_entry(&camel_case(key), &ResponseElements(value))?,
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&ResponseElements(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// `Dec 7, 2026 9:05:21 AM` (UTC) for Unix seconds: how CloudTrail writes dates in IAM's and
+/// STS's `responseElements`.
+pub fn cloudtrail_date(secs: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // 2026-12-07T09:05:21Z
+    let iso = crate::time::iso8601(secs);
+    let number = |range: std::ops::Range<usize>| {
+        iso.get(range)
+            .and_then(|t| t.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
+    let (hour12, half) = match hour {
+        0 => (12, "AM"),
+        1..=11 => (hour, "AM"),
+        12 => (12, "PM"),
+        _ => (hour - 12, "PM"),
+    };
+    let month = MONTHS.get(month.wrapping_sub(1)).unwrap_or(&"Jan");
+    format!("{month} {day}, {year} {hour12}:{minute:02}:{second:02} {half}")
 }
 
 /// CloudTrail's `awsRegion`: `us-east-1` for IAM (a global service, recorded there), else
@@ -465,6 +725,7 @@ impl MfaCheckFailure<'_> {
             event_source: self.event_source.to_string(),
             username: audit_username(self.caller),
             body: body.to_string(),
+            lookup: Default::default(),
         }
     }
 }
@@ -472,6 +733,72 @@ impl MfaCheckFailure<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lookup_hint_is_what_the_store_would_read_from_the_record() {
+        let caller = crate::testing::root();
+        for input in [
+            json!({"UserName": "bob", "Password": "x", "MaxItems": 5, "Tags": [{"Key": "k"}],
+                   "PolicyDocument": "d", "NewPassword": {"a": 1}}),
+            json!({}),
+            Value::Null,
+        ] {
+            let call = ApiCall {
+                caller: &caller,
+                account_id: "123456789012",
+                event_source: "iam.amazonaws.com",
+                event_name: "GetUser",
+                input: &input,
+                read_only: true,
+                request_id: "r",
+                user_agent: "",
+                event_id: "e".into(),
+                now: 5,
+                response: None,
+            };
+            let record = call.record_with(None);
+            let mut hint = *record.lookup.0.unwrap();
+            hint.parameters.sort();
+            assert_eq!(
+                hint,
+                iamd_store::lookup::LookupFields::of(&record.body),
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn response_elements_are_camel_case_without_secrets_with_cloudtrails_dates() {
+        let response = json!({"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "s",
+            "SessionToken": "t", "Expiration": 1_796_634_321},
+            "User": {"UserName": "bob", "CreateDate": 1_796_590_800, "Tags": [{"Key": "k"}]}});
+        let text = serde_json::to_string(&ResponseElements(&response)).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            json!({"credentials": {"accessKeyId": "ASIA1", "expiration": "Dec 7, 2026 9:05:21 AM"},
+                   "user": {"userName": "bob", "createDate": "Dec 6, 2026 9:00:00 PM",
+                            "tags": [{"key": "k"}]}})
+        );
+        assert_eq!(cloudtrail_date(1_796_601_600), "Dec 7, 2026 12:00:00 AM");
+        assert_eq!(cloudtrail_date(1_796_644_800), "Dec 7, 2026 12:00:00 PM");
+    }
+
+    #[test]
+    fn recorded_parameters_are_sorted_for_binary_search() {
+        assert!(RECORDED_PARAMETERS.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_recorded("UserName") && !is_recorded("Password"));
+    }
+
+    #[test]
+    fn the_size_bound_is_at_least_the_size() {
+        for input in [
+            json!({"UserName": "bob\"\u{1}", "Password": "x", "Tags": [{"Key": "k", "Value": 5}]}),
+            json!({"PolicyDocument": "{\"Version\":\"2012-10-17\"}", "MaxItems": null}),
+        ] {
+            let size = serde_json::to_string(&Recorded(&input)).unwrap().len();
+            assert!(size_bound(&input) >= size, "{input}");
+        }
+    }
 
     #[test]
     fn parameters_are_camel_case_and_secrets_hidden() {
@@ -498,9 +825,11 @@ mod tests {
     #[test]
     fn parameters_over_the_budget_are_omitted_as_cloudtrail_does() {
         let input = json!({"PolicyDocument": "x".repeat(8 * 1024), "UserName": "bob"});
-        let kept = request_parameters(&input, MAX_PARAMETER_BYTES);
+        let kept = serde_json::to_value(request_parameters(&input, MAX_PARAMETER_BYTES)).unwrap();
         assert_eq!(kept["userName"], "bob");
-        let omitted = request_parameters(&input, MAX_FAILED_CALL_PARAMETER_BYTES);
+        let omitted =
+            serde_json::to_value(request_parameters(&input, MAX_FAILED_CALL_PARAMETER_BYTES))
+                .unwrap();
         assert_eq!(
             omitted,
             json!({"reason": "requestParameters too large", "omitted": true,

@@ -104,6 +104,7 @@ pub fn import(
                 None => "iamd-administrator".into(),
             },
             body: body.to_string(),
+            lookup: Default::default(),
         });
         Ok(serials)
     })

@@ -84,6 +84,9 @@ pub(crate) struct HttpRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// A refused authentication, with the caller when the key it names is known.
+pub(crate) type Refusal = (Failure, Option<Box<Caller>>);
+
 impl Authenticator {
     pub(crate) fn new(regions: Vec<String>, max_staleness: std::time::Duration) -> Self {
         Authenticator {
@@ -94,17 +97,23 @@ impl Authenticator {
         }
     }
 
-    /// Verifies the signature and finds who signed; a refusal is counted and logged.
+    /// Verifies the signature and finds who signed; a refusal ([`Refusal`]) is counted and logged, and
+    /// comes with the caller when the key it names is known (a bad signature of a valid key,
+    /// an expired session), for the audit record.
     pub(crate) fn authenticate(
         &self,
         account: &Account,
         request: HttpRequest<'_>,
-    ) -> Result<(Caller, Service), Failure> {
-        let result = self.verify(account, request);
-        if let Err(failure) = &result {
-            self.failures.record(failure, request);
+    ) -> Result<(Caller, Service), Refusal> {
+        let mut known = None;
+        let result = self.verify(account, request, &mut known);
+        match result {
+            Ok(found) => Ok(found),
+            Err(failure) => {
+                self.failures.record(&failure, request);
+                Err((failure, known.map(Box::new)))
+            }
         }
-        result
     }
 
     /// Authentication failures since the start.
@@ -112,10 +121,13 @@ impl Authenticator {
         self.failures.total.load(Ordering::Relaxed)
     }
 
+    /// As [`Authenticator::authenticate`]; sets `known` to the caller once the key (and
+    /// session token) it names is known, before the signature is checked.
     fn verify(
         &self,
         account: &Account,
         request: HttpRequest<'_>,
+        known: &mut Option<Caller>,
     ) -> Result<(Caller, Service), Failure> {
         let HttpRequest {
             peer,
@@ -162,13 +174,32 @@ impl Authenticator {
             Refused::Invalid => invalid(),
             Refused::Expired => Failure::iam(service, IamError::expired_token()),
         };
-        let resolved = iamd_core::credentials::find(
-            &state,
-            parsed.access_key_id(),
-            parsed.session_token(),
-            account.now(),
-        )
-        .map_err(refused)?;
+        let region = parsed.scope().region.clone();
+        let origin = iamd_core::credentials::Origin {
+            access_key_id: parsed.access_key_id(),
+            source_ip: &peer.ip().to_string(),
+            region: &region,
+        };
+        let find = |now| {
+            iamd_core::credentials::find(
+                &state,
+                parsed.access_key_id(),
+                parsed.session_token(),
+                now,
+            )
+        };
+        let resolved = match find(account.now()) {
+            Ok(resolved) => resolved,
+            Err(Refused::Expired) => {
+                // The session (its token checked) as it was just before it expired.
+                let expired = state.sessions.get(parsed.access_key_id());
+                let was = expired.and_then(|s| find(s.expiration - 1).ok());
+                *known = was.and_then(|f| iamd_core::credentials::caller(&state, &f, &origin));
+                return Err(refused(Refused::Expired));
+            }
+            Err(other) => return Err(refused(other)),
+        };
+        *known = iamd_core::credentials::caller(&state, &resolved, &origin);
         let scope = parsed.scope();
         let key = self
             .keys
@@ -183,15 +214,8 @@ impl Authenticator {
             .map_err(refused)?;
         iamd_sigv4::verify_with_key(&parsed, &signed, &key, account.clock.now())
             .map_err(|e| Failure::sigv4(service, &e))?;
-        let region = parsed.scope().region.clone();
         account.record_key_use(parsed.access_key_id(), service_name, &region);
-        let origin = iamd_core::credentials::Origin {
-            access_key_id: parsed.access_key_id(),
-            source_ip: &peer.ip().to_string(),
-            region: &region,
-        };
-        let caller =
-            iamd_core::credentials::caller(&state, &resolved, &origin).ok_or_else(invalid)?;
+        let caller = known.take().ok_or_else(invalid)?;
         if let Identity::AssumedRole(assumed) = &caller.identity {
             // A role's last use, kept with access keys' (in memory, flushed periodically).
             account.record_key_use(&assumed.role_id, service_name, &region);

@@ -23,6 +23,9 @@ pub struct Config {
     /// Audit records older than this many days are deleted (default 90, as AWS's event
     /// history).
     pub audit_retention_days: u32,
+    /// Whether successful reads get an audit record (default on, as CloudTrail's event
+    /// history; off only to measure what it costs).
+    pub audit_reads: bool,
     /// Where `/metrics` is served; `None`: on the API port.
     pub metrics_listen: Option<SocketAddr>,
     /// Several nodes on one database: how old the snapshot may grow without contact with the
@@ -58,6 +61,7 @@ impl Config {
                 shutdown_timeout: std::time::Duration::from_secs(30),
             },
             audit_retention_days: iamd_core::audit_retention::DEFAULT_RETENTION_DAYS,
+            audit_reads: true,
             metrics_listen: None,
             max_staleness: std::time::Duration::from_secs(5),
             tls: None,

@@ -76,6 +76,42 @@ pub(crate) struct Answered {
 }
 
 impl Pipeline {
+    /// Records a request refused at authentication whose caller is known (a valid key with a
+    /// bad signature, an expired session) under the operation it names, with the error it
+    /// got (as CloudTrail records such calls); returns the failure.
+    fn audit_refused_signature(
+        &self,
+        caller: Option<Box<iamd_core::Caller>>,
+        failure: Failure,
+        request: HttpRequest<'_>,
+        request_id: &str,
+    ) -> Failure {
+        let Some(caller) = caller else {
+            return failure;
+        };
+        let model = iamd_wire::ServiceModel::get(failure.service);
+        let operation = requested_action(request)
+            .and_then(|action| iamd_core::ops::find(&model.signing_name, action));
+        let code = iamd_core::audit::AUTHENTICATION_ERRORS
+            .iter()
+            .find(|code| **code == failure.code);
+        if let (Some(operation), Some(code)) = (operation, code) {
+            // Without the canonical request a signature mismatch explains itself with (it
+            // shows the signed headers, a session token among them).
+            let message = failure.message.split("\n\n").next().unwrap_or_default();
+            let error = IamError::new(code, failure.status, message);
+            iamd_core::ops::audit_refused_input(
+                &self.account,
+                &caller,
+                operation,
+                &error,
+                request_id,
+                &user_agent(request.headers),
+            );
+        }
+        failure
+    }
+
     /// Records a call whose input the front door refused (it names an operation iamd
     /// serves), as the core records the calls it refuses; returns the failure.
     fn audit_refused_input(
@@ -144,6 +180,21 @@ fn unsigned_call(request: HttpRequest<'_>) -> Option<()> {
     iamd_core::ops::accepts_unsigned(&action.1).map(drop)
 }
 
+/// The action a request names before it is decoded: `X-Amz-Target`'s operation (JSON
+/// protocols), else the `Action` of the form body or of the query string.
+fn requested_action(request: HttpRequest<'_>) -> Option<&str> {
+    if let Some(target) = request.headers.get("x-amz-target") {
+        return target.to_str().ok()?.rsplit('.').next();
+    }
+    fn action(text: &str) -> Option<&str> {
+        text.split('&').find_map(|p| p.strip_prefix("Action="))
+    }
+    std::str::from_utf8(request.body)
+        .ok()
+        .and_then(action)
+        .or_else(|| request.uri.query().and_then(action))
+}
+
 /// A fresh request id (AWS's UUID form).
 pub(crate) fn request_id() -> String {
     iamd_core::crypto::request_id()
@@ -188,7 +239,12 @@ impl Pipeline {
                 iamd_core::Caller::anonymous(&incoming.peer.ip().to_string(), self.secure),
                 Service::Sts,
             ),
-            None => self.authenticator.authenticate(&self.account, request)?,
+            None => self
+                .authenticator
+                .authenticate(&self.account, request)
+                .map_err(|(failure, known)| {
+                    self.audit_refused_signature(known, failure, request, request_id)
+                })?,
         };
         caller.secure_transport = self.secure;
         seen.service = Some(service);

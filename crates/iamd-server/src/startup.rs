@@ -49,6 +49,7 @@ pub fn open_account(config: &Config, clock: Arc<dyn Clock>) -> Result<Account, S
     };
     let mut account = Account::open(&config.account_id, store, clock.clone(), sealing)?;
     account.quotas = config.quotas.clone();
+    account.set_audit_reads(config.audit_reads);
     let issuer_keys = crate::oidc::IssuerKeys::new(&config.oidc, clock)
         .map_err(|e| format!("OpenID Connect: {e}"))?;
     // A fresh account: nothing has set its key source yet.

@@ -125,7 +125,7 @@ pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
     Ok(BackupInfo {
         schema_version: version,
         records: count("records")?,
-        audit_events: count("audit")?,
+        audit_events: crate::sqlite::audit_record_count(&conn).map_err(|e| not_backup(e.0))?,
         bytes,
     })
 }

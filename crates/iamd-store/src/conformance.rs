@@ -10,7 +10,8 @@ fn put(kind: &'static str, key: &str, body: &str) -> Change {
     }
 }
 
-fn event(id: &str, name: &str) -> AuditRecord {
+/// A record of `name` with the id `id` (also for backends' own tests).
+pub fn event(id: &str, name: &str) -> AuditRecord {
     AuditRecord {
         event_id: id.into(),
         event_time: 1_795_423_481,
@@ -18,6 +19,7 @@ fn event(id: &str, name: &str) -> AuditRecord {
         event_source: "iam.amazonaws.com".into(),
         username: "alice".into(),
         body: format!("{{\"eventName\":\"{name}\"}}"),
+        lookup: Default::default(),
     }
 }
 
@@ -163,6 +165,7 @@ fn record(id: &str, time: i64, body: &str) -> AuditRecord {
         event_source: "iam.amazonaws.com".into(),
         username: "bob".into(),
         body: body.into(),
+        lookup: Default::default(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 pub mod backup;
 pub mod conformance;
-mod lookup;
+pub mod lookup;
 mod memory;
 pub mod postgres;
 mod sqlite;
@@ -15,7 +15,7 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use store::{
     AuditQuery, AuditRecord, Change, ChangeLog, CommitError, LoggedChange, LoggedCommit,
-    ParameterMatch, Record, Store, StoreError,
+    LookupHint, ParameterMatch, Record, Store, StoreError,
 };
 
 /// Opens the store a database URL names: `sqlite:PATH` (also `sqlite://PATH`),

@@ -11,10 +11,10 @@ use serde::Deserialize;
 
 /// Request parameter values longer than this are not indexed (lookup values are at most
 /// 2000 characters).
-const MAX_INDEXED_VALUE: usize = 2048;
+pub const MAX_INDEXED_VALUE: usize = 2048;
 
 /// The indexed fields of one record; all empty for a body that is not a JSON object.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LookupFields {
     pub read_only: Option<bool>,
     pub access_key_id: Option<String>,

@@ -126,6 +126,7 @@ mod tests {
             event_source: "iam.amazonaws.com".into(),
             username: "alice".into(),
             body: "{}".into(),
+            lookup: Default::default(),
         }
     }
 

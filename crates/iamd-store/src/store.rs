@@ -32,7 +32,29 @@ pub struct AuditRecord {
     pub event_source: String,
     pub username: String,
     pub body: String,
+    /// The record's lookup fields when its writer knows them ([`LookupHint::none`]: read
+    /// from `body` when needed). Not stored; not part of equality.
+    pub lookup: LookupHint,
 }
+
+/// The lookup fields of a record as its writer gave them (saves reading them from the JSON
+/// body when the record is stored).
+#[derive(Debug, Clone, Default)]
+pub struct LookupHint(pub Option<Box<crate::lookup::LookupFields>>);
+
+impl LookupHint {
+    pub fn none() -> LookupHint {
+        LookupHint(None)
+    }
+}
+
+impl PartialEq for LookupHint {
+    fn eq(&self, _: &LookupHint) -> bool {
+        true
+    }
+}
+
+impl Eq for LookupHint {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreError(pub String);

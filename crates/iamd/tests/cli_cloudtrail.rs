@@ -514,6 +514,42 @@ fn bad_input_gets_cloudtrails_exceptions_in_the_json_protocol() {
             .any(|e| record(e)["errorCode"] == "SerializationException"),
         "{lookups:?}"
     );
+
+    // A known key with a bad signature is recorded under the operation it named, with the
+    // error the caller got and the key's owner; an unknown key is not (no one to name).
+    let (status, _) = server.signed_post(
+        "iam",
+        ROOT_KEY_ID,
+        "wrong",
+        b"Action=GetAccountSummary&Version=2010-05-08",
+    );
+    assert_eq!(status, 403);
+    let (status, _) = server.signed_post(
+        "iam",
+        "AKIAUNKNOWNUNKNOWN00",
+        "wrong",
+        b"Action=GetAccountSummary&Version=2010-05-08",
+    );
+    assert_eq!(status, 403);
+    let refused = wait_for(&cli, "EventName", "GetAccountSummary", 1);
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let r = record(&refused[0]);
+    assert_eq!(r["errorCode"], "SignatureDoesNotMatch", "{r}");
+    assert_eq!(r["userIdentity"]["type"], "Root", "{r}");
+    assert_eq!(r["userIdentity"]["accessKeyId"], ROOT_KEY_ID, "{r}");
+    let message = r["errorMessage"].as_str().unwrap();
+    assert!(
+        message.starts_with("The request signature we calculated"),
+        "{r}"
+    );
+    assert!(!message.contains("Canonical"), "{r}");
+    let lookups = wait_for(&cli, "EventName", "LookupEvents", 2);
+    assert!(
+        lookups
+            .iter()
+            .any(|e| record(e)["errorCode"] == "SignatureDoesNotMatch"),
+        "{lookups:?}"
+    );
 }
 
 #[test]
@@ -537,6 +573,7 @@ fn records_older_than_the_retention_period_are_removed() {
         event_source: "iam.amazonaws.com".into(),
         username: "root".into(),
         body: format!(r#"{{"eventID":"{id}","readOnly":false}}"#),
+        lookup: Default::default(),
     };
     {
         use iamd_store::Store;

@@ -87,7 +87,7 @@ fn check_config_prints_the_effective_settings_file_then_environment_then_flags()
         &file,
         "# iamd settings\nlisten = \"127.0.0.1:9100\"\naccount-id = \"111122223333\"\n\
          log-format = \"json\"\nshutdown-timeout = 7.5\nsealing-key = \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0MTI=\"\n\
-         metrics-listen = \"127.0.0.1:9101\"\n",
+         metrics-listen = \"127.0.0.1:9101\"\naudit-reads = false\n",
     )
     .unwrap();
     let out = serve(
@@ -110,6 +110,7 @@ fn check_config_prints_the_effective_settings_file_then_environment_then_flags()
         "log-format = \"json\"  # config file",
         "metrics-listen = 127.0.0.1:9101  # config file",
         "header-timeout = 10.0  # default",
+        "audit-reads = false  # config file",
         "sealing-key = \"********\"  # config file",
     ] {
         assert!(shown.contains(line), "{line:?} not in:\n{shown}");

@@ -223,6 +223,7 @@ fn deferred_records_survive_a_failed_flush() {
         event_source: "iam.amazonaws.com".into(),
         username: "bob".into(),
         body: "{}".into(),
+        lookup: Default::default(),
     };
     account.record_key_use("AKIAEXAMPLE", "iam", "us-east-1");
     account.audit_failed_call(record("first"));

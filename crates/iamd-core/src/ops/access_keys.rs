@@ -153,6 +153,13 @@ fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         txn.state
             .access_keys
             .insert(key.id.clone(), Arc::new(key.clone()));
+        // The response without the secret.
+        ctx.record_response(json!({ "AccessKey": {
+            "UserName": key.user.clone().unwrap_or_else(|| ctx.account_id().to_string()),
+            "AccessKeyId": key.id,
+            "Status": key.status.as_str(),
+            "CreateDate": key.create_date,
+        }}));
         Ok((key, secret))
     })?;
     Ok(json!({ "AccessKey": {

@@ -156,6 +156,14 @@ fn assume_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             ..fresh.session(txn.now + duration)
         };
         store_session(txn, &session)?;
+        let name = &request.session.session_name;
+        ctx.record_response(json!({
+            "Credentials": fresh.audit_json(session.expiration),
+            "AssumedRoleUser": {
+                "AssumedRoleId": user_id(&request.role, name),
+                "Arn": session_arn(ctx.account_id(), &request.role.name, name),
+            },
+        }));
         Ok(Ok(session))
     })?;
     granted(ctx, &fresh, &session, &request.role, request.packed_size)

@@ -122,6 +122,9 @@ pub struct OpContext<'a> {
     /// Who the audit record names when the operation learned it (a web identity's issuer
     /// and subject), instead of `caller`.
     audited_caller: std::cell::OnceCell<Caller>,
+    /// The `responseElements` of this call's audit record (a write sets them, inside its
+    /// transaction, with secrets left out).
+    response_elements: std::cell::RefCell<Option<Value>>,
 }
 
 impl OpContext<'_> {
@@ -159,6 +162,16 @@ impl OpContext<'_> {
         out
     }
 
+    /// Sets the `responseElements` of this call's audit record (CloudTrail records them for
+    /// writes): call it inside the write, with the parts of the response that may be
+    /// recorded (never a secret key, session token or seed; [`crate::audit`] also drops
+    /// any member named as one).
+    pub fn record_response(&self, elements: Value) {
+        if let Ok(mut slot) = self.response_elements.try_borrow_mut() {
+            *slot = Some(elements);
+        }
+    }
+
     /// Adds this call's audit record to `txn`.
     fn audit_call(
         &self,
@@ -166,7 +179,15 @@ impl OpContext<'_> {
         event_id: String,
         error: Option<&IamError>,
     ) {
-        let record = self.api_call(event_id, txn.now).record_with(error);
+        let mut call = self.api_call(event_id, txn.now);
+        if error.is_none() {
+            call.response = self
+                .response_elements
+                .try_borrow_mut()
+                .ok()
+                .and_then(|mut slot| slot.take());
+        }
+        let record = call.record_with(error);
         txn.audit(record);
     }
 
@@ -183,6 +204,7 @@ impl OpContext<'_> {
             user_agent: self.user_agent,
             event_id,
             now,
+            response: None,
         }
     }
 
@@ -422,6 +444,7 @@ pub fn dispatch_from(
             authorized: Cell::new(false),
             call_audited: Cell::new(false),
             audited_caller: std::cell::OnceCell::new(),
+            response_elements: std::cell::RefCell::new(None),
         };
         let refusal = input_checks::malformed_policy_arn(input)
             .or_else(|| session_restriction(caller, operation));
@@ -486,6 +509,7 @@ pub fn audit_refused_input(
         user_agent,
         event_id,
         now: account.now(),
+        response: None,
     };
     account.audit_failed_call(call.record_with(Some(error)));
 }
@@ -493,6 +517,9 @@ pub fn audit_refused_input(
 /// Records a successful call that wrote nothing (reads, and calls whose changes are not
 /// committed through [`OpContext::write`]).
 fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
+    if ctx.operation.read_only && !ctx.account.audits_reads() {
+        return Ok(());
+    }
     let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
     let record = ctx.api_call(event_id, ctx.now).record_with(None);
     ctx.account.audit_deferred(record)

@@ -126,6 +126,7 @@ fn get_session_token(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
             ..fresh.session(txn.now + duration)
         };
         store_session(txn, &session)?;
+        ctx.record_response(json!({ "Credentials": fresh.audit_json(session.expiration) }));
         Ok(Ok(session))
     })?;
     Ok(json!({ "Credentials": fresh.json(session.expiration) }))
@@ -177,6 +178,12 @@ impl FreshCredentials {
     }
 
     /// The `Credentials` of a response.
+    /// The credentials as an audit record shows them: the key id and expiration, never the
+    /// secret key or the session token.
+    pub(super) fn audit_json(&self, expiration: i64) -> Value {
+        json!({ "AccessKeyId": self.key_id, "Expiration": expiration })
+    }
+
     pub(super) fn json(&self, expiration: i64) -> Value {
         json!({
             "AccessKeyId": self.key_id,

@@ -104,6 +104,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             boundary: input.permissions_boundary,
         };
         save_user(txn, user.clone())?;
+        ctx.record_response(json!({ "User": UserView::of(&user, true) }));
         Ok(user)
     })?;
     Ok(json!({ "User": UserView::of(&user, true) }))

@@ -118,6 +118,7 @@ fn audit_record(event_id: String, now: i64, username: String, body: Value) -> Au
         event_source: EVENT_SOURCE.to_string(),
         username,
         body: body.to_string(),
+        lookup: Default::default(),
     }
 }
 

@@ -12,6 +12,7 @@ fn store_with_one_user(path: &Path) -> SqliteStore {
         event_source: "iam.amazonaws.com".into(),
         username: "root".into(),
         body: "{}".into(),
+        lookup: Default::default(),
     };
     let change = Change::Put {
         kind: "user",

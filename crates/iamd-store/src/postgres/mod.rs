@@ -107,6 +107,7 @@ fn audit_record(row: &tokio_postgres::Row, first: usize) -> AuditRecord {
         event_source: row.get(first + 3),
         username: row.get(first + 4),
         body: row.get(first + 5),
+        lookup: Default::default(),
     }
 }
 

@@ -54,6 +54,11 @@ pub struct ServeArgs {
     #[arg(long, env = "IAMD_AUDIT_RETENTION_DAYS", default_value_t = 90,
           value_parser = clap::value_parser!(u32).range(1..=36_500))]
     audit_retention_days: u32,
+    /// Record successful reads in the audit trail (`false` only to measure what it costs:
+    /// CloudTrail's event history records reads).
+    #[arg(long, env = "IAMD_AUDIT_READS", default_value_t = true, action = clap::ArgAction::Set,
+          value_name = "BOOL")]
+    audit_reads: bool,
     /// Serve `GET /metrics` on this address instead of the API port.
     #[arg(long, env = "IAMD_METRICS_LISTEN", value_name = "ADDR")]
     metrics_listen: Option<SocketAddr>,

@@ -209,6 +209,7 @@ mod tests {
             event_source: "iam.amazonaws.com".into(),
             username: "root".into(),
             body: "{}".into(),
+            lookup: iamd_store::LookupHint::none(),
         };
         source
             .commit(&[user], &[event("e1", 1), event("e2", 2)])

@@ -165,6 +165,101 @@ fn failed_calls_and_reads_are_audited_after_the_write_with_their_error() {
 }
 
 #[test]
+fn writes_record_their_response_without_secrets_and_reads_none() {
+    let (acct, _) = account();
+    let r = root();
+    call(&acct, &r, "iam", "CreateUser", json!({"UserName": "bob"})).unwrap();
+    let key = call(
+        &acct,
+        &r,
+        "iam",
+        "CreateAccessKey",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap();
+    let bob = user(&acct, "bob", None);
+    let session = call(&acct, &bob, "sts", "GetSessionToken", json!({})).unwrap();
+    call(&acct, &r, "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    acct.flush_deferred().unwrap();
+    let records = acct.audit_events(10).unwrap();
+    let secrets = [
+        key["AccessKey"]["SecretAccessKey"].as_str().unwrap(),
+        session["Credentials"]["SecretAccessKey"].as_str().unwrap(),
+        session["Credentials"]["SessionToken"].as_str().unwrap(),
+    ];
+    for record in &records {
+        for secret in secrets {
+            assert!(!record.body.contains(secret), "{}", record.body);
+        }
+    }
+    let response = |name: &str| -> serde_json::Value {
+        let record = records.iter().find(|r| r.event_name == name).unwrap();
+        serde_json::from_str::<serde_json::Value>(&record.body).unwrap()["responseElements"].clone()
+    };
+    let created = response("CreateUser");
+    assert_eq!(created["user"]["userName"], "bob");
+    assert!(created["user"]["createDate"]
+        .as_str()
+        .unwrap()
+        .ends_with('M'));
+    let access_key = response("CreateAccessKey");
+    assert_eq!(
+        access_key["accessKey"]["accessKeyId"],
+        key["AccessKey"]["AccessKeyId"]
+    );
+    assert_eq!(access_key["accessKey"]["status"], "Active");
+    assert!(access_key["accessKey"].get("secretAccessKey").is_none());
+    let credentials = response("GetSessionToken");
+    assert_eq!(
+        credentials["credentials"]["accessKeyId"],
+        session["Credentials"]["AccessKeyId"]
+    );
+    assert!(credentials["credentials"]["expiration"].is_string());
+    assert_eq!(response("GetUser"), serde_json::Value::Null);
+}
+
+#[test]
+fn with_read_auditing_off_only_successful_reads_go_unrecorded() {
+    let (acct, _) = account();
+    acct.set_audit_reads(false);
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "CreateUser",
+        json!({"UserName": "bob"}),
+    )
+    .unwrap();
+    call(&acct, &root(), "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    call(
+        &acct,
+        &root(),
+        "iam",
+        "GetUser",
+        json!({"UserName": "nobody"}),
+    )
+    .unwrap_err();
+    acct.flush_deferred().unwrap();
+    let names: Vec<(String, bool)> = acct
+        .audit_events(10)
+        .unwrap()
+        .iter()
+        .map(|r| (r.event_name.clone(), r.body.contains("\"errorCode\"")))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("GetUser".to_string(), true),
+            ("CreateUser".to_string(), false)
+        ]
+    );
+    acct.set_audit_reads(true);
+    call(&acct, &root(), "iam", "GetUser", json!({"UserName": "bob"})).unwrap();
+    acct.flush_deferred().unwrap();
+    assert_eq!(acct.audit_events(10).unwrap().len(), 3);
+}
+
+#[test]
 fn access_key_quota_and_secret_sealing() {
     let (acct, _) = account();
     let r = root();

@@ -288,6 +288,7 @@ fn sign_in_records_of_other_sources_are_served() {
         event_source: "signin.amazonaws.com".into(),
         username: "carol".into(),
         body: body.to_string(),
+        lookup: Default::default(),
     };
     acct.audit_deferred(record).unwrap();
     acct.flush_deferred().unwrap();

@@ -26,6 +26,7 @@ struct FileSettings {
     regions: Option<Vec<String>>,
     metrics_listen: Option<SocketAddr>,
     audit_retention_days: Option<u32>,
+    audit_reads: Option<bool>,
     max_staleness: Option<f64>,
     tls_cert: Option<PathBuf>,
     console_origin: Option<String>,
@@ -153,6 +154,7 @@ impl Settings {
             args.audit_retention_days,
             file.audit_retention_days,
         );
+        config.audit_reads = p.pick("audit_reads", args.audit_reads, file.audit_reads);
         config.console_origin = p.pick(
             "console_origin",
             args.console_origin,

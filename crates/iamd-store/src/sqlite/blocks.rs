@@ -1,0 +1,423 @@
+//! Audit records stored in blocks: one row holds the records of one commit or one flush of
+//! buffered records (reads, failed calls), with one index entry per distinct lookup value of
+//! the block (`audit_block_keys`) and one per event id (`audit_event_ids`, which also keeps
+//! event ids unique). Writing a block of 2,048 reads costs a few index entries instead of
+//! eight per record; a lookup reads the blocks its index entries name (see `page`).
+
+use std::collections::{BTreeSet, HashSet};
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::fail;
+use crate::lookup::LookupFields;
+use crate::{AuditRecord, StoreError};
+
+/// The block tables (schema version 3).
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS audit_blocks (
+    id       INTEGER PRIMARY KEY, -- the position of the block's first record
+    span     INTEGER NOT NULL,    -- positions id .. id + span - 1 belong to this block
+    min_time INTEGER NOT NULL,
+    max_time INTEGER NOT NULL,
+    count    INTEGER NOT NULL,
+    records  BLOB NOT NULL        -- see `encode`
+);
+CREATE INDEX IF NOT EXISTS audit_blocks_by_max_time ON audit_blocks (max_time);
+CREATE INDEX IF NOT EXISTS audit_blocks_by_min_time ON audit_blocks (min_time);
+CREATE TABLE IF NOT EXISTS audit_block_keys (
+    attr     INTEGER NOT NULL, -- `Attr`
+    value    TEXT NOT NULL,
+    max_time INTEGER NOT NULL, -- the block's
+    block    INTEGER NOT NULL,
+    PRIMARY KEY (attr, value, max_time, block)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_event_ids (
+    event_id TEXT PRIMARY KEY,
+    block    INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// What a block key indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Attr {
+    EventName = 0,
+    EventSource = 1,
+    Username = 2,
+    ReadOnly = 3,
+    AccessKeyId = 4,
+    /// A top-level text request parameter's name.
+    ParameterName = 5,
+    /// `name` NUL `value` of a top-level text request parameter.
+    Parameter = 6,
+}
+
+/// The key value of a request parameter with its value.
+pub(super) fn parameter_key(name: &str, value: &str) -> String {
+    format!("{name}\0{value}")
+}
+
+pub(super) fn read_only_key(read_only: bool) -> &'static str {
+    if read_only {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// The distinct lookup values of a set of records.
+#[derive(Default)]
+struct Keys {
+    seen: [HashSet<String>; 7],
+}
+
+impl Keys {
+    fn add(&mut self, attr: Attr, value: &str) {
+        let set = &mut self.seen[attr as usize];
+        if !set.contains(value) {
+            set.insert(value.to_string());
+        }
+    }
+
+    fn add_record(&mut self, record: &AuditRecord) {
+        self.add(Attr::EventName, &record.event_name);
+        self.add(Attr::EventSource, &record.event_source);
+        self.add(Attr::Username, &record.username);
+        let parsed;
+        let fields = match &record.lookup.0 {
+            Some(hint) => hint.as_ref(),
+            None => {
+                parsed = LookupFields::of(&record.body);
+                &parsed
+            }
+        };
+        if let Some(read_only) = fields.read_only {
+            self.add(Attr::ReadOnly, read_only_key(read_only));
+        }
+        if let Some(key) = &fields.access_key_id {
+            self.add(Attr::AccessKeyId, key);
+        }
+        for (name, value) in &fields.parameters {
+            self.add(Attr::ParameterName, name);
+            self.add(Attr::Parameter, &parameter_key(name, value));
+        }
+    }
+
+    fn of<'a>(records: impl Iterator<Item = &'a AuditRecord>) -> BTreeSet<(i64, String)> {
+        let mut keys = Keys::default();
+        for record in records {
+            keys.add_record(record);
+        }
+        keys.seen
+            .into_iter()
+            .enumerate()
+            .flat_map(|(attr, values)| {
+                let attr = i64::try_from(attr).unwrap_or(i64::MAX);
+                values.into_iter().map(move |v| (attr, v))
+            })
+            .collect()
+    }
+}
+
+/// Records with their positions, as a block stores them: for each, its position and event
+/// time (8 bytes each, little-endian), then event id, name, source, username and body, each
+/// as a 4-byte little-endian length and UTF-8 bytes.
+fn encode(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
+    let size: usize = records
+        .iter()
+        .map(|(_, r)| {
+            36 + r.event_id.len()
+                + r.event_name.len()
+                + r.event_source.len()
+                + r.username.len()
+                + r.body.len()
+        })
+        .sum();
+    let mut out = Vec::with_capacity(size);
+    for (position, record) in records {
+        out.extend_from_slice(&position.to_le_bytes());
+        out.extend_from_slice(&record.event_time.to_le_bytes());
+        for text in [
+            &record.event_id,
+            &record.event_name,
+            &record.event_source,
+            &record.username,
+            &record.body,
+        ] {
+            let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+    out
+}
+
+/// The records of a block (see [`encode`]); `Err` for bytes that are not one.
+pub(super) fn decode(mut bytes: &[u8]) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
+    let corrupt = || StoreError("corrupt audit block".into());
+    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+        if bytes.len() < n {
+            return None;
+        }
+        let (head, rest) = bytes.split_at(n);
+        *bytes = rest;
+        Some(head)
+    }
+    fn number(bytes: &mut &[u8]) -> Option<i64> {
+        Some(i64::from_le_bytes(take(bytes, 8)?.try_into().ok()?))
+    }
+    fn text(bytes: &mut &[u8]) -> Option<String> {
+        let len = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
+        let raw = take(bytes, usize::try_from(len).ok()?)?;
+        String::from_utf8(raw.to_vec()).ok()
+    }
+    let mut records = Vec::new();
+    while !bytes.is_empty() {
+        let mut one = || -> Option<(i64, AuditRecord)> {
+            let position = number(&mut bytes)?;
+            let event_time = number(&mut bytes)?;
+            Some((
+                position,
+                AuditRecord {
+                    event_id: text(&mut bytes)?,
+                    event_time,
+                    event_name: text(&mut bytes)?,
+                    event_source: text(&mut bytes)?,
+                    username: text(&mut bytes)?,
+                    body: text(&mut bytes)?,
+                    lookup: Default::default(),
+                },
+            ))
+        };
+        records.push(one().ok_or_else(corrupt)?);
+    }
+    Ok(records)
+}
+
+/// The position the next block starts at.
+fn next_position(tx: &Connection) -> Result<i64, StoreError> {
+    let last: Option<i64> = tx
+        .query_row(
+            "SELECT id + span FROM audit_blocks ORDER BY id DESC LIMIT 1",
+            [],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(fail)?;
+    Ok(last.unwrap_or(1))
+}
+
+/// Writes `records` as one block (in their order, at the next positions); an event id
+/// already stored fails the transaction.
+pub(super) fn append(tx: &Transaction<'_>, records: &[AuditRecord]) -> Result<(), StoreError> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let first = next_position(tx)?;
+    let positioned: Vec<(i64, &AuditRecord)> = (first..).zip(records).collect();
+    let span = i64::try_from(records.len()).map_err(|_| StoreError("block too large".into()))?;
+    write_block(tx, first, span, &positioned)
+}
+
+/// Writes the block `id` of `span` positions holding `records` (not empty), with its keys.
+fn write_block(
+    tx: &Connection,
+    id: i64,
+    span: i64,
+    records: &[(i64, &AuditRecord)],
+) -> Result<(), StoreError> {
+    let min_time = records.iter().map(|(_, r)| r.event_time).min().unwrap_or(0);
+    let max_time = records.iter().map(|(_, r)| r.event_time).max().unwrap_or(0);
+    let count = i64::try_from(records.len()).unwrap_or(i64::MAX);
+    tx.prepare_cached(
+        "INSERT INTO audit_blocks (id, span, min_time, max_time, count, records)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .map_err(fail)?
+    .execute(params![
+        id,
+        span,
+        min_time,
+        max_time,
+        count,
+        encode(records)
+    ])
+    .map_err(fail)?;
+    let mut insert_key = tx
+        .prepare_cached(
+            "INSERT INTO audit_block_keys (attr, value, max_time, block) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(fail)?;
+    for (attr, value) in Keys::of(records.iter().map(|(_, r)| *r)) {
+        insert_key
+            .execute(params![attr, value, max_time, id])
+            .map_err(fail)?;
+    }
+    let mut insert_id = tx
+        .prepare_cached("INSERT INTO audit_event_ids (event_id, block) VALUES (?1, ?2)")
+        .map_err(fail)?;
+    // In key order: neighbouring inserts touch the same pages.
+    let mut ids: Vec<&str> = records.iter().map(|(_, r)| r.event_id.as_str()).collect();
+    ids.sort_unstable();
+    for event_id in ids {
+        insert_id.execute(params![event_id, id]).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// Removes the block `id` (its row, keys and event ids); returns its records.
+fn remove_block(tx: &Connection, id: i64) -> Result<(i64, Vec<(i64, AuditRecord)>), StoreError> {
+    let (span, max_time, bytes): (i64, i64, Vec<u8>) = tx
+        .prepare_cached("SELECT span, max_time, records FROM audit_blocks WHERE id = ?1")
+        .map_err(fail)?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .map_err(fail)?;
+    let records = decode(&bytes)?;
+    let mut delete_key = tx
+        .prepare_cached(
+            "DELETE FROM audit_block_keys WHERE attr = ?1 AND value = ?2 AND max_time = ?3
+             AND block = ?4",
+        )
+        .map_err(fail)?;
+    for (attr, value) in Keys::of(records.iter().map(|(_, r)| r)) {
+        delete_key
+            .execute(params![attr, value, max_time, id])
+            .map_err(fail)?;
+    }
+    let mut delete_id = tx
+        .prepare_cached("DELETE FROM audit_event_ids WHERE event_id = ?1")
+        .map_err(fail)?;
+    for (_, record) in &records {
+        delete_id.execute([&record.event_id]).map_err(fail)?;
+    }
+    tx.prepare_cached("DELETE FROM audit_blocks WHERE id = ?1")
+        .map_err(fail)?
+        .execute([id])
+        .map_err(fail)?;
+    Ok((span, records))
+}
+
+/// Deletes at most `limit` of the oldest records older than `time`, block by block (a block
+/// with newer records too is written again without them); how many it deleted.
+pub(super) fn delete_before(
+    tx: &Transaction<'_>,
+    time: i64,
+    limit: usize,
+) -> Result<usize, StoreError> {
+    let mut deleted = 0;
+    while deleted < limit {
+        let oldest: Option<i64> = tx
+            .prepare_cached(
+                "SELECT id FROM audit_blocks WHERE min_time < ?1 ORDER BY min_time, id LIMIT 1",
+            )
+            .map_err(fail)?
+            .query_row([time], |row| row.get(0))
+            .optional()
+            .map_err(fail)?;
+        let Some(id) = oldest else { break };
+        let (span, mut records) = remove_block(tx, id)?;
+        // Oldest first; the block keeps what is not deleted now.
+        records.sort_by_key(|(position, r)| (r.event_time, *position));
+        let old = records
+            .iter()
+            .take_while(|(_, r)| r.event_time < time)
+            .count()
+            .min(limit - deleted);
+        deleted += old;
+        let kept: Vec<(i64, &AuditRecord)> = records[old..]
+            .iter()
+            .map(|(position, r)| (*position, r))
+            .collect();
+        if !kept.is_empty() {
+            let mut kept = kept;
+            kept.sort_by_key(|(position, _)| *position);
+            write_block(tx, id, span, &kept)?;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Moves the records of the `audit` table of schema version 2 (and before) into blocks of
+/// `BLOCK` records, keeping their positions, and drops the old tables.
+pub(super) fn migrate_audit_table(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    const BLOCK: usize = 1024;
+    let exists: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?;
+    if exists == 0 {
+        return Ok(());
+    }
+    let mut after = 0i64;
+    loop {
+        let rows: Vec<(i64, AuditRecord)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT seq, event_id, event_time, event_name, event_source, username, body
+                     FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                )
+                .map_err(fail)?;
+            let rows = stmt
+                .query_map(params![after, BLOCK as i64], |row| {
+                    Ok((
+                        row.get(0)?,
+                        AuditRecord {
+                            event_id: row.get(1)?,
+                            event_time: row.get(2)?,
+                            event_name: row.get(3)?,
+                            event_source: row.get(4)?,
+                            username: row.get(5)?,
+                            body: row.get(6)?,
+                            lookup: Default::default(),
+                        },
+                    ))
+                })
+                .map_err(fail)?;
+            rows.collect::<Result<_, _>>().map_err(fail)?
+        };
+        let (Some((first, _)), Some((last, _))) = (rows.first(), rows.last()) else {
+            break;
+        };
+        let (first, last) = (*first, *last);
+        let positioned: Vec<(i64, &AuditRecord)> = rows.iter().map(|(p, r)| (*p, r)).collect();
+        write_block(tx, first, last - first + 1, &positioned)?;
+        after = last;
+    }
+    tx.execute_batch(
+        "DROP TRIGGER IF EXISTS audit_parameters_delete;
+         DROP TABLE IF EXISTS audit_parameters;
+         DROP TABLE audit;",
+    )
+    .map_err(fail)
+}
+
+/// Every record, newest position first, at most `limit`.
+pub(super) fn newest(conn: &Connection, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT records FROM audit_blocks ORDER BY id DESC")
+        .map_err(fail)?;
+    let mut rows = stmt.query([]).map_err(fail)?;
+    while out.len() < limit {
+        let Some(row) = rows.next().map_err(fail)? else {
+            break;
+        };
+        let bytes: Vec<u8> = row.get(0).map_err(fail)?;
+        let mut records = decode(&bytes)?;
+        records.sort_by_key(|(position, _)| std::cmp::Reverse(*position));
+        out.extend(records.into_iter().map(|(_, r)| r).take(limit - out.len()));
+    }
+    Ok(out)
+}
+
+/// How many records the blocks hold.
+pub(super) fn count(conn: &Connection) -> Result<i64, StoreError> {
+    conn.query_row(
+        "SELECT coalesce(sum(count), 0) FROM audit_blocks",
+        [],
+        |row| row.get(0),
+    )
+    .map_err(fail)
+}
