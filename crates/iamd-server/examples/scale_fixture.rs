@@ -438,6 +438,8 @@ impl Fixture<'_> {
                 event_source: "iam.amazonaws.com".into(),
                 username: user,
                 body: body.to_string(),
+                // The store reads the lookup fields from the body.
+                lookup: Default::default(),
             });
             Ok(())
         })
