@@ -160,7 +160,13 @@ fn last_accessed_bad_input() {
         "arn:aws:iam::aws:policy/ReadOnlyAccess",
         "SERVICE_LEVEL",
     );
-    let details = ok(&acct, "GetServiceLastAccessedDetails", json!({"JobId": id}));
+    // ReadOnlyAccess (AWS's full document) grants hundreds of services: one page of all.
+    let details = ok(
+        &acct,
+        "GetServiceLastAccessedDetails",
+        json!({"JobId": id, "MaxItems": 1000}),
+    );
+    assert_eq!(details["IsTruncated"], false);
     assert!(service(&details, "iam").get("LastAuthenticated").is_none());
 }
 
