@@ -102,18 +102,25 @@ fn seed_requests() -> Vec<Spec> {
     requests
 }
 
-/// Statement `j` of policy `i`: a different service and condition per statement.
-fn statement(i: usize, j: usize) -> String {
+/// Statement `j` of policy `i`'s service, whether it denies, and its resource pattern with
+/// `user` where the user's name goes.
+fn statement_shape(i: usize, j: usize, user: &str) -> (&'static str, bool, String) {
     let services = ["s3", "ec2", "dynamodb", "lambda", "sqs"];
     let service = services[(i + j) % services.len()];
-    let effect = if j % 7 == 6 { "Deny" } else { "Allow" };
     let resource = match service {
-        "s3" => format!("arn:aws:s3:::bucket{i}/home/${{aws:username}}/*"),
+        "s3" => format!("arn:aws:s3:::bucket{i}/home/{user}/*"),
         "ec2" => format!("arn:aws:ec2:*:111122223333:instance/i-{i}{j}*"),
         "dynamodb" => format!("arn:aws:dynamodb:us-east-1:111122223333:table/t{j}"),
         "lambda" => format!("arn:aws:lambda:*:111122223333:function:f{i}-*"),
         _ => format!("arn:aws:sqs:us-east-1:111122223333:q{j}"),
     };
+    (service, j % 7 == 6, resource)
+}
+
+/// Statement `j` of policy `i`: a different service and condition per statement.
+fn statement(i: usize, j: usize) -> String {
+    let (service, deny, resource) = statement_shape(i, j, "${aws:username}");
+    let effect = if deny { "Deny" } else { "Allow" };
     let condition = match j % 6 {
         0 => r#"{"StringEquals":{"aws:PrincipalTag/team":"data","aws:RequestedRegion":"us-east-1"}}"#
             .to_string(),

@@ -194,16 +194,8 @@ forbid (
 
 /// Statement `j` of policy `i` of scenario (b), as `super::statement` writes it in IAM.
 fn statement(i: usize, j: usize) -> String {
-    let services = ["s3", "ec2", "dynamodb", "lambda", "sqs"];
-    let service = services[(i + j) % services.len()];
-    let effect = if j % 7 == 6 { "forbid" } else { "permit" };
-    let resource = match service {
-        "s3" => format!("arn:aws:s3:::bucket{i}/home/alice/*"),
-        "ec2" => format!("arn:aws:ec2:*:111122223333:instance/i-{i}{j}*"),
-        "dynamodb" => format!("arn:aws:dynamodb:us-east-1:111122223333:table/t{j}"),
-        "lambda" => format!("arn:aws:lambda:*:111122223333:function:f{i}-*"),
-        _ => format!("arn:aws:sqs:us-east-1:111122223333:q{j}"),
-    };
+    let (service, deny, resource) = super::statement_shape(i, j, "alice");
+    let effect = if deny { "forbid" } else { "permit" };
     let condition = match j % 6 {
         0 => {
             r#"context has "aws:PrincipalTag/team" && context["aws:PrincipalTag/team"] == "data" && context has "aws:RequestedRegion" && context["aws:RequestedRegion"] == "us-east-1""#
