@@ -7,6 +7,8 @@
 //!   path) and `explain`.
 //! - `ten_policies/evaluate`: 10 attached policies × 20 statements with conditions and policy
 //!   variables over 24 requests.
+//! - `*/cedar` (with `--features cedar-bench`): Cedar deciding an equivalent policy set on the
+//!   same requests (`cedar/mod.rs`); the bench fails unless both engines decide alike.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::hint::black_box;
@@ -18,7 +20,19 @@ use iamd_policy::{
     evaluate, explain, Context, NamedPolicy, Policy, PolicyKind, PolicySet, Principal, Request,
 };
 
+#[cfg(feature = "cedar-bench")]
+mod cedar;
+
 const ALICE: &str = "arn:aws:iam::111122223333:user/alice";
+const EPOCH_TIME: &str = "1714564800";
+
+/// One request of alice's: action, resource and condition keys (besides the principal's and
+/// the time), from which both engines' requests are built.
+struct Spec {
+    action: &'static str,
+    resource: String,
+    keys: Vec<(&'static str, &'static str)>,
+}
 
 fn fixture(name: &str) -> Arc<NamedPolicy> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,20 +42,20 @@ fn fixture(name: &str) -> Arc<NamedPolicy> {
     NamedPolicy::new(name, Policy::parse(&text, PolicyKind::Identity).unwrap())
 }
 
-fn request(principal: &str, action: &str, resource: &str, keys: &[(&str, &str)]) -> Request {
-    let principal = Principal::from_arn(principal).unwrap();
+fn request(spec: &Spec) -> Request {
+    let principal = Principal::from_arn(ALICE).unwrap();
     let mut context = Context::default();
-    for (k, v) in keys {
+    for (k, v) in &spec.keys {
         context.insert(k, *v);
     }
     principal.fill_context(&mut context);
     context.insert("aws:CurrentTime", "2024-05-01T12:00:00Z");
-    context.insert("aws:EpochTime", "1714564800");
-    Request::new(principal, action, resource, context)
+    context.insert("aws:EpochTime", EPOCH_TIME);
+    Request::new(principal, spec.action, &spec.resource, context)
 }
 
 /// 20 typical requests of alice's, each with MFA absent, false and true.
-fn seed_requests() -> Vec<Request> {
+fn seed_requests() -> Vec<Spec> {
     let iam = |r: &str| format!("arn:aws:iam::111122223333:{r}");
     let typical: Vec<(&str, String)> = vec![
         ("iam:ChangePassword", iam("user/alice")),
@@ -74,28 +88,39 @@ fn seed_requests() -> Vec<Request> {
     let mut requests = Vec::new();
     for mfa in [None, Some("false"), Some("true")] {
         for (action, resource) in &typical {
-            let keys: Vec<(&str, &str)> = mfa
+            let keys = mfa
                 .map(|m| ("aws:MultiFactorAuthPresent", m))
                 .into_iter()
                 .collect();
-            requests.push(request(ALICE, action, resource, &keys));
+            requests.push(Spec {
+                action,
+                resource: resource.clone(),
+                keys,
+            });
         }
     }
     requests
 }
 
-/// Statement `j` of policy `i`: a different service and condition per statement.
-fn statement(i: usize, j: usize) -> String {
+/// Statement `j` of policy `i`'s service, whether it denies, and its resource pattern with
+/// `user` where the user's name goes.
+fn statement_shape(i: usize, j: usize, user: &str) -> (&'static str, bool, String) {
     let services = ["s3", "ec2", "dynamodb", "lambda", "sqs"];
     let service = services[(i + j) % services.len()];
-    let effect = if j % 7 == 6 { "Deny" } else { "Allow" };
     let resource = match service {
-        "s3" => format!("arn:aws:s3:::bucket{i}/home/${{aws:username}}/*"),
+        "s3" => format!("arn:aws:s3:::bucket{i}/home/{user}/*"),
         "ec2" => format!("arn:aws:ec2:*:111122223333:instance/i-{i}{j}*"),
         "dynamodb" => format!("arn:aws:dynamodb:us-east-1:111122223333:table/t{j}"),
         "lambda" => format!("arn:aws:lambda:*:111122223333:function:f{i}-*"),
         _ => format!("arn:aws:sqs:us-east-1:111122223333:q{j}"),
     };
+    (service, j % 7 == 6, resource)
+}
+
+/// Statement `j` of policy `i`: a different service and condition per statement.
+fn statement(i: usize, j: usize) -> String {
+    let (service, deny, resource) = statement_shape(i, j, "${aws:username}");
+    let effect = if deny { "Deny" } else { "Allow" };
     let condition = match j % 6 {
         0 => r#"{"StringEquals":{"aws:PrincipalTag/team":"data","aws:RequestedRegion":"us-east-1"}}"#
             .to_string(),
@@ -126,8 +151,8 @@ fn ten_policies() -> Vec<Arc<NamedPolicy>> {
         .collect()
 }
 
-fn ten_policy_requests() -> Vec<Request> {
-    let contexts: [&[(&str, &str)]; 4] = [
+fn ten_policy_requests() -> Vec<Spec> {
+    let contexts: [&[(&'static str, &'static str)]; 4] = [
         &[],
         &[
             ("aws:MultiFactorAuthPresent", "true"),
@@ -164,7 +189,11 @@ fn ten_policy_requests() -> Vec<Request> {
     let mut requests = Vec::new();
     for keys in contexts {
         for (action, resource) in targets {
-            requests.push(request(ALICE, action, resource, keys));
+            requests.push(Spec {
+                action,
+                resource: resource.to_string(),
+                keys: keys.to_vec(),
+            });
         }
     }
     requests
@@ -180,6 +209,31 @@ fn decide_all(set: &PolicySet<'_>, requests: &[Request]) -> usize {
         .count()
 }
 
+/// Scenario (a)'s or (b)'s Cedar equivalent, after checking that it decides every request
+/// as iamd does.
+#[cfg(feature = "cedar-bench")]
+fn cedar_scenario(policies: &str, specs: &[Spec], set: &PolicySet<'_>) -> cedar::Scenario {
+    let scenario = cedar::Scenario::new(policies, specs);
+    let iamd: Vec<bool> = specs
+        .iter()
+        .map(|spec| evaluate(set, &request(spec)).decision.is_allowed())
+        .collect();
+    let cedar = scenario.decisions();
+    for (spec, (iamd, cedar)) in specs.iter().zip(iamd.iter().zip(&cedar)) {
+        assert_eq!(
+            iamd, cedar,
+            "iamd and Cedar decide {} on {} with {:?} differently (iamd allowed: {iamd})",
+            spec.action, spec.resource, spec.keys
+        );
+    }
+    let allowed = iamd.iter().filter(|a| **a).count();
+    assert!(
+        allowed > 0 && allowed < iamd.len(),
+        "the scenario should both allow and deny"
+    );
+    scenario
+}
+
 fn benches(c: &mut Criterion) {
     let seed = [
         fixture("seed002-force-mfa-blog-ja.json"),
@@ -189,7 +243,8 @@ fn benches(c: &mut Criterion) {
         identity: &seed,
         ..Default::default()
     };
-    let requests = seed_requests();
+    let specs = seed_requests();
+    let requests: Vec<Request> = specs.iter().map(request).collect();
     let mut group = c.benchmark_group("seed002_admin");
     group.throughput(Throughput::Elements(requests.len() as u64));
     group.bench_function("evaluate", |b| b.iter(|| decide_all(&set, &requests)));
@@ -201,6 +256,11 @@ fn benches(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    #[cfg(feature = "cedar-bench")]
+    {
+        let scenario = cedar_scenario(cedar::SEED002_ADMIN, &specs, &set);
+        group.bench_function("cedar", |b| b.iter(|| cedar::decide_all(&scenario)));
+    }
     group.finish();
 
     let ten = ten_policies();
@@ -208,10 +268,16 @@ fn benches(c: &mut Criterion) {
         identity: &ten,
         ..Default::default()
     };
-    let requests = ten_policy_requests();
+    let specs = ten_policy_requests();
+    let requests: Vec<Request> = specs.iter().map(request).collect();
     let mut group = c.benchmark_group("ten_policies");
     group.throughput(Throughput::Elements(requests.len() as u64));
     group.bench_function("evaluate", |b| b.iter(|| decide_all(&set, &requests)));
+    #[cfg(feature = "cedar-bench")]
+    {
+        let scenario = cedar_scenario(&cedar::ten_policies(), &specs, &set);
+        group.bench_function("cedar", |b| b.iter(|| cedar::decide_all(&scenario)));
+    }
     group.finish();
 }
 
