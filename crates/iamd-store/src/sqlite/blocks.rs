@@ -4,7 +4,7 @@
 //! event ids unique). Writing a block of 2,048 reads costs a few index entries instead of
 //! eight per record; a lookup reads the blocks its index entries name (see `page`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -53,7 +53,17 @@ pub(super) enum Attr {
 
 /// The key value of a request parameter with its value.
 pub(super) fn parameter_key(name: &str, value: &str) -> String {
-    format!("{name}\0{value}")
+    let mut key = String::new();
+    write_parameter_key(&mut key, name, value);
+    key
+}
+
+/// Sets `key` to [`parameter_key`] of `name` and `value` (reusing its allocation).
+fn write_parameter_key(key: &mut String, name: &str, value: &str) {
+    key.clear();
+    key.push_str(name);
+    key.push('\0');
+    key.push_str(value);
 }
 
 pub(super) fn read_only_key(read_only: bool) -> &'static str {
@@ -64,10 +74,14 @@ pub(super) fn read_only_key(read_only: bool) -> &'static str {
     }
 }
 
-/// The distinct lookup values of a set of records.
+/// The distinct lookup values of a set of records. Ordered sets: most values repeat from
+/// record to record, and a comparison or two costs less than hashing (every read's record
+/// goes through here).
 #[derive(Default)]
 struct Keys {
-    seen: [HashSet<String>; 7],
+    seen: [BTreeSet<String>; 7],
+    /// The parameter key being added (one allocation for all records).
+    scratch: String,
 }
 
 impl Keys {
@@ -96,10 +110,13 @@ impl Keys {
         if let Some(key) = &fields.access_key_id {
             self.add(Attr::AccessKeyId, key);
         }
+        let mut key = std::mem::take(&mut self.scratch);
         for (name, value) in &fields.parameters {
             self.add(Attr::ParameterName, name);
-            self.add(Attr::Parameter, &parameter_key(name, value));
+            write_parameter_key(&mut key, name, value);
+            self.add(Attr::Parameter, &key);
         }
+        self.scratch = key;
     }
 
     fn of<'a>(records: impl Iterator<Item = &'a AuditRecord>) -> BTreeSet<(i64, String)> {
