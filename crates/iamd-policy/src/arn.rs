@@ -72,6 +72,9 @@ fn first_four_colons(bytes: &[u8]) -> Option<[usize; 4]> {
 pub(crate) enum ArnPattern {
     /// `*`: every resource.
     Any,
+    /// An entry AWS accepts whose first part is not `arn` (`foo:aws:s3:::b`): it names no
+    /// ARN, so it matches nothing (the safer reading; AWS documents no other).
+    Nothing,
     /// Per-segment patterns (partition, service, region, account, resource), and the lead
     /// of the resource part, checked first.
     Segments(Box<[Pattern; 5]>, Lead),
@@ -115,14 +118,18 @@ impl ArnPattern {
         ArnPattern::from_groups(groups)
     }
 
-    /// Compiles a `Resource` entry that passed AWS's create-time checks: as AWS reads it,
-    /// whatever precedes the first `:` stands for `arn` and missing parts are `*`
-    /// (`arn:aws:fdsasf` is `arn:aws:fdsasf:*:*:*`). `None` without any `:`.
+    /// Compiles a `Resource` entry that passed AWS's create-time checks: missing parts are
+    /// `*` (`arn:aws:fdsasf` is `arn:aws:fdsasf:*:*:*`); an entry whose first part is not
+    /// `arn` is accepted but matches nothing (found by the `arn_pattern` fuzz target against
+    /// the reference matcher). `None` without any `:`.
     pub(crate) fn compile_resource(text: &str, variables: bool) -> Option<ArnPattern> {
         if text == "*" {
             return Some(ArnPattern::Any);
         }
-        let (_, rest) = text.split_once(':')?;
+        let (prefix, rest) = text.split_once(':')?;
+        if prefix != "arn" {
+            return Some(ArnPattern::Nothing);
+        }
         let mut parts: Vec<&str> = rest.splitn(5, ':').collect();
         if parts == [""] {
             parts.clear();
@@ -150,6 +157,7 @@ impl ArnPattern {
     pub(crate) fn matches(&self, subject: &str, context: &Context) -> Option<bool> {
         match self {
             ArnPattern::Any => Some(true),
+            ArnPattern::Nothing => Some(false),
             ArnPattern::Segments(..) => self.matches_parsed(Arn::parse(subject).as_ref(), context),
         }
     }
@@ -157,7 +165,7 @@ impl ArnPattern {
     /// The quick reject of the resource part (one that admits everything for `*`).
     pub(crate) fn lead(&self) -> Lead {
         match self {
-            ArnPattern::Any => Lead::default(),
+            ArnPattern::Any | ArnPattern::Nothing => Lead::default(),
             ArnPattern::Segments(_, lead) => *lead,
         }
     }
@@ -166,6 +174,7 @@ impl ArnPattern {
     pub(crate) fn is_match(&self, subject: &str, context: &Context) -> bool {
         match self {
             ArnPattern::Any => true,
+            ArnPattern::Nothing => false,
             ArnPattern::Segments(..) => self.is_match_parsed(Arn::parse(subject).as_ref(), context),
         }
     }
@@ -176,6 +185,7 @@ impl ArnPattern {
     pub(crate) fn is_match_parsed(&self, arn: Option<&Arn<'_>>, context: &Context) -> bool {
         let (segments, lead) = match self {
             ArnPattern::Any => return true,
+            ArnPattern::Nothing => return false,
             ArnPattern::Segments(segments, lead) => (segments, lead),
         };
         let Some(arn) = arn else {
@@ -197,6 +207,7 @@ impl ArnPattern {
     pub(crate) fn matches_parsed(&self, arn: Option<&Arn<'_>>, context: &Context) -> Option<bool> {
         let segments = match self {
             ArnPattern::Any => return Some(true),
+            ArnPattern::Nothing => return Some(false),
             ArnPattern::Segments(segments, _) => segments,
         };
         let Some(arn) = arn else {
@@ -245,6 +256,23 @@ mod tests {
         let mut ctx = Context::default();
         ctx.insert("aws:username", "alice");
         ArnPattern::compile(pattern, true).and_then(|p| p.matches(arn, &ctx))
+    }
+
+    #[test]
+    fn a_resource_entry_not_starting_with_arn_matches_nothing() {
+        // The arn_pattern fuzz target's finding: `a${:aws:s3:::bucket/*` matched
+        // `arn:aws:s3:::bucket/key` as though its first part were `arn`.
+        let ctx = Context::default();
+        for text in ["a${:aws:s3:::bucket/*", "foo:aws:s3:::bucket/*", "a:b"] {
+            let pattern = ArnPattern::compile_resource(text, true).unwrap();
+            assert!(!pattern.is_match("arn:aws:s3:::bucket/key", &ctx), "{text}");
+            assert_eq!(
+                pattern.matches("arn:aws:s3:::bucket/key", &ctx),
+                Some(false)
+            );
+        }
+        let padded = ArnPattern::compile_resource("arn:aws:s3", true).unwrap();
+        assert!(padded.is_match("arn:aws:s3:::bucket/key", &ctx));
     }
 
     #[test]
