@@ -30,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
                 continue;
             };
             let variables = version == "2012-10-17";
-            let expected = reference::arn_matches(pattern, subject, variables, &lookup);
+            let entry = reference::resource_entry(pattern);
+            let expected = reference::arn_matches(&entry, subject, variables, &lookup);
             let named = [NamedPolicy::new("p", policy)];
             let set = PolicySet {
                 identity: &named,

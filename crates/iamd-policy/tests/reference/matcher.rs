@@ -103,6 +103,22 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     glob(&units[0], &subject)
 }
 
+/// A `Resource` entry as AWS reads it: an entry with fewer than six parts has the missing
+/// ones as `*` (`arn:aws:ec2:*` is `arn:aws:ec2:*:*:*`); the first part stays what it is.
+pub fn resource_entry(pattern: &str) -> String {
+    match pattern.split_once(':') {
+        Some((prefix, rest)) if pattern != "*" => {
+            let mut parts: Vec<&str> = rest.splitn(5, ':').collect();
+            if parts == [""] {
+                parts.clear();
+            }
+            parts.resize(5, "*");
+            format!("{prefix}:{}", parts.join(":"))
+        }
+        _ => pattern.to_string(),
+    }
+}
+
 /// Whether a resource pattern matches an ARN (`*` matches anything, ARN or not).
 pub fn arn_matches(
     pattern: &str,
@@ -132,6 +148,14 @@ pub fn arn_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_entries_are_padded() {
+        assert_eq!(resource_entry("arn:aws:ec2:*"), "arn:aws:ec2:*:*:*");
+        assert_eq!(resource_entry("arn:"), "arn:*:*:*:*:*");
+        assert_eq!(resource_entry("arn:aws:s3:::b/x:y"), "arn:aws:s3:::b/x:y");
+        assert_eq!(resource_entry("*"), "*");
+    }
 
     #[test]
     fn the_reference_matches_as_documented() {

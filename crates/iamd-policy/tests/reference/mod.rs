@@ -89,9 +89,14 @@ pub fn applies(statement: &Value, variables: bool, req: &Req) -> bool {
     };
     let lookup = |key: &str| req.variable(key);
     let resource = |patterns: &Value| {
-        strings(patterns)
-            .iter()
-            .any(|p| matcher::arn_matches(p, &req.resource, variables, &lookup))
+        strings(patterns).iter().any(|p| {
+            matcher::arn_matches(
+                &matcher::resource_entry(p),
+                &req.resource,
+                variables,
+                &lookup,
+            )
+        })
     };
     let resource_ok = match (statement.get("Resource"), statement.get("NotResource")) {
         (Some(r), _) => resource(r),
