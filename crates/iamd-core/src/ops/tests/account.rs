@@ -63,6 +63,63 @@ fn aws_managed_policies_are_in_every_account_with_their_real_metadata() {
     assert!(state.policy(ADMIN).is_some() && state.policy(LAMBDA).is_some());
 }
 
+/// AWS's ids and descriptions beyond known-ids.json: the ids come from moto 3.1.15's
+/// snapshot of ListPolicies and the descriptions from iam-floyd, whose generator reads them
+/// with GetPolicy (scripts/refresh-aws-managed-policies). The expected ids are from other
+/// recordings of AWS's answers: ReadOnlyAccess's from `aws iam get-policy` output quoted in
+/// write-ups of TryHackMe's "IAM Permissions" room, the others from a 2017 ListPolicies
+/// capture committed in wallix/awless (`aws/driver`, `policiesJSON`).
+#[test]
+fn aws_managed_policies_have_aws_ids_and_descriptions() {
+    let rows = [
+        (
+            "ReadOnlyAccess",
+            "ANPAILL3HVNFSB6DCOWYQ",
+            "Provides read-only access to AWS services and resources.",
+        ),
+        (
+            "AmazonS3ReadOnlyAccess",
+            "ANPAIZTJ4DXE7G6AGAE6M",
+            "Provides read only access to all buckets via the AWS Management Console.",
+        ),
+        (
+            "AmazonEC2ReadOnlyAccess",
+            "ANPAIGDT4SV4GSETWTBZK",
+            "Provides read only access to Amazon EC2 via the AWS Management Console.",
+        ),
+        (
+            "CloudWatchReadOnlyAccess",
+            "ANPAJN23PDQP7SZQAE3QE",
+            "Provides read only access to CloudWatch.",
+        ),
+        (
+            "AWSAccountActivityAccess",
+            "ANPAJQRYCWMFX5J3E333K",
+            "Allows users to access the Account Activity page.",
+        ),
+    ];
+    let (acct, _) = account();
+    for (name, id, description) in rows {
+        let arn = format!("arn:aws:iam::aws:policy/{name}");
+        let got = ok(&acct, "GetPolicy", json!({"PolicyArn": arn}));
+        assert_eq!(got["Policy"]["PolicyId"], id, "{name}");
+        assert_eq!(got["Policy"]["Description"], description, "{name}");
+    }
+    // ListPolicies leaves Description out, as AWS documents for the Policy type.
+    let listed = ok(
+        &acct,
+        "ListPolicies",
+        json!({"Scope": "AWS", "PathPrefix": "/", "MaxItems": 1000}),
+    );
+    let policies = listed["Policies"].as_array().unwrap();
+    let read_only = policies
+        .iter()
+        .find(|p| p["PolicyName"] == "ReadOnlyAccess")
+        .unwrap();
+    assert_eq!(read_only["PolicyId"], "ANPAILL3HVNFSB6DCOWYQ");
+    assert!(read_only.get("Description").is_none(), "{read_only}");
+}
+
 #[test]
 fn list_policies_scopes_paths_and_usage() {
     let (acct, _) = account();
