@@ -129,6 +129,8 @@ fn documents_aws_refuses_when_creating_a_managed_policy() {
         // whatever precedes the first colon read as `arn`.
         (resource(r#""a:bsdfdsafsad""#), "Partition \"bsdfdsafsad\" is not valid for resource \"arn:bsdfdsafsad:*:*:*:*\"."),
         (resource(r#""a:b:cadfsdf""#), "Partition \"b\" is not valid for resource \"arn:b:cadfsdf:*:*:*\"."),
+        // [moto] the same rule for the shortest such resource, issue 16's `a:b`.
+        (resource(r#""a:b""#), "Partition \"b\" is not valid for resource \"arn:b:*:*:*:*\"."),
         (resource(r#""a:b:c:d:e:f:g:h""#), "Partition \"b\" is not valid for resource \"arn:b:c:d:e:f:g:h\"."),
         (resource(r#""aws:s3:::example_bucket""#), "Partition \"s3\" is not valid for resource \"arn:s3:::example_bucket:*\"."),
         // [moto] the first bad resource of a statement is the one reported.

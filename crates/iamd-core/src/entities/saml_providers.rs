@@ -7,13 +7,14 @@ use crate::error::IamError;
 use crate::model::SamlProvider;
 use crate::state::AccountState;
 
-/// Looks a SAML provider up by its ARN. iamd's text (AWS's is not documented).
+/// Looks a SAML provider up by its ARN. AWS's text for GetSAMLProvider and DeleteSAMLProvider,
+/// recorded in LocalStack's AWS-validated `test_iam_saml_providers.snapshot.json`.
 pub fn find_saml_provider(state: &AccountState, arn: &str) -> Result<Arc<SamlProvider>, IamError> {
     state
         .saml_providers
         .get(arn)
         .cloned()
-        .ok_or_else(|| IamError::no_such_entity(format!("SAMLProvider {arn} does not exist.")))
+        .ok_or_else(|| IamError::no_such_entity(format!("Manifest not found for arn {arn}")))
 }
 
 /// Stores a SAML provider in a transaction.

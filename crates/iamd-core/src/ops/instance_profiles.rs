@@ -8,8 +8,10 @@
 //!   InstanceSessionsPerInstanceProfile: 1"), adding the role it already holds included;
 //! - a profile holding a role cannot be deleted ("Cannot delete entity, must remove roles from
 //!   instance profile first.");
-//! - removing a role the profile does not hold: AWS's answer is not documented; iamd answers
-//!   NoSuchEntity "The role with name X cannot be found." and changes nothing.
+//! - removing a role: NoSuchEntity "The role with name X cannot be found." when there is no
+//!   such role, "Role X in Instance Profile P cannot be found." when the profile does not hold
+//!   it (AWS's answers recorded in LocalStack's AWS-validated snapshot
+//!   `test_iam_instance_profiles.snapshot.json`, `test_role_instance_profile_operations_errors`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -232,7 +234,13 @@ fn remove_role(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             .iter()
             .position(|r| r.eq_ignore_ascii_case(&input.role_name))
         else {
-            return Err(crate::entities::roles::no_such_role(&input.role_name));
+            if txn.state.role(&input.role_name).is_none() {
+                return Err(crate::entities::roles::no_such_role(&input.role_name));
+            }
+            return Err(IamError::no_such_entity(format!(
+                "Role {} in Instance Profile {} cannot be found.",
+                input.role_name, input.instance_profile_name
+            )));
         };
         if let Some(role) = txn.state.role(&input.role_name) {
             check_modifiable(role)?;

@@ -7,7 +7,10 @@
 //!   and `test_iam_policies.snapshot.json`;
 //! - [log]: AWS's answer to CreateRole quoted in a public build log ("InvalidInput: Duplicate
 //!   tag keys found. ..."); moto's `DuplicateTags` has the same code and text;
-//! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`.
+//! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`;
+//! - [ls-profiles], [ls-saml]: LocalStack's AWS-validated snapshots
+//!   `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json` and
+//!   `test_iam_saml_providers.snapshot.json`.
 
 use serde_json::{json, Value};
 
@@ -196,6 +199,68 @@ fn errors_in_aws_order_and_words() {
         if !message.is_empty() {
             assert_eq!(e.message, message, "{operation} {input}");
         }
+    }
+}
+
+/// Answers that were iamd's own wording until a recorded AWS answer was found: each row sets
+/// up the account (as root), then makes one call.
+#[test]
+fn recorded_answers_to_lookups_that_fail() {
+    let profile = |name: &str| json!({"InstanceProfileName": name});
+    let role = json!({"RoleName": "R", "AssumeRolePolicyDocument": ec2_trust()});
+    let remove = |p: &str, r: &str| json!({"InstanceProfileName": p, "RoleName": r});
+    let saml = "arn:aws:iam::111122223333:saml-provider/NonExistentProvider";
+    let rows: Vec<(Vec<(&str, Value)>, &str, Value, &str, String)> = vec![
+        // [ls-profiles] test_role_instance_profile_operations_errors: the profile is looked
+        // up first, then the role, then whether the profile holds it.
+        (
+            vec![("CreateRole", role.clone())],
+            "RemoveRoleFromInstanceProfile",
+            remove("nonexistent-profile", "R"),
+            "NoSuchEntity",
+            "Instance Profile nonexistent-profile cannot be found.".into(),
+        ),
+        (
+            vec![("CreateInstanceProfile", profile("P"))],
+            "RemoveRoleFromInstanceProfile",
+            remove("P", "nonexistent-role"),
+            "NoSuchEntity",
+            "The role with name nonexistent-role cannot be found.".into(),
+        ),
+        (
+            vec![
+                ("CreateInstanceProfile", profile("P")),
+                ("CreateRole", role.clone()),
+            ],
+            "RemoveRoleFromInstanceProfile",
+            remove("P", "R"),
+            "NoSuchEntity",
+            "Role R in Instance Profile P cannot be found.".into(),
+        ),
+        // [ls-saml] test_get_saml_provider_not_found, test_delete_saml_provider_not_found.
+        (
+            vec![],
+            "GetSAMLProvider",
+            json!({"SAMLProviderArn": saml}),
+            "NoSuchEntity",
+            format!("Manifest not found for arn {saml}"),
+        ),
+        (
+            vec![],
+            "DeleteSAMLProvider",
+            json!({"SAMLProviderArn": saml}),
+            "NoSuchEntity",
+            format!("Manifest not found for arn {saml}"),
+        ),
+    ];
+    for (setup, operation, input, code, message) in rows {
+        let (acct, _clock) = account();
+        for (step, step_input) in setup {
+            call(&acct, &root(), "iam", step, step_input).unwrap();
+        }
+        let e = call(&acct, &root(), "iam", operation, input.clone())
+            .expect_err(&format!("{operation} {input}"));
+        assert_eq!((e.code, e.message), (code, message), "{operation} {input}");
     }
 }
 

@@ -163,7 +163,7 @@ fn a_profile_holds_one_role() {
         "RemoveRoleFromInstanceProfile",
         remove("P", "R2"),
         "NoSuchEntity",
-        "The role with name R2 cannot be found.",
+        "Role R2 in Instance Profile P cannot be found.",
     );
     for profile in ["P", "Q"] {
         ok(
