@@ -2,10 +2,13 @@
 //! Upload/List/Update/DeleteSigningCertificate. `UserName` defaults to the caller (the root
 //! user included, as in AWS).
 //!
-//! AWS answers MalformedCertificate "Unable to parse certificate. Please ensure the
-//! certificate is in PEM format." for a body that is not PEM, and MalformedCertificate for a
-//! certificate outside its validity period; its wording for the other refusals is not
-//! documented and is iamd's here.
+//! A body that is not PEM is MalformedCertificate "Certificate BODY is malformed." (AWS's
+//! answer recorded in LocalStack's AWS-validated `test_iam_signing_certificates.snapshot.json`,
+//! `test_signing_certificate_errors`), except that a body holding a private key is not echoed
+//! (error messages go to the audit trail): it gets the text AWS gives UploadServerCertificate,
+//! "Unable to parse certificate. Please ensure the certificate is in PEM format.". A certificate
+//! outside its validity period is MalformedCertificate too; the wording of that refusal and of
+//! a PEM block that is not a certificate is not recorded and is iamd's.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -55,15 +58,23 @@ fn missing(id: &str) -> impl FnOnce() -> IamError + '_ {
     move || IamError::no_such_entity(format!("The Certificate with id {id} cannot be found."))
 }
 
-fn certificate_error(e: CertificateError) -> IamError {
-    let message = match e {
-        CertificateError::NotPem => {
-            "Unable to parse certificate. Please ensure the certificate is in PEM format."
-        }
-        CertificateError::Malformed => "The certificate is malformed.",
-        CertificateError::NotValidNow => "The certificate is not valid at the current time.",
-    };
-    IamError::new("MalformedCertificate", 400, message)
+fn certificate_error(body: &str) -> impl FnOnce(CertificateError) -> IamError + '_ {
+    move |e| {
+        let message = match e {
+            CertificateError::NotPem if !body.contains("PRIVATE KEY") => {
+                format!("Certificate {body} is malformed.")
+            }
+            CertificateError::NotPem => {
+                "Unable to parse certificate. Please ensure the certificate is in PEM format."
+                    .to_string()
+            }
+            CertificateError::Malformed => "The certificate is malformed.".to_string(),
+            CertificateError::NotValidNow => {
+                "The certificate is not valid at the current time.".to_string()
+            }
+        };
+        IamError::new("MalformedCertificate", 400, message)
+    }
 }
 
 #[derive(Serialize)]
@@ -103,8 +114,8 @@ fn upload_signing_certificate(ctx: &OpContext<'_>, value: &Value) -> Result<Valu
     let input: UploadInput = input(value)?;
     let user = target(ctx, input.user_name)?;
     ctx.authorize("iam:UploadSigningCertificate", &resource(ctx, &user))?;
-    let parsed =
-        ParsedCertificate::parse(&input.certificate_body, ctx.now).map_err(certificate_error)?;
+    let parsed = ParsedCertificate::parse(&input.certificate_body, ctx.now)
+        .map_err(certificate_error(&input.certificate_body))?;
     let id = parsed.id();
     let cert = ctx.write(|txn| {
         let owner = resolve_owner(&txn.state, user.as_deref())?;

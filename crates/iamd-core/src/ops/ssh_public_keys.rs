@@ -39,7 +39,8 @@ const fn op(name: &'static str, handler: super::Handler, read_only: bool) -> Ope
 pub(crate) const MAX_KEYS: usize = 5;
 
 fn missing(id: &str) -> impl FnOnce() -> IamError + '_ {
-    move || IamError::no_such_entity(format!("The SSH public key with id {id} cannot be found."))
+    // AWS's text, recorded in LocalStack's AWS-validated `test_iam_ssh_public_keys.snapshot.json`.
+    move || IamError::no_such_entity(format!("The Public Key with id {id} cannot be found."))
 }
 
 /// AWS's error for a refused key body.

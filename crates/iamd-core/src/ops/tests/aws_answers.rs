@@ -8,9 +8,10 @@
 //! - [log]: AWS's answer to CreateRole quoted in a public build log ("InvalidInput: Duplicate
 //!   tag keys found. ..."); moto's `DuplicateTags` has the same code and text;
 //! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`;
-//! - [ls-profiles], [ls-saml]: LocalStack's AWS-validated snapshots
-//!   `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json` and
-//!   `test_iam_saml_providers.snapshot.json`.
+//! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing]: LocalStack's AWS-validated snapshots
+//!   `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
+//!   `test_iam_saml_providers.snapshot.json`, `test_iam_ssh_public_keys.snapshot.json` and
+//!   `test_iam_signing_certificates.snapshot.json`.
 
 use serde_json::{json, Value};
 
@@ -210,6 +211,7 @@ fn recorded_answers_to_lookups_that_fail() {
     let role = json!({"RoleName": "R", "AssumeRolePolicyDocument": ec2_trust()});
     let remove = |p: &str, r: &str| json!({"InstanceProfileName": p, "RoleName": r});
     let saml = "arn:aws:iam::111122223333:saml-provider/NonExistentProvider";
+    let alice = || ("CreateUser", json!({"UserName": "alice"}));
     let rows: Vec<(Vec<(&str, Value)>, &str, Value, &str, String)> = vec![
         // [ls-profiles] test_role_instance_profile_operations_errors: the profile is looked
         // up first, then the role, then whether the profile holds it.
@@ -251,6 +253,44 @@ fn recorded_answers_to_lookups_that_fail() {
             json!({"SAMLProviderArn": saml}),
             "NoSuchEntity",
             format!("Manifest not found for arn {saml}"),
+        ),
+        // [ls-ssh] test_get_ssh_public_key_not_found (Update and Delete answer the same).
+        (
+            vec![alice()],
+            "GetSSHPublicKey",
+            json!({"UserName": "alice", "SSHPublicKeyId": "APKAXXXXXXXXXXXXXXXXX", "Encoding": "SSH"}),
+            "NoSuchEntity",
+            "The Public Key with id APKAXXXXXXXXXXXXXXXXX cannot be found.".into(),
+        ),
+        (
+            vec![alice()],
+            "DeleteSSHPublicKey",
+            json!({"UserName": "alice", "SSHPublicKeyId": "APKAXXXXXXXXXXXXXXXXX"}),
+            "NoSuchEntity",
+            "The Public Key with id APKAXXXXXXXXXXXXXXXXX cannot be found.".into(),
+        ),
+        // [ls-signing] test_signing_certificate_errors.
+        (
+            vec![alice()],
+            "UploadSigningCertificate",
+            json!({"UserName": "alice", "CertificateBody": "invalid-certificate-body"}),
+            "MalformedCertificate",
+            "Certificate invalid-certificate-body is malformed.".into(),
+        ),
+        (
+            vec![alice()],
+            "UpdateSigningCertificate",
+            json!({"UserName": "alice", "CertificateId": "NONEXISTENTCERTID12345678901",
+            "Status": "Inactive"}),
+            "NoSuchEntity",
+            "The Certificate with id NONEXISTENTCERTID12345678901 cannot be found.".into(),
+        ),
+        (
+            vec![],
+            "ListSigningCertificates",
+            json!({"UserName": "nonexistent-user"}),
+            "NoSuchEntity",
+            "The user with name nonexistent-user cannot be found.".into(),
         ),
     ];
     for (setup, operation, input, code, message) in rows {

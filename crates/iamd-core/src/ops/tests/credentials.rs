@@ -124,7 +124,7 @@ fn ssh_public_key_lifecycle() {
 
     // Bob cannot reach alice's key by its id.
     let as_bob = json!({"UserName": "bob", "SSHPublicKeyId": id, "Encoding": "SSH"});
-    let missing = format!("The SSH public key with id {id} cannot be found.");
+    let missing = format!("The Public Key with id {id} cannot be found.");
     assert_eq!(
         fails(&acct, "GetSSHPublicKey", as_bob),
         ("NoSuchEntity", 404, missing.clone())
@@ -237,7 +237,17 @@ fn signing_certificate_lifecycle_and_refusals() {
         code(upload(Some("bob"), CERT_EXPIRED)),
         Some(("MalformedCertificate", 400))
     );
+    // A body that is no certificate is echoed, as AWS does, unless it holds a private key.
     let e = upload(Some("bob"), KEY_B_PEM).unwrap_err();
+    assert_eq!(
+        (e.code, e.message),
+        (
+            "MalformedCertificate",
+            format!("Certificate {KEY_B_PEM} is malformed.")
+        )
+    );
+    let private = include_str!("../../../../../fixtures/server-certs/leaf-key.pkcs8.pem");
+    let e = upload(Some("bob"), private).unwrap_err();
     assert_eq!(
         (e.code, e.message.as_str()),
         (
