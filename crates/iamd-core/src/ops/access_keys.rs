@@ -264,10 +264,12 @@ fn get_access_key_last_used(ctx: &OpContext<'_>, value: &Value) -> Result<Value,
     let key = ctx.state.access_keys.get(&input.access_key_id).cloned();
     let owner = key.as_ref().and_then(|k| k.user.clone());
     ctx.authorize("iam:GetAccessKeyLastUsed", &resource(ctx, &owner))?;
+    // AWS's answer for a key that does not exist (recorded in LocalStack's AWS-validated
+    // `test_iam_users.snapshot.json`, `test_access_key_errors`): a denial without a reason.
     let Some(key) = key else {
         return Err(IamError::access_denied(format!(
-            "The access key with id {} does not exist in this account.",
-            input.access_key_id
+            "User: {} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key {}",
+            ctx.caller.principal.arn, input.access_key_id
         )));
     };
     let last = match ctx.account.key_last_used(&key.id) {

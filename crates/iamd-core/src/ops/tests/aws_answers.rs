@@ -8,10 +8,10 @@
 //! - [log]: AWS's answer to CreateRole quoted in a public build log ("InvalidInput: Duplicate
 //!   tag keys found. ..."); moto's `DuplicateTags` has the same code and text;
 //! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`;
-//! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing]: LocalStack's AWS-validated snapshots
-//!   `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
+//! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing], [ls-users]: LocalStack's AWS-validated
+//!   snapshots `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
 //!   `test_iam_saml_providers.snapshot.json`, `test_iam_ssh_public_keys.snapshot.json` and
-//!   `test_iam_signing_certificates.snapshot.json`.
+//!   `test_iam_signing_certificates.snapshot.json` and `test_iam_users.snapshot.json`.
 
 use serde_json::{json, Value};
 
@@ -291,6 +291,24 @@ fn recorded_answers_to_lookups_that_fail() {
             json!({"UserName": "nonexistent-user"}),
             "NoSuchEntity",
             "The user with name nonexistent-user cannot be found.".into(),
+        ),
+        // [ls-users] test_access_key_errors: a key that does not exist is denied, with no reason.
+        (
+            vec![],
+            "GetAccessKeyLastUsed",
+            json!({"AccessKeyId": "AKIAIOSFODNN7EXAMPLE"}),
+            "AccessDenied",
+            "User: arn:aws:iam::111122223333:root is not authorized to perform \
+             iam:GetAccessKeyLastUsed on resource: access key AKIAIOSFODNN7EXAMPLE"
+                .into(),
+        ),
+        // [ls-users] the same: a key id that is not the caller's to change.
+        (
+            vec![alice()],
+            "UpdateAccessKey",
+            json!({"UserName": "alice", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Inactive"}),
+            "NoSuchEntity",
+            "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.".into(),
         ),
     ];
     for (setup, operation, input, code, message) in rows {
