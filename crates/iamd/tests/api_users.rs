@@ -293,7 +293,7 @@ async fn user_tags() {
     assert!(err.is_limit_exceeded_exception(), "{err:?}");
     assert_eq!(
         err.meta().message(),
-        Some("Cannot exceed quota for TagsPerResource: 50")
+        Some("The number of tags has reached the maximum limit.")
     );
     // Nothing of the failed call was kept.
     let tags = iam.list_user_tags().user_name("dave").send().await.unwrap();

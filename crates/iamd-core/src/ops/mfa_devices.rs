@@ -125,9 +125,7 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
         &tag_context(&input.tags)?,
     )?;
     if input.tags.len() > MAX_TAGS {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
-        )));
+        return Err(super::tags::too_many_tags());
     }
     let seed = generate_seed().map_err(|_| IamError::service_failure())?;
     let sealed_seed = seal_seed(&ctx.account.sealing, &serial, &seed)?;

@@ -12,9 +12,12 @@
 //!   ClientIdsPerOpenIdConnectProvider: 100") and 5 thumbprints (InvalidInput "Thumbprint list
 //!   must contain fewer than 5 entries."), 100 providers per account;
 //! - an unknown ARN: NoSuchEntity "OpenIDConnect Provider not found for arn ARN";
-//! - DeleteOpenIDConnectProvider and RemoveClientIDFromOpenIDConnectProvider are idempotent
-//!   (the API reference: they do not fail for a provider or client id that does not exist);
-//!   adding a client id already listed changes nothing.
+//! - DeleteOpenIDConnectProvider of a provider that does not exist is NoSuchEntity "OpenId
+//!   connect Provider ARN cannot be found." (AWS's answer recorded in LocalStack's AWS-validated
+//!   `test_iam_oidc.snapshot.json`, `test_delete_open_id_connect_provider`; the API reference
+//!   calls the operation idempotent, AWS is not); RemoveClientIDFromOpenIDConnectProvider is
+//!   idempotent for a client id that is not listed (the API reference); adding a client id
+//!   already listed changes nothing.
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -216,6 +219,12 @@ fn delete(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     let input: ArnInput = input(value)?;
     ctx.authorize("iam:DeleteOpenIDConnectProvider", &input.arn)?;
     ctx.write(|txn| {
+        if find_provider(&txn.state, &input.arn).is_err() {
+            return Err(IamError::no_such_entity(format!(
+                "OpenId connect Provider {} cannot be found.",
+                input.arn
+            )));
+        }
         delete_provider(txn, &input.arn);
         Ok(())
     })?;

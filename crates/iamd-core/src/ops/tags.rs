@@ -23,6 +23,13 @@ use crate::state::AccountState;
 /// AWS's quota of tags on one resource.
 pub(crate) const MAX_TAGS: usize = 50;
 
+/// More than [`MAX_TAGS`] tags on one resource: AWS's answer to TagOpenIDConnectProvider
+/// past the quota, recorded in LocalStack's AWS-validated `test_iam_oidc.snapshot.json`
+/// (`test_open_id_connect_provider_tags_limit`); iamd gives it for every taggable resource.
+pub(crate) fn too_many_tags() -> IamError {
+    IamError::limit_exceeded("The number of tags has reached the maximum limit.")
+}
+
 /// `aws:RequestTag/k` and `aws:TagKeys` for tags in a request, whose keys must be unique
 /// regardless of case (checked before authorization).
 pub(crate) fn tag_context(tags: &[Tag]) -> Result<Vec<(String, ContextValue)>, IamError> {
@@ -52,9 +59,7 @@ pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: Vec<Tag>) -> Result<(), IamEr
         }
     }
     if tags.len() > MAX_TAGS {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
-        )));
+        return Err(too_many_tags());
     }
     Ok(())
 }

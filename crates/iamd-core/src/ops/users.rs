@@ -73,9 +73,7 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
     extra.extend(input.permissions_boundary.as_deref().map(boundary_context));
     ctx.authorize_with("iam:CreateUser", &arn, &extra)?;
     if input.tags.len() > MAX_TAGS {
-        return Err(IamError::limit_exceeded(format!(
-            "Cannot exceed quota for TagsPerResource: {MAX_TAGS}"
-        )));
+        return Err(super::tags::too_many_tags());
     }
     let id = unique_id(UniqueIdKind::User).map_err(|_| IamError::service_failure())?;
     let user = ctx.write(|txn| {

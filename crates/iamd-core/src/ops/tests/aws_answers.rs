@@ -8,10 +8,11 @@
 //! - [log]: AWS's answer to CreateRole quoted in a public build log ("InvalidInput: Duplicate
 //!   tag keys found. ..."); moto's `DuplicateTags` has the same code and text;
 //! - [issue16]: this project's issue 16, which records AWS's answer to a non-ARN `PolicyArn`;
-//! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing], [ls-users]: LocalStack's AWS-validated
-//!   snapshots `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
+//! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing], [ls-users], [ls-oidc]: LocalStack's
+//!   AWS-validated snapshots `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
 //!   `test_iam_saml_providers.snapshot.json`, `test_iam_ssh_public_keys.snapshot.json` and
-//!   `test_iam_signing_certificates.snapshot.json` and `test_iam_users.snapshot.json`.
+//!   `test_iam_signing_certificates.snapshot.json`, `test_iam_users.snapshot.json` and
+//!   `test_iam_oidc.snapshot.json`.
 
 use serde_json::{json, Value};
 
@@ -212,6 +213,12 @@ fn recorded_answers_to_lookups_that_fail() {
     let remove = |p: &str, r: &str| json!({"InstanceProfileName": p, "RoleName": r});
     let saml = "arn:aws:iam::111122223333:saml-provider/NonExistentProvider";
     let alice = || ("CreateUser", json!({"UserName": "alice"}));
+    let oidc = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com";
+    let fifty: Vec<Value> = (0..50)
+        .map(|i| json!({"Key": format!("k{i:02}"), "Value": "v"}))
+        .collect();
+    let provider = json!({"Url": "https://oidc.example.com", "ThumbprintList": ["a".repeat(40)],
+        "Tags": fifty});
     let rows: Vec<(Vec<(&str, Value)>, &str, Value, &str, String)> = vec![
         // [ls-profiles] test_role_instance_profile_operations_errors: the profile is looked
         // up first, then the role, then whether the profile holds it.
@@ -309,6 +316,23 @@ fn recorded_answers_to_lookups_that_fail() {
             json!({"UserName": "alice", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Inactive"}),
             "NoSuchEntity",
             "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.".into(),
+        ),
+        // [ls-oidc] test_delete_open_id_connect_provider: not idempotent, despite the API
+        // reference.
+        (
+            vec![],
+            "DeleteOpenIDConnectProvider",
+            json!({"OpenIDConnectProviderArn": oidc}),
+            "NoSuchEntity",
+            format!("OpenId connect Provider {oidc} cannot be found."),
+        ),
+        // [ls-oidc] test_open_id_connect_provider_tags_limit: one tag past the quota of 50.
+        (
+            vec![("CreateOpenIDConnectProvider", provider)],
+            "TagOpenIDConnectProvider",
+            json!({"OpenIDConnectProviderArn": oidc, "Tags": [{"Key": "string", "Value": "string"}]}),
+            "LimitExceeded",
+            "The number of tags has reached the maximum limit.".into(),
         ),
     ];
     for (setup, operation, input, code, message) in rows {

@@ -108,8 +108,15 @@ fn provider_lifecycle() {
     let summary = ok(&acct, "GetAccountSummary", json!({}));
     assert_eq!(summary["SummaryMap"]["Providers"], 1);
     ok(&acct, "DeleteOpenIDConnectProvider", arn.clone());
-    // Idempotent, as AWS documents.
-    ok(&acct, "DeleteOpenIDConnectProvider", arn.clone());
+    // Not idempotent, whatever the API reference says (AWS's answer recorded by LocalStack).
+    let again = iam(&acct, &root(), "DeleteOpenIDConnectProvider", arn.clone()).unwrap_err();
+    assert_eq!(
+        (again.code, again.message),
+        (
+            "NoSuchEntity",
+            format!("OpenId connect Provider {ARN} cannot be found.")
+        )
+    );
     let list = ok(&acct, "ListOpenIDConnectProviders", json!({}));
     assert_eq!(list["OpenIDConnectProviderList"], json!([]));
 }
@@ -217,7 +224,7 @@ fn bad_input_to_each_provider_operation() {
         "TagOpenIDConnectProvider",
         json!({"OpenIDConnectProviderArn": ARN, "Tags": tags}),
         "LimitExceeded",
-        "Cannot exceed quota for TagsPerResource: 50",
+        "The number of tags has reached the maximum limit.",
     );
 }
 

@@ -419,7 +419,7 @@ fn policy_tags() {
         "TagPolicy",
         json!({"PolicyArn": arn, "Tags": many}),
         "LimitExceeded",
-        "Cannot exceed quota for TagsPerResource: 50",
+        "The number of tags has reached the maximum limit.",
     );
     let missing = policy_arn("Gone");
     fails(

@@ -181,7 +181,7 @@ fn role_tags() {
         "TagRole",
         json!({"RoleName": "R", "Tags": many}),
         "LimitExceeded",
-        "Cannot exceed quota for TagsPerResource: 50",
+        "The number of tags has reached the maximum limit.",
     );
     fails(
         &acct,
