@@ -291,8 +291,10 @@ fn remove_user_from_group(ctx: &OpContext<'_>, value: &Value) -> Result<Value, I
         &group_arn(ctx, &input.group_name),
     )?;
     ctx.write(|txn| {
-        let group = find_group(&txn.state, &input.group_name)?;
+        // The user is looked up first: with neither, AWS names the user (LocalStack's
+        // AWS-validated `test_iam_groups.snapshot.json`, `test_remove_user_from_unknown_group`).
         let member = find_user(&txn.state, &input.user_name)?;
+        let group = find_group(&txn.state, &input.group_name)?;
         if !member.groups.iter().any(|g| same_group(g, &group.name)) {
             return Ok(());
         }

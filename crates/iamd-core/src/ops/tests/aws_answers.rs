@@ -11,8 +11,8 @@
 //! - [ls-profiles], [ls-saml], [ls-ssh], [ls-signing], [ls-users], [ls-oidc]: LocalStack's
 //!   AWS-validated snapshots `tests/aws/services/iam/test_iam_instance_profiles.snapshot.json`,
 //!   `test_iam_saml_providers.snapshot.json`, `test_iam_ssh_public_keys.snapshot.json` and
-//!   `test_iam_signing_certificates.snapshot.json`, `test_iam_users.snapshot.json` and
-//!   `test_iam_oidc.snapshot.json`.
+//!   `test_iam_signing_certificates.snapshot.json`, `test_iam_users.snapshot.json`,
+//!   `test_iam_oidc.snapshot.json` and ([ls-groups]) `test_iam_groups.snapshot.json`.
 
 use serde_json::{json, Value};
 
@@ -316,6 +316,22 @@ fn recorded_answers_to_lookups_that_fail() {
             json!({"UserName": "alice", "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "Status": "Inactive"}),
             "NoSuchEntity",
             "The Access Key with id AKIAIOSFODNN7EXAMPLE cannot be found.".into(),
+        ),
+        // [ls-groups] test_remove_user_from_unknown_group: with neither, the user is named.
+        (
+            vec![],
+            "RemoveUserFromGroup",
+            json!({"GroupName": "non-existent-group", "UserName": "any-user"}),
+            "NoSuchEntity",
+            "The user with name any-user cannot be found.".into(),
+        ),
+        // [ls-users] test_user_group_errors: a user who exists, a group that does not.
+        (
+            vec![alice()],
+            "RemoveUserFromGroup",
+            json!({"GroupName": "nonexistent-group", "UserName": "alice"}),
+            "NoSuchEntity",
+            "The group with name nonexistent-group cannot be found.".into(),
         ),
         // [ls-oidc] test_delete_open_id_connect_provider: not idempotent, despite the API
         // reference.
