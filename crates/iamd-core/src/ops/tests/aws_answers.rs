@@ -204,6 +204,9 @@ fn errors_in_aws_order_and_words() {
     }
 }
 
+/// Calls made (as root) before a row's call: operation and input.
+type Setup = Vec<(&'static str, Value)>;
+
 /// Answers that were iamd's own wording until a recorded AWS answer was found: each row sets
 /// up the account (as root), then makes one call.
 #[test]
@@ -219,7 +222,7 @@ fn recorded_answers_to_lookups_that_fail() {
         .collect();
     let provider = json!({"Url": "https://oidc.example.com", "ThumbprintList": ["a".repeat(40)],
         "Tags": fifty});
-    let rows: Vec<(Vec<(&str, Value)>, &str, Value, &str, String)> = vec![
+    let rows: Vec<(Setup, &str, Value, &str, String)> = vec![
         // [ls-profiles] test_role_instance_profile_operations_errors: the profile is looked
         // up first, then the role, then whether the profile holds it.
         (
