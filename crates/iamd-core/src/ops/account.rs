@@ -204,7 +204,6 @@ fn summary(state: &AccountState, quotas: &Quotas) -> Value {
         "RolePolicySizeQuota": MAX_ROLE_INLINE_SIZE,
         "AssumeRolePolicySizeQuota": 2048,
         "Providers": state.oidc_providers.len() + state.saml_providers.len(),
-        "GlobalEndpointTokenVersion": 1,
         "ServerCertificates": state.server_certificates.len(),
         "ServerCertificatesQuota": super::server_certificates::MAX_SERVER_CERTIFICATES,
         "GlobalEndpointTokenVersion": state.global_endpoint_token_version.unwrap_or(1),
