@@ -6,12 +6,15 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked -p iamd \
+# libxmlsec1 verifies SAML signatures (samael generates its bindings with libclang).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libxmlsec1-dev libxml2-dev libclang-dev pkg-config \
+ && cargo build --release --locked -p iamd \
  && install -D -m 0755 target/release/iamd /out/iamd
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates libxmlsec1-openssl libxml2 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 iamd \
  && useradd --system --uid 10001 --gid iamd --home-dir /var/lib/iamd --shell /usr/sbin/nologin iamd \

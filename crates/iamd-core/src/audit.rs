@@ -360,6 +360,7 @@ impl<'a> UserIdentity<'a> {
             Identity::User(_) => "IAMUser",
             Identity::AssumedRole(_) => "AssumedRole",
             Identity::FederatedUser(_) => "FederatedUser",
+            Identity::Anonymous if saml_user(caller).is_some() => "SAMLUser",
             Identity::Anonymous => "WebIdentityUser",
         };
         let mfa_authenticated = caller
@@ -417,18 +418,31 @@ impl<'a> UserIdentity<'a> {
             access_key_id: &caller.access_key_id,
             user_name: match &caller.identity {
                 Identity::User(name) => Some(name),
+                Identity::Anonymous => saml_user(caller).map(|(_, subject)| subject),
                 _ => None,
             },
-            // A web identity: its provider, as CloudTrail's `identityProvider`.
+            // A web identity: its provider, as CloudTrail's `identityProvider`; a SAML
+            // user: its name qualifier.
             identity_provider: match &caller.identity {
-                Identity::Anonymous if !caller.principal.arn.is_empty() => {
-                    Some(&caller.principal.arn)
-                }
+                Identity::Anonymous => match saml_user(caller) {
+                    Some((qualifier, _)) => Some(qualifier),
+                    None => Some(caller.principal.arn.as_str()).filter(|arn| !arn.is_empty()),
+                },
                 _ => None,
             },
             session_context,
         }
     }
+}
+
+/// A SAML user (AssumeRoleWithSAML's caller, whose principal is its SAML provider): its name
+/// qualifier and subject, from its `aws:userid` `NAMEQUALIFIER:SUBJECT` (a base64 qualifier
+/// has no `:`), as CloudTrail's `identityProvider` and `userName`.
+fn saml_user(caller: &Caller) -> Option<(&str, &str)> {
+    if !caller.principal.arn.contains(":saml-provider/") {
+        return None;
+    }
+    caller.user_id.split_once(':')
 }
 
 /// The ARN of the IAM user who asked for a federated session, as the audit record names it

@@ -21,6 +21,7 @@ pub mod ops;
 pub mod password_guard;
 pub mod quotas;
 pub mod role_sessions;
+pub mod saml_assertion;
 pub mod saml_metadata;
 pub mod security_keys;
 pub mod service;

@@ -16,7 +16,8 @@ const MAX_PER_PURGE: usize = 10_000;
 
 /// Deletes the sessions expired more than [`KEEP_AFTER_EXPIRY_SECS`] ago, the console
 /// sessions past their timeouts, and the sign-in state left over (password throttles with
-/// nothing left to remember, security key ceremonies too old to finish); returns how many.
+/// nothing left to remember, security key ceremonies too old to finish, records of SAML
+/// assertions that have expired); returns how many.
 pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
     let console = crate::signin::purge(account)?;
     Ok(console + purge_sts_sessions(account)? + purge_sign_in_state(account)?)
@@ -25,14 +26,17 @@ pub fn purge_expired_sessions(account: &Account) -> Result<usize, IamError> {
 fn purge_sign_in_state(account: &Account) -> Result<usize, IamError> {
     let now = account.clock.now();
     let state = account.snapshot();
+    let assertions = crate::entities::saml_assertions::purge_due(&state, account.now());
     if !crate::password_guard::purge_due(&state, now)
         && !crate::security_keys::expiry_due(&state, account.now())
+        && !assertions
     {
         return Ok(0);
     }
     account.write_retrying(|txn| {
         let throttles = crate::password_guard::purge(txn, now, MAX_PER_PURGE);
-        Ok(throttles + crate::security_keys::expire(txn))
+        let used = crate::entities::saml_assertions::purge(txn, txn.now, MAX_PER_PURGE);
+        Ok(throttles + crate::security_keys::expire(txn) + used)
     })
 }
 

@@ -62,6 +62,8 @@ pub struct AccountState {
     pub access_jobs: OrdMap<String, Arc<crate::entities::access_jobs::AccessJob>>,
     /// SetSecurityTokenServicePreferences: `v2Token` (2) or AWS's default `v1Token` (1).
     pub global_endpoint_token_version: Option<u8>,
+    /// SAML assertions already accepted (single use), by replay key.
+    pub saml_assertions: OrdMap<String, Arc<crate::entities::saml_assertions::UsedAssertion>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -375,6 +377,10 @@ impl AccountState {
                 let version: u8 = serde_json::from_str(&record.body).map_err(fail)?;
                 self.global_endpoint_token_version = Some(version);
             }
+            Kind::SamlAssertion => {
+                let used = serde_json::from_str(&record.body).map_err(fail)?;
+                self.saml_assertions.insert(record.key, Arc::new(used));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -412,6 +418,7 @@ impl AccountState {
             Kind::DeletionTask => drop(self.deletion_tasks.remove(key)),
             Kind::AccessJob => drop(self.access_jobs.remove(key)),
             Kind::StsPreferences => self.global_endpoint_token_version = None,
+            Kind::SamlAssertion => drop(self.saml_assertions.remove(key)),
             Kind::LastUsed => {}
         }
         Ok(())

@@ -37,10 +37,13 @@ pub enum Kind {
     AccessJob,
     /// SetSecurityTokenServicePreferences: the global endpoint's token version.
     StsPreferences,
+    /// A SAML assertion AssumeRoleWithSAML accepted (single use), by a digest of its issuer
+    /// and `ID`.
+    SamlAssertion,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -66,6 +69,7 @@ impl Kind {
         Kind::DeletionTask,
         Kind::AccessJob,
         Kind::StsPreferences,
+        Kind::SamlAssertion,
     ];
 
     /// The name records of this kind are stored under.
@@ -96,6 +100,7 @@ impl Kind {
             Kind::DeletionTask => "deletion_task",
             Kind::AccessJob => "access_job",
             Kind::StsPreferences => "sts_preferences",
+            Kind::SamlAssertion => "saml_assertion",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod mfa_devices;
 pub mod oidc_providers;
 pub mod policies;
 pub mod roles;
+pub mod saml_assertions;
 pub mod saml_providers;
 pub mod server_certificates;
 pub mod service_linked_roles;

@@ -150,3 +150,26 @@ fn a_gap_in_the_real_change_log_reloads_the_account() {
         "reloaded, not guessed"
     );
 }
+
+#[test]
+fn a_saml_assertion_used_on_one_node_is_refused_on_any() {
+    use crate::saml_assertion::test_idp::{self, Response};
+    let (a, b) = two_nodes("core_saml_replay");
+    let provider = "arn:aws:iam::111122223333:saml-provider/corp";
+    let role = "arn:aws:iam::111122223333:role/admin";
+    let metadata = json!({"Name": "corp", "SAMLMetadataDocument": test_idp::metadata()});
+    call(&a, &root(), "iam", "CreateSAMLProvider", metadata).unwrap();
+    let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": provider}, "Action": "sts:AssumeRoleWithSAML"}]});
+    let input = json!({"RoleName": "admin", "AssumeRolePolicyDocument": trust.to_string()});
+    call(&a, &root(), "iam", "CreateRole", input).unwrap();
+    b.catch_up().unwrap();
+    let assertion = Response::new(a.now(), role, provider).encoded();
+    let input = json!({"RoleArn": role, "PrincipalArn": provider, "SAMLAssertion": assertion});
+    let anonymous = crate::authz::Caller::anonymous("192.0.2.7", true);
+    call(&a, &anonymous, "sts", "AssumeRoleWithSAML", input.clone()).unwrap();
+    // B has not followed A: its write finds itself stale, catches up and refuses.
+    assert!(b.snapshot().saml_assertions.is_empty());
+    let e = call(&b, &anonymous, "sts", "AssumeRoleWithSAML", input).unwrap_err();
+    assert_eq!(e.message, crate::saml_assertion::REPLAYED);
+}

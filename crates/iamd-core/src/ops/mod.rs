@@ -28,6 +28,7 @@ mod policy_tags;
 mod role_policies;
 mod role_settings;
 mod roles;
+mod saml_assume;
 mod saml_providers;
 mod server_certificates;
 mod service_access;
@@ -323,6 +324,7 @@ static REGISTRY: &[&[Operation]] = &[
     assume_role::OPS,
     federation_token::OPS,
     web_identity::OPS,
+    saml_assume::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -383,7 +385,10 @@ fn session_restriction(caller: &Caller, operation: &Operation) -> Option<IamErro
 
 /// The operations AWS serves without a signature (`(signing name, operation)`): the caller
 /// proves who it is with a token in the request.
-const UNSIGNED: &[(&str, &str)] = &[("sts", "AssumeRoleWithWebIdentity")];
+const UNSIGNED: &[(&str, &str)] = &[
+    ("sts", "AssumeRoleWithWebIdentity"),
+    ("sts", "AssumeRoleWithSAML"),
+];
 
 /// The operation named `action` when it accepts unsigned requests (it is then an STS
 /// operation: unsigned requests name no service).

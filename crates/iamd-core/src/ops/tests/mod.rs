@@ -18,6 +18,7 @@ mod passwords;
 mod policies;
 mod role_settings;
 mod roles;
+mod saml;
 mod saml_providers;
 mod security_keys;
 mod server_certificates;
