@@ -62,6 +62,9 @@ pub struct AccountState {
     pub access_jobs: OrdMap<String, Arc<crate::entities::access_jobs::AccessJob>>,
     /// SetSecurityTokenServicePreferences: `v2Token` (2) or AWS's default `v1Token` (1).
     pub global_endpoint_token_version: Option<u8>,
+    /// Outbound identity federation: the setting and the token signing keys (`None`: never
+    /// enabled).
+    pub outbound_federation: Option<Arc<crate::outbound::OutboundFederation>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -375,6 +378,10 @@ impl AccountState {
                 let version: u8 = serde_json::from_str(&record.body).map_err(fail)?;
                 self.global_endpoint_token_version = Some(version);
             }
+            Kind::OutboundFederation => {
+                let setting = serde_json::from_str(&record.body).map_err(fail)?;
+                self.outbound_federation = Some(Arc::new(setting));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -412,6 +419,7 @@ impl AccountState {
             Kind::DeletionTask => drop(self.deletion_tasks.remove(key)),
             Kind::AccessJob => drop(self.access_jobs.remove(key)),
             Kind::StsPreferences => self.global_endpoint_token_version = None,
+            Kind::OutboundFederation => self.outbound_federation = None,
             Kind::LastUsed => {}
         }
         Ok(())

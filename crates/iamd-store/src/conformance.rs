@@ -129,6 +129,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "deletion_task",
     "access_job",
     "sts_preferences",
+    "outbound_federation",
 ];
 
 /// A record of every kind is stored, read back with its kind, key and body (keys with `/`,

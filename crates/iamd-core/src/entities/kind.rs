@@ -37,10 +37,12 @@ pub enum Kind {
     AccessJob,
     /// SetSecurityTokenServicePreferences: the global endpoint's token version.
     StsPreferences,
+    /// Outbound identity federation: the setting and the token signing keys.
+    OutboundFederation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 25] = [
+    pub const ALL: [Kind; 26] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -66,6 +68,7 @@ impl Kind {
         Kind::DeletionTask,
         Kind::AccessJob,
         Kind::StsPreferences,
+        Kind::OutboundFederation,
     ];
 
     /// The name records of this kind are stored under.
@@ -96,6 +99,7 @@ impl Kind {
             Kind::DeletionTask => "deletion_task",
             Kind::AccessJob => "access_job",
             Kind::StsPreferences => "sts_preferences",
+            Kind::OutboundFederation => "outbound_federation",
         }
     }
 
