@@ -208,3 +208,51 @@ async fn a_configured_issuer_url_is_the_tokens_iss_and_where_the_keys_are() {
     assert_eq!(claims["aud"], serde_json::json!(["a", "b"]));
     assert_eq!(claims["sub"], format!("arn:aws:iam::{ACCOUNT}:root"));
 }
+
+#[tokio::test]
+async fn the_keys_survive_a_restart_and_earlier_tokens_still_verify() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("data");
+    let server = Server::start_in(&dir);
+    server
+        .iam()
+        .enable_outbound_web_identity_federation()
+        .send()
+        .await
+        .unwrap();
+    let out = server
+        .sts()
+        .get_web_identity_token()
+        .audience("aud")
+        .signing_algorithm("ES384")
+        .send()
+        .await
+        .unwrap();
+    let token = out.web_identity_token().unwrap().to_string();
+    let jwks_path = format!("/outbound/{ACCOUNT}/.well-known/jwks.json");
+    let (_, _, before) = Server::raw_get(server.port, &jwks_path);
+    // The default issuer follows the listen address: the token names the first server's.
+    let iss = format!("{}/outbound/{ACCOUNT}", server.endpoint);
+    server.kill();
+
+    let server = Server::start_in(&dir);
+    let (status, _, after) = Server::raw_get(server.port, &jwks_path);
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(&after).unwrap(),
+        serde_json::from_str::<Value>(&before).unwrap()
+    );
+    let set: JwkSet = serde_json::from_str(&after).unwrap();
+    let kid = decode_header(&token).unwrap().kid.unwrap();
+    let mut validation = Validation::new(jsonwebtoken::Algorithm::ES384);
+    validation.set_issuer(&[iss.as_str()]);
+    validation.set_audience(&["aud"]);
+    let claims = decode::<Value>(
+        &token,
+        &DecodingKey::from_jwk(set.find(&kid).unwrap()).unwrap(),
+        &validation,
+    )
+    .unwrap()
+    .claims;
+    assert_eq!(claims["sub"], format!("arn:aws:iam::{ACCOUNT}:root"));
+}
