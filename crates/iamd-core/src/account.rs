@@ -36,6 +36,9 @@ pub struct Account {
     /// Where AssumeRoleWithWebIdentity finds an issuer's signing keys (set by the server;
     /// without it, web identity tokens cannot be verified and are refused).
     pub web_identity_keys: std::sync::OnceLock<Arc<dyn crate::web_identity::KeySource>>,
+    /// The issuer URL of the account's outbound identity federation tokens (set by the
+    /// server; see [`Account::outbound_issuer`]).
+    pub outbound_issuer: std::sync::OnceLock<String>,
     /// Whether successful reads are recorded (`--audit-reads`, default on; off is not
     /// CloudTrail-faithful: its event history records reads).
     audit_reads: std::sync::atomic::AtomicBool,
@@ -166,8 +169,20 @@ impl Account {
             deferred_audit: Mutex::new(DeferredAudit::default()),
             caught_up: Mutex::new(std::time::Instant::now()),
             web_identity_keys: std::sync::OnceLock::new(),
+            outbound_issuer: std::sync::OnceLock::new(),
             audit_reads: std::sync::atomic::AtomicBool::new(true),
         })
+    }
+
+    /// The issuer of GetWebIdentityToken's tokens: the server's, else
+    /// [`crate::outbound::default_issuer`] of [`crate::outbound::DEFAULT_BASE`].
+    pub fn outbound_issuer(&self) -> String {
+        match self.outbound_issuer.get() {
+            Some(issuer) => issuer.clone(),
+            None => {
+                crate::outbound::default_issuer(crate::outbound::DEFAULT_BASE, &self.account_id())
+            }
+        }
     }
 
     /// The current snapshot.

@@ -18,6 +18,7 @@ pub mod hardware_tokens;
 pub mod mfa;
 pub mod model;
 pub mod ops;
+pub mod outbound;
 pub mod password_guard;
 pub mod quotas;
 pub mod role_sessions;

@@ -64,6 +64,9 @@ pub struct AccountState {
     pub global_endpoint_token_version: Option<u8>,
     /// SAML assertions already accepted (single use), by replay key.
     pub saml_assertions: OrdMap<String, Arc<crate::entities::saml_assertions::UsedAssertion>>,
+    /// Outbound identity federation: the setting and the token signing keys (`None`: never
+    /// enabled).
+    pub outbound_federation: Option<Arc<crate::outbound::OutboundFederation>>,
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -381,6 +384,10 @@ impl AccountState {
                 let used = serde_json::from_str(&record.body).map_err(fail)?;
                 self.saml_assertions.insert(record.key, Arc::new(used));
             }
+            Kind::OutboundFederation => {
+                let setting = serde_json::from_str(&record.body).map_err(fail)?;
+                self.outbound_federation = Some(Arc::new(setting));
+            }
             Kind::LastUsed => {}
         }
         Ok(())
@@ -419,6 +426,7 @@ impl AccountState {
             Kind::AccessJob => drop(self.access_jobs.remove(key)),
             Kind::StsPreferences => self.global_endpoint_token_version = None,
             Kind::SamlAssertion => drop(self.saml_assertions.remove(key)),
+            Kind::OutboundFederation => self.outbound_federation = None,
             Kind::LastUsed => {}
         }
         Ok(())

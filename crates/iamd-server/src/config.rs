@@ -41,6 +41,9 @@ pub struct Config {
     pub oidc: crate::OidcSettings,
     /// The account's quotas (`--quota`; AWS's by default).
     pub quotas: iamd_core::quotas::Quotas,
+    /// The issuer URL of GetWebIdentityToken's tokens (`--outbound-issuer-url`); `None`:
+    /// `SCHEME://HOST:PORT/outbound/ACCOUNT` of the listen address.
+    pub outbound_issuer: Option<String>,
 }
 
 impl Config {
@@ -68,6 +71,7 @@ impl Config {
             console_origin: None,
             oidc: crate::OidcSettings::default(),
             quotas: Default::default(),
+            outbound_issuer: None,
         }
     }
 
@@ -78,6 +82,9 @@ impl Config {
                 "account id `{}` must be 12 digits",
                 self.account_id
             ));
+        }
+        if let Some(url) = &self.outbound_issuer {
+            crate::outbound::issuer(Some(url), self.listen, "http", &self.account_id)?;
         }
         Ok(())
     }

@@ -13,6 +13,7 @@ mod json;
 mod keycache;
 mod listener;
 mod oidc;
+mod outbound;
 mod pipeline;
 mod probes;
 mod query;

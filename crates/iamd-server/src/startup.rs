@@ -184,6 +184,14 @@ pub async fn serve(config: Config) -> Result<(), String> {
     crate::telemetry::install()?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let scheme = if tls.is_some() { "https" } else { "http" };
+    let issuer = crate::outbound::issuer(
+        config.outbound_issuer.as_deref(),
+        addr,
+        scheme,
+        &config.account_id,
+    )?;
+    let _ = account.outbound_issuer.set(issuer.clone());
+    tracing::info!(target: "iamd", "outbound identity federation issuer: {issuer}");
     tracing::info!(
         target: "iamd",
         "account {} serving IAM and STS on {scheme}://{addr} (console at {scheme}://{addr}/console/)",
@@ -214,9 +222,12 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .clone()
         .unwrap_or_else(|| format!("http://localhost:{}", addr.port()));
     let relying_party = iamd_core::security_keys::RelyingParty::new(&console_origin)?;
-    let app = crate::query::router(pipeline.clone(), root_password, Arc::new(relying_party)).merge(
-        crate::probes::router(pipeline.clone(), metrics_listener.is_none()),
-    );
+    let app = crate::query::router(pipeline.clone(), root_password, Arc::new(relying_party))
+        .merge(crate::probes::router(
+            pipeline.clone(),
+            metrics_listener.is_none(),
+        ))
+        .merge(crate::outbound::router(pipeline.clone(), &issuer));
     let (stopping, stop) = tokio::sync::watch::channel(false);
     if let Some(metrics_listener) = metrics_listener {
         let metrics_addr = metrics_listener.local_addr().map_err(|e| e.to_string())?;

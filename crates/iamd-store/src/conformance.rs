@@ -130,6 +130,7 @@ pub const ENTITY_KINDS: &[&str] = &[
     "access_job",
     "sts_preferences",
     "saml_assertion",
+    "outbound_federation",
 ];
 
 /// A record of every kind is stored, read back with its kind, key and body (keys with `/`,

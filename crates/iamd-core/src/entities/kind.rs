@@ -40,10 +40,12 @@ pub enum Kind {
     /// A SAML assertion AssumeRoleWithSAML accepted (single use), by a digest of its issuer
     /// and `ID`.
     SamlAssertion,
+    /// Outbound identity federation: the setting and the token signing keys.
+    OutboundFederation,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 26] = [
+    pub const ALL: [Kind; 27] = [
         Kind::User,
         Kind::Group,
         Kind::Role,
@@ -70,6 +72,7 @@ impl Kind {
         Kind::AccessJob,
         Kind::StsPreferences,
         Kind::SamlAssertion,
+        Kind::OutboundFederation,
     ];
 
     /// The name records of this kind are stored under.
@@ -101,6 +104,7 @@ impl Kind {
             Kind::AccessJob => "access_job",
             Kind::StsPreferences => "sts_preferences",
             Kind::SamlAssertion => "saml_assertion",
+            Kind::OutboundFederation => "outbound_federation",
         }
     }
 

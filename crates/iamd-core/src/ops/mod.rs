@@ -23,6 +23,7 @@ mod managed_policies;
 mod mfa_device_lists;
 mod mfa_devices;
 mod oidc_providers;
+mod outbound_federation;
 mod passwords;
 mod policy_tags;
 mod role_policies;
@@ -45,6 +46,7 @@ mod tags;
 mod user_rename;
 mod users;
 mod web_identity;
+mod web_identity_token;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -325,6 +327,7 @@ static REGISTRY: &[&[Operation]] = &[
     federation_token::OPS,
     web_identity::OPS,
     saml_assume::OPS,
+    web_identity_token::OPS,
     groups::OPS,
     inline_policies::OPS,
     managed_policies::OPS,
@@ -340,6 +343,7 @@ static REGISTRY: &[&[Operation]] = &[
     instance_profiles::OPS,
     saml_providers::OPS,
     oidc_providers::OPS,
+    outbound_federation::OPS,
     account::OPS,
     credential_report::OPS,
     authorization_details::OPS,

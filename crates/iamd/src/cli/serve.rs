@@ -96,6 +96,12 @@ pub struct ServeArgs {
     /// fetching them.
     #[arg(long, env = "IAMD_OIDC_JWKS_DIR")]
     oidc_jwks_dir: Option<PathBuf>,
+    /// Outbound identity federation: the issuer URL of GetWebIdentityToken's tokens as
+    /// the services that verify them reach iamd (its discovery document and key set are
+    /// served under its path). Default: http(s)://HOST:PORT/outbound/ACCOUNT of --listen
+    /// (localhost when listening on every address).
+    #[arg(long, env = "IAMD_OUTBOUND_ISSUER_URL", value_name = "URL")]
+    outbound_issuer_url: Option<String>,
     /// Set one of the account's quotas, e.g. `UsersPerAccount=100000` (repeatable; AWS's
     /// quotas otherwise). Names: UsersPerAccount, GroupsPerAccount, RolesPerAccount,
     /// PoliciesPerAccount, InstanceProfilesPerAccount, VirtualMFADevicesPerAccount,

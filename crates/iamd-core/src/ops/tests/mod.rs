@@ -13,6 +13,7 @@ mod last_accessed;
 mod lookup_events;
 mod mfa;
 mod oidc;
+mod outbound;
 mod outputs;
 mod passwords;
 mod policies;

@@ -33,6 +33,7 @@ struct FileSettings {
     tls_key: Option<PathBuf>,
     oidc_ca_file: Option<PathBuf>,
     oidc_jwks_dir: Option<PathBuf>,
+    outbound_issuer_url: Option<String>,
     shutdown_timeout: Option<f64>,
     log_format: Option<LogFormat>,
     log_level: Option<String>,
@@ -176,6 +177,11 @@ impl Settings {
             "oidc_jwks_dir",
             args.oidc_jwks_dir,
             file.oidc_jwks_dir.map(Some),
+        );
+        config.outbound_issuer = p.pick(
+            "outbound_issuer_url",
+            args.outbound_issuer_url,
+            file.outbound_issuer_url.map(Some),
         );
         let max_staleness = p.pick("max_staleness", args.max_staleness, file.max_staleness);
         config.max_staleness = seconds("max-staleness", max_staleness)?;
