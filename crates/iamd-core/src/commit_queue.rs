@@ -44,12 +44,23 @@ enum Settled {
     Stale,
 }
 
-type Outcome = Arc<OnceLock<Settled>>;
+/// A queued write's outcome, and the thread waiting for it: the leader wakes exactly the
+/// writers its batch settled, and the next leader, instead of every waiting writer (at
+/// saturation most waiters belong to the next batch, and waking them all costs two context
+/// switches each, for nothing).
+struct Waiter {
+    settled: OnceLock<Settled>,
+    thread: std::thread::Thread,
+}
+
+type Outcome = Arc<Waiter>;
 
 pub(crate) struct CommitQueue {
     /// Serialises applying writes, so each one sees the previous one's state.
     apply: Mutex<()>,
     inner: Mutex<Inner>,
+    /// Notified when a batch has settled, for [`CommitQueue::catch_up`] (writers are woken
+    /// one by one, see [`Waiter`]).
     settled: Condvar,
 }
 
@@ -107,7 +118,10 @@ impl CommitQueue {
         published: &ArcSwap<AccountState>,
         apply: impl FnOnce(&AccountState) -> (Result<T, IamError>, Applied),
     ) -> Result<T, IamError> {
-        let outcome = Outcome::default();
+        let outcome = Arc::new(Waiter {
+            settled: OnceLock::new(),
+            thread: std::thread::current(),
+        });
         let out = {
             // `()` guards no data: a write that panicked while applying leaves nothing behind.
             let _applying = self.apply.lock().unwrap_or_else(PoisonError::into_inner);
@@ -140,24 +154,28 @@ impl CommitQueue {
     /// Waits for the outcome of a queued write, leading the commit of the queue when no one is.
     fn wait_committed(
         &self,
-        outcome: &OnceLock<Settled>,
+        outcome: &Waiter,
         store: &dyn Store,
         published: &ArcSwap<AccountState>,
     ) -> Settled {
         let mut inner = self.lock();
         loop {
-            if let Some(&settled) = outcome.get() {
+            if let Some(&settled) = outcome.settled.get() {
                 return settled;
             }
             if inner.committing || inner.queue.is_empty() {
-                inner = self
-                    .settled
-                    .wait(inner)
-                    .unwrap_or_else(PoisonError::into_inner);
+                // Woken (unparked) once this write is settled or may lead the next batch; a
+                // spurious wake-up only checks again.
+                drop(inner);
+                std::thread::park();
+                if let Some(&settled) = outcome.settled.get() {
+                    return settled;
+                }
+                inner = self.lock();
                 continue;
             }
             inner.committing = true;
-            let (outcomes, batch): (Vec<Outcome>, Vec<Applied>) =
+            let (mut outcomes, batch): (Vec<Outcome>, Vec<Applied>) =
                 std::mem::take(&mut inner.queue).into_iter().unzip();
             let seen = inner.seq;
             drop(inner);
@@ -175,7 +193,7 @@ impl CommitQueue {
                     }
                     inner.seq = seq;
                     for outcome in &outcomes {
-                        let _ = outcome.set(Settled::Committed);
+                        let _ = outcome.settled.set(Settled::Committed);
                     }
                     None
                 }
@@ -186,9 +204,11 @@ impl CommitQueue {
                         None => Settled::Stale,
                     };
                     for outcome in outcomes.iter().chain(inner.queue.iter().map(|(o, _)| o)) {
-                        let _ = outcome.set(settled);
+                        let _ = outcome.settled.set(settled);
                     }
-                    inner.queue.clear();
+                    // Their threads are woken below, with the batch's.
+                    let failed = std::mem::take(&mut inner.queue);
+                    outcomes.extend(failed.into_iter().map(|(o, _)| o));
                     inner.generation += 1;
                     inner.last_failure = settled;
                     inner.newest = published.load_full();
@@ -196,12 +216,20 @@ impl CommitQueue {
                 }
             };
             inner.committing = false;
+            // The first queued write's thread leads the next batch.
+            let next = inner.queue.first().map(|(o, _)| o.thread.clone());
+            drop(inner);
             self.settled.notify_all();
-            if let Some(Some(message)) = failure {
-                drop(inner);
-                store_failed(&message);
-                inner = self.lock();
+            for outcome in &outcomes {
+                outcome.thread.unpark();
             }
+            if let Some(next) = next {
+                next.unpark();
+            }
+            if let Some(Some(message)) = failure {
+                store_failed(&message);
+            }
+            inner = self.lock();
         }
     }
 }
