@@ -1,8 +1,8 @@
 //! The account's entities as stored. Compiled policies are kept beside their documents and
-//! rebuilt on load, never stored.
+//! rebuilt at their first use after loading, never stored.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use iamd_policy::{NamedPolicy, Policy, PolicyKind};
 use serde::{Deserialize, Serialize};
@@ -23,7 +23,17 @@ pub struct Document {
     /// The document as the caller sent it (URL-decoded JSON text).
     pub text: String,
     #[serde(skip)]
-    pub compiled: Option<Arc<NamedPolicy>>,
+    compiled: Compiled,
+}
+
+/// A document's compiled form: built with the document when a caller gives it, and on first
+/// use when it was loaded from the store (so that start-up does not parse and compile every
+/// document of the account, most of which no request may need for a while).
+#[derive(Debug, Clone, Default)]
+struct Compiled {
+    cell: OnceLock<Option<Arc<NamedPolicy>>>,
+    /// The name and kind to compile a loaded document under.
+    later: Option<(Box<str>, PolicyKind)>,
 }
 
 impl Document {
@@ -41,15 +51,31 @@ impl Document {
     fn of(name: &str, text: &str, policy: Policy) -> Document {
         Document {
             text: text.to_string(),
-            compiled: Some(NamedPolicy::new(name, policy)),
+            compiled: Compiled {
+                cell: OnceLock::from(Some(NamedPolicy::new(name, policy))),
+                later: None,
+            },
         }
     }
 
-    /// Rebuilds the compiled form after loading.
+    /// After loading: the compiled form is rebuilt under `name` at its first use. A stored
+    /// document that no longer compiles has none (it grants and denies nothing).
     pub fn recompile(&mut self, name: &str, kind: PolicyKind) {
-        self.compiled = Policy::parse(&self.text, kind)
-            .ok()
-            .map(|p| NamedPolicy::new(name, p));
+        self.compiled = Compiled {
+            cell: OnceLock::new(),
+            later: Some((name.into(), kind)),
+        };
+    }
+
+    /// The compiled form (compiled now if this is its first use since loading).
+    pub fn compiled(&self) -> Option<&Arc<NamedPolicy>> {
+        let Compiled { cell, later } = &self.compiled;
+        cell.get_or_init(|| {
+            let (name, kind) = later.as_ref()?;
+            let policy = Policy::parse(&self.text, *kind).ok()?;
+            Some(NamedPolicy::new(&**name, policy))
+        })
+        .as_ref()
     }
 }
 
@@ -185,7 +211,7 @@ impl ManagedPolicy {
         self.versions
             .iter()
             .find(|v| v.id == self.default_version)
-            .and_then(|v| v.document.compiled.as_ref())
+            .and_then(|v| v.document.compiled())
     }
 }
 
@@ -526,4 +552,28 @@ pub struct DeletionTask {
     /// `SUCCEEDED`, `IN_PROGRESS`, `FAILED` or `NOT_STARTED`.
     pub status: String,
     pub create_date: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(text: &str) -> Document {
+        let stored = serde_json::json!({ "text": text }).to_string();
+        let mut doc: Document = serde_json::from_str(&stored).unwrap();
+        doc.recompile("readers", PolicyKind::Identity);
+        doc
+    }
+
+    #[test]
+    fn a_loaded_document_compiles_once_at_first_use_and_a_broken_one_to_nothing() {
+        let doc = loaded(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
+        );
+        let compiled = doc.compiled().unwrap();
+        assert_eq!(compiled.name, "readers");
+        assert_eq!(compiled.policy.statements().len(), 1);
+        assert!(Arc::ptr_eq(compiled, doc.compiled().unwrap()));
+        assert!(loaded("{").compiled().is_none());
+    }
 }

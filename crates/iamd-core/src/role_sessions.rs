@@ -73,8 +73,10 @@ pub fn policies_of(
     policy: Option<&Document>,
     policy_arns: &[String],
 ) -> Vec<Arc<NamedPolicy>> {
-    let mut policies: Vec<Arc<NamedPolicy>> =
-        policy.iter().filter_map(|d| d.compiled.clone()).collect();
+    let mut policies: Vec<Arc<NamedPolicy>> = policy
+        .iter()
+        .filter_map(|d| d.compiled().cloned())
+        .collect();
     let mut missing = policy.is_some() && policies.is_empty();
     for arn in policy_arns {
         match state.policy(arn).and_then(|p| p.compiled()) {

@@ -15,6 +15,9 @@ use crate::model::{
 };
 use crate::store::Record;
 
+mod indexed;
+pub use indexed::{By, Indexed, IndexedMap};
+
 /// The name a role session's inline session policy goes by in explanations.
 pub const SESSION_POLICY_NAME: &str = "session policy";
 
@@ -28,10 +31,12 @@ pub struct AccountState {
     pub instance_profiles: OrdMap<String, Arc<InstanceProfile>>,
     /// OpenID Connect providers, by ARN.
     pub oidc_providers: OrdMap<String, Arc<OidcProvider>>,
-    pub policies: OrdMap<String, Arc<ManagedPolicy>>,
+    /// Customer managed policies, by ARN; indexed by lowercase name.
+    pub policies: IndexedMap<ManagedPolicy>,
     pub access_keys: OrdMap<String, Arc<AccessKey>>,
-    /// By serial number.
-    pub mfa_devices: OrdMap<String, Arc<MfaDevice>>,
+    /// By serial number; indexed by owner and lowercase serial number, virtual devices
+    /// counted.
+    pub mfa_devices: IndexedMap<MfaDevice>,
     /// By lowercase user name.
     pub login_profiles: OrdMap<String, Arc<LoginProfile>>,
     pub password_policy: Option<Arc<PasswordPolicy>>,
@@ -131,11 +136,7 @@ impl AccountState {
         &'a self,
         name: &'a str,
     ) -> impl Iterator<Item = &'a Arc<MfaDevice>> + 'a {
-        self.mfa_devices.values().filter(move |d| {
-            d.user
-                .as_deref()
-                .is_some_and(|u| u.eq_ignore_ascii_case(name))
-        })
+        self.mfa_devices.find(By::Owner, &name.to_ascii_lowercase())
     }
 
     /// Every policy that applies to `user`: inline, attached, and its groups' inline and
@@ -170,7 +171,7 @@ impl AccountState {
         let mut add_entity = |inline: &'a std::collections::BTreeMap<String, Document>,
                               attached: &'a [String]| {
             for (name, doc) in inline {
-                if let Some(compiled) = &doc.compiled {
+                if let Some(compiled) = doc.compiled() {
                     let text = &doc.text;
                     each(PolicyOrigin { id: name, text }, compiled);
                 }
@@ -234,7 +235,7 @@ impl AccountState {
             .versions
             .iter()
             .find(|v| v.id == policy.default_version)?;
-        let compiled = version.document.compiled.as_ref()?;
+        let compiled = version.document.compiled()?;
         let origin = PolicyOrigin {
             id: &policy.name,
             text: &version.document.text,

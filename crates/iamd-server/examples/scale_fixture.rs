@@ -162,8 +162,10 @@ impl Fixture<'_> {
                 2 => r#","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}"#,
                 _ => "",
             };
+            // S3 ARNs have no region or account (AWS refuses them).
+            let scope = if service == "s3" { ":" } else { "*:*" };
             statements.push(format!(
-                r#"{{"Sid":"S{s}","Effect":"{effect}","Action":["{service}:{verb}*","{service}:Tag*"],"Resource":"arn:aws:{service}:*:*:${{aws:username}}/*"{condition}}}"#
+                r#"{{"Sid":"S{s}","Effect":"{effect}","Action":["{service}:{verb}*","{service}:Tag*"],"Resource":"arn:aws:{service}:{scope}:${{aws:username}}/*"{condition}}}"#
             ));
         }
         format!(

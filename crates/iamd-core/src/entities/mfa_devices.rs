@@ -53,3 +53,20 @@ pub fn find_device(
         .cloned()
         .ok_or_else(|| no_such_device(serial))
 }
+
+/// Devices are found by their user and by their serial number case-insensitively (serial
+/// numbers are unique so); virtual devices are counted (the account's quota).
+impl crate::state::Indexed for MfaDevice {
+    fn index_keys(&self, key: &str) -> Vec<(crate::state::By, String)> {
+        use crate::state::By;
+        let mut keys = vec![(By::Name, key.to_ascii_lowercase())];
+        if let Some(user) = &self.user {
+            keys.push((By::Owner, user.to_ascii_lowercase()));
+        }
+        keys
+    }
+
+    fn counted(&self) -> bool {
+        self.kind == MfaKind::Virtual
+    }
+}

@@ -62,3 +62,10 @@ pub fn check_policy_arn(arn: &str) -> Result<(), IamError> {
         _ => Err(IamError::invalid_input(format!("ARN {arn} is not valid."))),
     }
 }
+
+/// Customer managed policies are found by name case-insensitively (names are unique so).
+impl crate::state::Indexed for ManagedPolicy {
+    fn index_keys(&self, _key: &str) -> Vec<(crate::state::By, String)> {
+        vec![(crate::state::By::Name, self.name.to_ascii_lowercase())]
+    }
+}

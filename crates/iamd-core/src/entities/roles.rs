@@ -62,7 +62,10 @@ pub fn compile_trust_policy(
             e
         }
     })?;
-    let statements = document.compiled.iter().flat_map(|p| p.policy.statements());
+    let statements = document
+        .compiled()
+        .into_iter()
+        .flat_map(|p| p.policy.statements());
     if statements.clone().any(|s| !trust_actions_allowed(s)) {
         return Err(IamError::malformed_policy(TRUST_POLICY_ACTIONS));
     }

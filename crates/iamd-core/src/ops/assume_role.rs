@@ -336,8 +336,8 @@ fn authorize(
     let trust = request
         .role
         .assume_role_policy
-        .compiled
-        .as_deref()
+        .compiled()
+        .map(|p| &**p)
         .ok_or_else(IamError::service_failure)?;
     let mut actions = vec!["sts:AssumeRole"];
     if request.context.iter().any(|(k, _)| k == "aws:TagKeys") {

@@ -26,6 +26,7 @@ use crate::entities::policies::{
 };
 use crate::error::IamError;
 use crate::model::{Document, ManagedPolicy, PolicyVersion, Tag};
+use crate::state::By;
 
 pub(super) static OPS: &[Operation] = &[
     op("CreatePolicy", create_policy, false),
@@ -169,20 +170,20 @@ fn create_policy(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> 
     let id = unique_id(UniqueIdKind::Policy).map_err(|_| IamError::service_failure())?;
     let name = input.policy_name;
     let policy = ctx.write(|txn| {
-        let local = || {
-            txn.state
-                .policies
-                .values()
-                .filter(|p| !is_aws_managed(&p.arn))
-        };
-        if local().any(|p| p.name.eq_ignore_ascii_case(&name)) {
+        // Only customer managed policies are stored (AWS's are never, see `save_policy`).
+        let local = &txn.state.policies;
+        if local
+            .find(By::Name, &name.to_ascii_lowercase())
+            .next()
+            .is_some()
+        {
             return Err(IamError::already_exists(format!(
                 "A policy called {name} already exists. Duplicate names are not allowed."
             )));
         }
         ctx.account
             .quotas
-            .check(crate::quotas::Quota::PoliciesPerAccount, local().count())?;
+            .check(crate::quotas::Quota::PoliciesPerAccount, local.len())?;
         let policy = ManagedPolicy {
             name,
             id,

@@ -30,6 +30,7 @@ use crate::entities::users::{find_user, user_arn};
 use crate::error::IamError;
 use crate::mfa::{check_code, seal_seed, Check, Outcome, Rejection};
 use crate::model::{MfaDevice, MfaKind, Tag};
+use crate::state::By;
 
 pub(super) static OPS: &[Operation] = &[
     op("CreateVirtualMFADevice", create_virtual, false),
@@ -138,23 +139,17 @@ fn create_virtual(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError>
     })?;
     let tags = input.tags;
     ctx.write(|txn| {
-        let taken = txn
-            .state
-            .mfa_devices
-            .keys()
-            .any(|existing| existing.eq_ignore_ascii_case(&serial));
-        if taken {
+        let devices = &txn.state.mfa_devices;
+        if devices
+            .find(By::Name, &serial.to_ascii_lowercase())
+            .next()
+            .is_some()
+        {
             return Err(IamError::already_exists("MFA device already exists."));
         }
-        let virtual_count = txn
-            .state
-            .mfa_devices
-            .values()
-            .filter(|d| d.kind == MfaKind::Virtual)
-            .count();
         ctx.account.quotas.check(
             crate::quotas::Quota::VirtualMFADevicesPerAccount,
-            virtual_count,
+            devices.counted(),
         )?;
         let device = MfaDevice {
             serial: serial.clone(),

@@ -106,7 +106,7 @@ fn inline_policies(
     entity: &str,
 ) {
     for (name, doc) in inline {
-        if let Some(compiled) = &doc.compiled {
+        if let Some(compiled) = doc.compiled() {
             out.push(HeldPolicy {
                 name: name.clone(),
                 arn: None,
@@ -134,7 +134,7 @@ fn managed(policy: &crate::model::ManagedPolicy) -> Option<HeldPolicy> {
         name: policy.name.clone(),
         arn: Some(policy.arn.clone()),
         owner: None,
-        compiled: version.document.compiled.clone()?,
+        compiled: version.document.compiled()?.clone(),
     })
 }
 

@@ -37,13 +37,7 @@ pub(super) fn move_belongings(txn: &mut Txn, old: &str, new: &str) -> Result<(),
         txn.state.login_profiles.insert(key, Arc::new(profile));
     }
 
-    let devices: Vec<_> = txn
-        .state
-        .mfa_devices
-        .values()
-        .filter(|d| owned_by_old(d.user.as_deref()))
-        .cloned()
-        .collect();
+    let devices: Vec<_> = txn.state.user_mfa_devices(old).cloned().collect();
     for device in devices {
         let mut device = (*device).clone();
         device.user = Some(new.to_string());

@@ -66,7 +66,7 @@ fn assume_role_with_web_identity(ctx: &OpContext<'_>, value: &Value) -> Result<V
         &transitive,
         None,
     ));
-    let trust = role.assume_role_policy.compiled.as_deref();
+    let trust = role.assume_role_policy.compiled().map(|p| &**p);
     let trust = trust.ok_or_else(IamError::service_failure)?;
     // Session tags from the token need `sts:TagSession` too, as AWS requires.
     let actions: &[&str] = match tags.is_empty() {

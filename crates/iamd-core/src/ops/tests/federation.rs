@@ -257,5 +257,5 @@ fn a_stored_session_policy_is_compiled_again_when_loaded() {
     };
     let loaded = crate::state::AccountState::from_records("111122223333", vec![record]).unwrap();
     let federated = loaded.sessions.get(key).unwrap().federated.clone().unwrap();
-    assert!(federated.policy.unwrap().compiled.is_some());
+    assert!(federated.policy.unwrap().compiled().is_some());
 }

@@ -580,3 +580,37 @@ fn tags_get_and_lists() {
     let mine = ok(&acct, "ListMFADevices", json!({}));
     assert_eq!(mine["MFADevices"], json!([]));
 }
+
+/// The virtual device quota counts the devices there are (deleting one frees its place),
+/// and a name differing only in case clashes.
+#[test]
+fn virtual_device_quota_and_name_clashes_follow_creations_and_deletions() {
+    let (mut acct, _) = account();
+    acct.quotas.set("VirtualMFADevicesPerAccount", 2).unwrap();
+    ok(
+        &acct,
+        "CreateVirtualMFADevice",
+        json!({"VirtualMFADeviceName": "one"}),
+    );
+    let clash = json!({"VirtualMFADeviceName": "ONE"});
+    let e = iam(&acct, &root(), "CreateVirtualMFADevice", clash).unwrap_err();
+    assert_eq!(e.code, "EntityAlreadyExists");
+    ok(
+        &acct,
+        "CreateVirtualMFADevice",
+        json!({"VirtualMFADeviceName": "two"}),
+    );
+    let three = json!({"VirtualMFADeviceName": "three"});
+    let e = iam(&acct, &root(), "CreateVirtualMFADevice", three.clone()).unwrap_err();
+    assert_eq!(e.code, "LimitExceeded");
+    ok(
+        &acct,
+        "DeleteVirtualMFADevice",
+        json!({"SerialNumber": serial("one")}),
+    );
+    ok(&acct, "CreateVirtualMFADevice", three);
+    // "one" is gone: its name is free, but the quota is full again.
+    let one = json!({"VirtualMFADeviceName": "One"});
+    let e = iam(&acct, &root(), "CreateVirtualMFADevice", one).unwrap_err();
+    assert_eq!(e.code, "LimitExceeded");
+}
