@@ -6,7 +6,9 @@ import glob
 import hashlib
 import json
 import os
+import base64
 import shutil
+import subprocess
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -145,6 +147,88 @@ def main():
           '<KeyContainer><!-- a > b --><![CDATA[<x>]]><KeyPackage a="/>"/></KeyContainer>')
     for i, text in enumerate(["a&b<c>\"d'\r\n\tz", "\x01\x1f\ufffe\uffff é ☃", "]]>&amp;&#xD;"]):
         write("xml_escape", f"seed{i}", text)
+
+    new_targets()
+
+
+def fixture(*path):
+    with open(os.path.join(ROOT, *path)) as f:
+        return f.read()
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def rs256(claims, kid="rsa-1"):
+    """A JWT signed with iamd-core's test RSA key (openssl does the signing)."""
+    head = b64url(json.dumps({"alg": "RS256", "typ": "JWT", "kid": kid}).encode())
+    body = b64url(json.dumps(claims).encode())
+    key = os.path.join(ROOT, "crates/iamd-core/testdata/oidc/rsa.pem")
+    signed = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key],
+                            input=f"{head}.{body}".encode(), capture_output=True, check=True)
+    return f"{head}.{body}.{b64url(signed.stdout)}"
+
+
+def new_targets():
+    now = 1_800_000_000
+    claims = {"iss": "https://issuer.example.com/ci", "sub": "repo:acme/app:ref:refs/heads/main",
+              "aud": "sts.amazonaws.com", "exp": now + 300, "nbf": now - 10, "iat": now - 10}
+    tagged = dict(claims, aud=["app", "other"], azp="app", amr=["mfa", "pwd"],
+                  **{"https://aws.amazon.com/tags": {"principal_tags": {"team": ["a", "b"], "env": "prod"},
+                                                      "transitive_tag_keys": ["team"]}})
+    write("web_identity", "raw-valid", b"\0" + rs256(claims).encode())
+    write("web_identity", "raw-expired", b"\0" + rs256(dict(claims, exp=now - 1)).encode())
+    write("web_identity", "raw-none", b"\0" + (b64url(b'{"alg":"none"}') + "." + b64url(json.dumps(claims).encode()) + ".").encode())
+    for mode, name in [(1, "rs256"), (2, "es256"), (3, "no-kid")]:
+        write("web_identity", f"signed-{name}", bytes([mode]) + json.dumps(claims).encode())
+    write("web_identity", "signed-tags", b"\1" + json.dumps(tagged).encode())
+    write("web_identity", "signed-bare-issuer", b"\2" + json.dumps(dict(claims, iss="issuer.example.com/ci")).encode())
+    write("web_identity", "jwks", b"\4" + fixture("crates/iamd-core/testdata/oidc/jwks.json").encode())
+    write("web_identity", "jwks-other", b"\4" + json.dumps({"keys": [{"kty": "oct", "kid": "rsa-1", "k": "c2VjcmV0"},
+                                                                        {"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}]}).encode())
+
+    cert = "\n".join(l for l in fixture("fixtures/credentials/signing-cert1.pem").splitlines()
+                     if not l.startswith("-----"))
+    doc = ('<?xml version="1.0"?>\n<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" '
+           'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com/saml" {attrs}>'
+           '<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">'
+           '<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n{cert}\n'
+           '</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>'
+           '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+           'Location="https://idp.example.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>')
+    write("saml_metadata", "valid", b"\0" + doc.format(attrs="", cert=cert).encode())
+    write("saml_metadata", "valid-until", b"\0" + doc.format(attrs='validUntil="2030-01-01T00:00:00Z"', cert=cert).encode())
+    write("saml_metadata", "doctype", b"\0" + ('<!DOCTYPE x [<!ENTITY e "e">]>' + doc.format(attrs="", cert=cert)).encode())
+    write("saml_metadata", "der", b"\1" + base64.b64decode(cert.replace("\n", "")))
+
+    write("lookup_events", "empty", "{}")
+    write("lookup_events", "page", json.dumps({"MaxResults": 2}))
+    write("lookup_events", "by-name", json.dumps({"LookupAttributes": [
+        {"AttributeKey": "EventName", "AttributeValue": "GetUser"}], "MaxResults": 1}))
+    write("lookup_events", "times", json.dumps({"StartTime": "2026-11-23T08:44:41Z",
+                                                "EndTime": 1795423490, "MaxResults": 3}))
+    write("lookup_events", "token", json.dumps({"NextToken": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}))
+    write("lookup_events", "insight", json.dumps({"EventCategory": "insight"}))
+
+    write("console", "signin", "iamd-signin=abc; theme=dark\ncsrf=xyz&kind=user&account=111122223333"
+          "&username=alice&password=Passw0rd%21")
+    write("console", "mfa", "iamd-console=AAAA;iamd-console=BBBB\ncsrf=abc&serial=arn%3Aaws%3Aiam%3A%3A111122223333"
+          "%3Amfa%2Falice&code=123456")
+    write("console", "bad", " iamd-console = x ;;=;iamd-signin\n%zz&a=%e2%82")
+
+    certs = "fixtures/server-certs"
+    write("iam_inputs", "server", "\0" + fixture(certs, "leaf.pem") + "\0" + fixture(certs, "leaf-key.pkcs1.pem")
+          + "\0" + fixture(certs, "chain.pem"))
+    write("iam_inputs", "server-ec", "\0" + fixture(certs, "ec-leaf.pem") + "\0" + fixture(certs, "ec-key.sec1.pem"))
+    write("iam_inputs", "server-mismatch", "\0" + fixture(certs, "leaf.pem") + "\0" + fixture(certs, "other-key.pem"))
+    write("iam_inputs", "signing", "\1" + fixture("fixtures/credentials/signing-cert1.pem"))
+    write("iam_inputs", "signing-expired", "\1" + fixture("fixtures/credentials/signing-expired.pem"))
+    for name in ["ssh-rsa-2048-a.pub", "ssh-rsa-2048-b.pem", "ssh-rsa-2048-b.pkcs1.pem", "ssh-ed25519.pub"]:
+        write("iam_inputs", name.replace(".", "-"), "\2" + fixture("fixtures/credentials", name))
+    write("iam_inputs", "linked", "\3ecs.amazonaws.com")
+    write("iam_inputs", "linked-suffix", "\3autoscaling.amazonaws.com\0web")
+    write("iam_inputs", "linked-unknown", "\3example.com\0x")
 
 
 if __name__ == "__main__":

@@ -9,3 +9,8 @@ pub mod reference;
 pub fn two_parts(text: &str) -> (&str, &str) {
     text.split_once('\n').unwrap_or((text, ""))
 }
+
+pub mod console;
+pub mod jwt;
+pub mod lookup;
+pub mod saml;

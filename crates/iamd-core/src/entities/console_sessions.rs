@@ -72,6 +72,16 @@ pub fn csrf_ok(cookie: &str, given: &str) -> bool {
     !cookie.is_empty() && crate::crypto::ct_eq(csrf_token(cookie).as_bytes(), given.as_bytes())
 }
 
+/// The value of cookie `name` in one `Cookie` header value (`a=1; b=2`): that of the first
+/// pair of that name (possibly empty: the console reads an empty value as no cookie).
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
 /// The session of cookie value `cookie`, when it exists and has not timed out at `now`.
 pub fn find(state: &AccountState, cookie: &str, now: i64) -> Option<Arc<ConsoleSession>> {
     let session = state.console_sessions.get(&token_digest(cookie))?;

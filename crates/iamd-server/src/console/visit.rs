@@ -61,10 +61,7 @@ impl Visit {
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| v)
+            .find_map(|v| sessions::cookie(v, name))
             .filter(|v| !v.is_empty())
     }
 

@@ -52,3 +52,14 @@ fn sessions_are_stored_by_digest_and_purged_when_over() {
     assert_eq!(purged, 1);
     assert!(account.snapshot().console_sessions.is_empty());
 }
+
+#[test]
+fn cookies_are_read_by_name_from_a_cookie_header() {
+    let header = "theme=dark; iamd-console=abc=def;iamd-signin=; iamd-console=second";
+    assert_eq!(cookie(header, "iamd-console"), Some("abc=def"));
+    assert_eq!(cookie(header, "iamd-signin"), Some(""));
+    assert_eq!(cookie(header, "theme"), Some("dark"));
+    assert_eq!(cookie(header, "iamd"), None);
+    assert_eq!(cookie("iamd-console", "iamd-console"), None);
+    assert_eq!(cookie("", "iamd-console"), None);
+}
