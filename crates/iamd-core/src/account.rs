@@ -250,6 +250,12 @@ impl Account {
         }
     }
 
+    /// A new audit event id, ordered by this account's clock (see [`crate::crypto::event_id`]).
+    pub fn new_event_id(&self) -> Result<String, IamError> {
+        crate::crypto::event_id(crate::clock::unix_millis(self.clock.now()))
+            .map_err(|_| IamError::service_failure())
+    }
+
     /// Records that an access key was used now, for a service in a region.
     pub fn record_key_use(&self, key_id: &str, service: &str, region: &str) {
         if let Ok(mut map) = self.last_used.lock() {

@@ -5,6 +5,10 @@ use serde_json::{json, Value};
 use crate::authz::{Caller, Identity};
 use crate::store::AuditRecord;
 
+mod json;
+#[cfg(test)]
+mod json_tests;
+
 /// The request parameters (model member names, at any depth) whose values an audit record
 /// may show. It is an allow-list: a parameter not named here (a secret, a file of seeds, a
 /// parameter of an operation added later) is recorded as [`HIDDEN`], never in clear. A test
@@ -284,6 +288,12 @@ fn recorded_parameters(input: &Value) -> Value {
 
 /// `UserName` -> `userName`, as CloudTrail names request parameters.
 fn camel_case(key: &str) -> String {
+    if let Some(first) = key.as_bytes().first().filter(|b| b.is_ascii()) {
+        let mut out = String::with_capacity(key.len());
+        out.push(char::from(first.to_ascii_lowercase()));
+        out.push_str(key.get(1..).unwrap_or_default());
+        return out;
+    }
     let mut chars = key.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
@@ -493,9 +503,48 @@ pub fn cloudtrail_error_code(code: &str) -> String {
 
 impl ApiCall<'_> {
     /// The record of this call; `error`: the call failed with it (`errorCode`,
-    /// `errorMessage`). Serialized from a typed record (in CloudTrail's member order), not
-    /// through a JSON tree: every read writes one, so it must be cheap.
+    /// `errorMessage`). Written by [`json::write`] straight into one buffer, not through a
+    /// JSON tree or serde: every read writes one, so it must be cheap.
     pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
+        let max_parameter_bytes = match error {
+            None => MAX_PARAMETER_BYTES,
+            Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
+        };
+        let request_parameters = request_parameters(self.input, max_parameter_bytes);
+        let event_time = iso8601(self.now);
+        let error_code = error.map(|e| cloudtrail_error_code(e.code));
+        let body = json::write(&json::Record {
+            user_identity: UserIdentity::of(self.caller, self.account_id),
+            event_time: &event_time,
+            event_source: self.event_source,
+            event_name: self.event_name,
+            aws_region: region(self.caller, self.event_source),
+            source_ip_address: &self.caller.source_ip,
+            user_agent: self.user_agent,
+            error_code: error_code.as_deref(),
+            error_message: error.map(|e| e.message.as_str()),
+            request_parameters: &request_parameters,
+            response_elements: self.response.as_ref(),
+            request_id: self.request_id,
+            event_id: &self.event_id,
+            read_only: self.read_only,
+            recipient_account_id: self.account_id,
+        });
+        AuditRecord {
+            event_id: self.event_id.clone(),
+            event_time: self.now,
+            event_name: self.event_name.to_string(),
+            event_source: self.event_source.to_string(),
+            username: audit_username(self.caller),
+            body,
+            lookup: lookup_hint(self, &request_parameters),
+        }
+    }
+
+    /// The record's text as `serde_json` writes the typed [`ApiCallRecord`]: what
+    /// [`json::write`] must match byte for byte.
+    #[cfg(test)]
+    fn record_by_serde(&self, error: Option<&crate::error::IamError>) -> String {
         let max_parameter_bytes = match error {
             None => MAX_PARAMETER_BYTES,
             Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
@@ -521,16 +570,7 @@ impl ApiCall<'_> {
             recipient_account_id: self.account_id,
             event_category: "Management",
         };
-        AuditRecord {
-            event_id: self.event_id.clone(),
-            event_time: self.now,
-            event_name: self.event_name.to_string(),
-            event_source: self.event_source.to_string(),
-            username: audit_username(self.caller),
-            // A struct of strings, numbers and JSON values always serializes.
-            body: serde_json::to_string(&record).unwrap_or_default(),
-            lookup: lookup_hint(self, &record.request_parameters),
-        }
+        serde_json::to_string(&record).unwrap_or_default()
     }
 }
 
@@ -563,7 +603,9 @@ fn lookup_hint(call: &ApiCall<'_>, parameters: &Parameters<'_>) -> iamd_store::L
     })))
 }
 
-/// CloudTrail's record of an API call, in CloudTrail's member order.
+/// CloudTrail's record of an API call, in CloudTrail's member order (the reference that
+/// [`json::write`] is tested against).
+#[cfg(test)]
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ApiCallRecord<'a> {

@@ -28,6 +28,7 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
     tx.execute_batch(SCHEMA).map_err(fail)?;
     tx.execute_batch(blocks::SCHEMA).map_err(fail)?;
     blocks::migrate_audit_table(&tx)?;
+    blocks::migrate_event_ids(&tx)?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))
         .map_err(fail)?;
     tx.commit().map_err(fail)
@@ -35,9 +36,10 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
 
 /// The schema's version, kept in SQLite's `user_version` (0 in databases made before it was
 /// kept: version 1's schema; 1 lacks the audit lookup columns; 2 keeps one `audit` row per
-/// record with eight index entries; 3 keeps records in blocks). A database of a newer
-/// version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+/// record with eight index entries; 3 keeps records in blocks, with an index entry per event
+/// id; 4 keys blocks by their event ids' prefixes instead). A database of a newer version is
+/// refused.
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -309,6 +311,88 @@ mod tests {
             )
             .unwrap();
         assert_eq!(old_tables, 0);
+    }
+
+    #[test]
+    fn a_version_3_database_keys_its_blocks_by_event_id_prefixes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iamd.db");
+        let ids = [
+            "01a24fc0-2068-7abc-8def-0123456789ab",
+            "légacy-ünïcode-id",
+            "e1",
+        ];
+        {
+            let store = SqliteStore::open(&path, false).unwrap();
+            let records: Vec<AuditRecord> = ids
+                .iter()
+                .map(|id| crate::conformance::event(id, "GetUser"))
+                .collect();
+            store.commit(&[], &records).unwrap();
+            // Back to version 3: an index entry per event id, no prefix keys.
+            store
+                .conn()
+                .unwrap()
+                .execute_batch(&format!(
+                    "CREATE TABLE audit_event_ids (event_id TEXT PRIMARY KEY,
+                         block INTEGER NOT NULL) WITHOUT ROWID;
+                     INSERT INTO audit_event_ids VALUES ('{}', 1), ('{}', 1), ('{}', 1);
+                     DELETE FROM audit_block_keys WHERE attr = 7;
+                     PRAGMA user_version = 3;",
+                    ids[0], ids[1], ids[2]
+                ))
+                .unwrap();
+        }
+        let store = SqliteStore::open(&path, false).unwrap();
+        for id in ids {
+            let page = store
+                .audit_page(&AuditQuery {
+                    event_id: Some(id.into()),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .unwrap();
+            assert_eq!(page.len(), 1, "{id}");
+            assert_eq!(page[0].1.event_id, id);
+            assert!(store
+                .commit(&[], &[crate::conformance::event(id, "GetUser")])
+                .is_err());
+        }
+        let conn = store.conn().unwrap();
+        let (version, old): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version),
+                        (SELECT count(*) FROM sqlite_master WHERE name = 'audit_event_ids')",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((version, old), (4, 0));
+    }
+
+    #[test]
+    fn event_ids_are_unique_within_and_across_blocks() {
+        let store = SqliteStore::in_memory().unwrap();
+        let event = |id: &str| crate::conformance::event(id, "GetUser");
+        let a = "01a24fc0-2068-7abc-8def-0123456789ab";
+        let b = "01a24fc0-2068-7abc-8def-0123456789ac";
+        store.commit(&[], &[event(a)]).unwrap();
+        assert!(store.commit(&[], &[event(b), event(b)]).is_err());
+        assert!(store.commit(&[], &[event(b), event(a)]).is_err());
+        store.commit(&[], &[event(b)]).unwrap();
+        assert_eq!(store.audit_events(10).unwrap().len(), 2);
+        // Two blocks share the prefix: a lookup by either id finds only it.
+        for id in [a, b] {
+            let page = store
+                .audit_page(&AuditQuery {
+                    event_id: Some(id.into()),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .unwrap();
+            let found: Vec<_> = page.iter().map(|(_, r)| r.event_id.as_str()).collect();
+            assert_eq!(found, [id]);
+        }
     }
 
     #[test]

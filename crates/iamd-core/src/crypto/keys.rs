@@ -209,6 +209,27 @@ pub fn request_id() -> Result<String, RandomError> {
     b[8..].copy_from_slice(&lo.to_le_bytes());
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
+    Ok(uuid_text(&b))
+}
+
+/// A new audit event id: a time-ordered (version 7) UUID in lowercase, its first 48 bits
+/// `unix_millis` (the account clock's), the other 74 random. Ids made close in time are close
+/// in the store's event id index, so writing a block's ids touches a few index pages at its
+/// end instead of one page per id (random ids made the index the largest write of a flush
+/// of read records). Like [`request_id`], a unique label, not a secret.
+pub fn event_id(unix_millis: u64) -> Result<String, RandomError> {
+    let (hi, lo) = IdRng::with(|rng| (rng.next(), rng.next()))?;
+    let mut b = [0u8; 16];
+    b[..6].copy_from_slice(&unix_millis.to_be_bytes()[2..]);
+    b[6..8].copy_from_slice(&hi.to_le_bytes()[..2]);
+    b[8..].copy_from_slice(&lo.to_le_bytes());
+    b[6] = (b[6] & 0x0f) | 0x70;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    Ok(uuid_text(&b))
+}
+
+/// `8-4-4-4-12` lowercase hex digits of a UUID's bytes.
+fn uuid_text(b: &[u8; 16]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut id = String::with_capacity(36);
     for (i, byte) in b.iter().enumerate() {
@@ -218,7 +239,7 @@ pub fn request_id() -> Result<String, RandomError> {
         id.push(char::from(HEX[usize::from(byte >> 4)]));
         id.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
-    Ok(id)
+    id
 }
 
 /// The per-thread generator behind [`request_id`] (wyrand: a 64-bit counter through a
@@ -342,6 +363,18 @@ mod tests {
         assert!(password.expose().ends_with('='));
         assert_eq!(format!("{password:?}"), "***");
         assert!(!password.ct_eq(service_password().unwrap().expose()));
+    }
+
+    #[test]
+    fn event_ids_are_version_7_uuids_ordered_by_time() {
+        let a = event_id(1_796_634_321_000).unwrap();
+        let b = event_id(1_796_634_321_001).unwrap();
+        assert_eq!(a.len(), 36);
+        assert!(a.starts_with("01a2") && a < b, "{a} {b}");
+        let parts: Vec<&str> = a.split('-').collect();
+        assert!(parts[2].starts_with('7'));
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+        assert_ne!(event_id(5).unwrap(), event_id(5).unwrap());
     }
 
     #[test]

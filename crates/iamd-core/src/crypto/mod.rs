@@ -16,7 +16,7 @@ pub mod x509;
 
 pub use base32::Base32Error;
 pub use keys::{
-    access_key_id, ct_eq, request_id, secret_access_key, service_password, session_token,
+    access_key_id, ct_eq, event_id, request_id, secret_access_key, service_password, session_token,
     ssh_public_key_id, unique_id, AccessKeyKind, Secret, UniqueIdKind,
 };
 pub use password::{hash_password, needs_rehash, verify_password, PasswordError};

@@ -245,7 +245,7 @@ pub(crate) fn audit_rejection(
         Rejection::Replayed => "Replayed",
         Rejection::Locked => "Locked",
     };
-    let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+    let event_id = ctx.account.new_event_id()?;
     let record = crate::audit::MfaCheckFailure {
         caller: ctx.caller,
         account_id: &txn.state.account_id,

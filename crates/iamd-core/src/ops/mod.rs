@@ -137,7 +137,7 @@ impl OpContext<'_> {
         &self,
         f: impl FnOnce(&mut crate::account::Txn) -> Result<T, IamError>,
     ) -> Result<T, IamError> {
-        let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+        let event_id = self.account.new_event_id()?;
         let out = self.account.write(|txn| {
             let out = f(txn)?;
             self.audit_call(txn, event_id, None);
@@ -155,7 +155,7 @@ impl OpContext<'_> {
         &self,
         f: impl FnOnce(&mut crate::account::Txn) -> Result<Result<T, IamError>, IamError>,
     ) -> Result<T, IamError> {
-        let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+        let event_id = self.account.new_event_id()?;
         let out = self.account.write(|txn| {
             let out = f(txn)?;
             self.audit_call(txn, event_id, out.as_ref().err());
@@ -503,7 +503,7 @@ pub fn audit_refused_input(
     request_id: &str,
     user_agent: &str,
 ) {
-    let Ok(event_id) = crate::crypto::request_id() else {
+    let Ok(event_id) = account.new_event_id() else {
         return;
     };
     let account_id = account.account_id();
@@ -529,7 +529,7 @@ fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
     if ctx.operation.read_only && !ctx.account.audits_reads() {
         return Ok(());
     }
-    let event_id = crate::crypto::request_id().map_err(|_| IamError::service_failure())?;
+    let event_id = ctx.account.new_event_id()?;
     let record = ctx.api_call(event_id, ctx.now).record_with(None);
     ctx.account.audit_deferred(record)
 }
@@ -537,7 +537,7 @@ fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
 /// Records a failed call (denied, invalid, conflicting...) in the audit log, as CloudTrail
 /// records failed calls with `errorCode` and `errorMessage`.
 fn audit_failure(ctx: &OpContext<'_>, error: &IamError) {
-    let Ok(event_id) = crate::crypto::request_id() else {
+    let Ok(event_id) = ctx.account.new_event_id() else {
         return;
     };
     let record = ctx.api_call(event_id, ctx.now).record_with(Some(error));

@@ -1,8 +1,11 @@
 //! Audit records stored in blocks: one row holds the records of one commit or one flush of
 //! buffered records (reads, failed calls), with one index entry per distinct lookup value of
-//! the block (`audit_block_keys`) and one per event id (`audit_event_ids`, which also keeps
-//! event ids unique). Writing a block of 2,048 reads costs a few index entries instead of
-//! eight per record; a lookup reads the blocks its index entries name (see `page`).
+//! the block (`audit_block_keys`), event ids included by their first [`EVENT_ID_PREFIX`]
+//! characters: iamd's event ids begin with their time (see `iamd_core::crypto::event_id`),
+//! so the ids of a block of 2,048 reads share a few prefixes. Writing such a block costs a few
+//! index entries instead of eight per record (schema 2) or one per record (schema 3); a lookup
+//! reads the blocks its index entries name (see `page`). Event ids stay unique: a block is
+//! refused when a block holding one of its prefixes holds one of its ids.
 
 use std::collections::BTreeSet;
 
@@ -12,7 +15,7 @@ use super::fail;
 use crate::lookup::LookupFields;
 use crate::{AuditRecord, StoreError};
 
-/// The block tables (schema version 3).
+/// The block tables (schema version 4).
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_blocks (
     id       INTEGER PRIMARY KEY, -- the position of the block's first record
@@ -31,11 +34,18 @@ CREATE TABLE IF NOT EXISTS audit_block_keys (
     block    INTEGER NOT NULL,
     PRIMARY KEY (attr, value, max_time, block)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS audit_event_ids (
-    event_id TEXT PRIMARY KEY,
-    block    INTEGER NOT NULL
-) WITHOUT ROWID;
 ";
+
+/// How many leading characters of an event id its block key holds: 40 bits of a
+/// time-ordered id's milliseconds (256 ms: a lookup by event id reads the few blocks written
+/// in the same 256 ms; at 30,000 reads/s, a block of 2,048 usually has one prefix), or 40
+/// random bits of another UUID.
+const EVENT_ID_PREFIX: usize = 11;
+
+/// The block key of an event id.
+pub(super) fn event_id_prefix(event_id: &str) -> &str {
+    event_id.get(..EVENT_ID_PREFIX).unwrap_or(event_id)
+}
 
 /// What a block key indexes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -49,6 +59,8 @@ pub(super) enum Attr {
     ParameterName = 5,
     /// `name` NUL `value` of a top-level text request parameter.
     Parameter = 6,
+    /// An event id's [`event_id_prefix`].
+    EventIdPrefix = 7,
 }
 
 /// The key value of a request parameter with its value.
@@ -79,7 +91,7 @@ pub(super) fn read_only_key(read_only: bool) -> &'static str {
 /// goes through here).
 #[derive(Default)]
 struct Keys {
-    seen: [BTreeSet<String>; 7],
+    seen: [BTreeSet<String>; 8],
     /// The parameter key being added (one allocation for all records).
     scratch: String,
 }
@@ -96,6 +108,7 @@ impl Keys {
         self.add(Attr::EventName, &record.event_name);
         self.add(Attr::EventSource, &record.event_source);
         self.add(Attr::Username, &record.username);
+        self.add(Attr::EventIdPrefix, event_id_prefix(&record.event_id));
         let parsed;
         let fields = match &record.lookup.0 {
             Some(hint) => hint.as_ref(),
@@ -242,6 +255,15 @@ fn write_block(
     span: i64,
     records: &[(i64, &AuditRecord)],
 ) -> Result<(), StoreError> {
+    let keys = Keys::of(records.iter().map(|(_, r)| *r));
+    let prefix_attr = Attr::EventIdPrefix as i64;
+    check_unique(
+        tx,
+        records,
+        keys.iter()
+            .filter(|(attr, _)| *attr == prefix_attr)
+            .map(|(_, value)| value.as_str()),
+    )?;
     let min_time = records.iter().map(|(_, r)| r.event_time).min().unwrap_or(0);
     let max_time = records.iter().map(|(_, r)| r.event_time).max().unwrap_or(0);
     let count = i64::try_from(records.len()).unwrap_or(i64::MAX);
@@ -264,24 +286,76 @@ fn write_block(
             "INSERT INTO audit_block_keys (attr, value, max_time, block) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(fail)?;
-    for (attr, value) in Keys::of(records.iter().map(|(_, r)| *r)) {
+    for (attr, value) in keys {
         insert_key
             .execute(params![attr, value, max_time, id])
             .map_err(fail)?;
     }
-    let mut insert_id = tx
-        .prepare_cached("INSERT INTO audit_event_ids (event_id, block) VALUES (?1, ?2)")
-        .map_err(fail)?;
-    // In key order: neighbouring inserts touch the same pages.
+    Ok(())
+}
+
+/// Fails when an event id of `records` is twice among them or already stored: in a block
+/// keyed by its prefix (`prefixes`: those of `records`, not yet keyed to their new block).
+fn check_unique<'a>(
+    tx: &Connection,
+    records: &[(i64, &AuditRecord)],
+    prefixes: impl Iterator<Item = &'a str>,
+) -> Result<(), StoreError> {
+    let duplicate = |id: &str| StoreError(format!("audit event id {id} is already stored"));
     let mut ids: Vec<&str> = records.iter().map(|(_, r)| r.event_id.as_str()).collect();
     ids.sort_unstable();
-    for event_id in ids {
-        insert_id.execute(params![event_id, id]).map_err(fail)?;
+    if let Some(pair) = ids.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(duplicate(pair[0]));
+    }
+    let mut blocks = tx
+        .prepare_cached("SELECT block FROM audit_block_keys WHERE attr = ?1 AND value = ?2")
+        .map_err(fail)?;
+    let mut read = tx
+        .prepare_cached("SELECT records FROM audit_blocks WHERE id = ?1")
+        .map_err(fail)?;
+    for prefix in prefixes {
+        let found: Vec<i64> = blocks
+            .query_map(params![Attr::EventIdPrefix as i64, prefix], |row| {
+                row.get(0)
+            })
+            .map_err(fail)?
+            .collect::<Result<_, _>>()
+            .map_err(fail)?;
+        for block in found {
+            let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
+            for stored in event_ids(&bytes)? {
+                if ids.binary_search(&stored).is_ok() {
+                    return Err(duplicate(stored));
+                }
+            }
+        }
     }
     Ok(())
 }
 
-/// Removes the block `id` (its row, keys and event ids); returns its records.
+/// The event ids of a block's records (see [`encode`]), read in place.
+fn event_ids(mut bytes: &[u8]) -> Result<Vec<&str>, StoreError> {
+    let corrupt = || StoreError("corrupt audit block".into());
+    fn text<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
+        let len = usize::try_from(len).ok()?;
+        let raw = bytes.get(4..4 + len)?;
+        *bytes = bytes.get(4 + len..)?;
+        Some(raw)
+    }
+    let mut ids = Vec::new();
+    while !bytes.is_empty() {
+        bytes = bytes.get(16..).ok_or_else(corrupt)?;
+        let id = text(&mut bytes).ok_or_else(corrupt)?;
+        ids.push(std::str::from_utf8(id).map_err(|_| corrupt())?);
+        for _ in 0..4 {
+            text(&mut bytes).ok_or_else(corrupt)?;
+        }
+    }
+    Ok(ids)
+}
+
+/// Removes the block `id` (its row and keys); returns its records.
 fn remove_block(tx: &Connection, id: i64) -> Result<(i64, Vec<(i64, AuditRecord)>), StoreError> {
     let (span, max_time, bytes): (i64, i64, Vec<u8>) = tx
         .prepare_cached("SELECT span, max_time, records FROM audit_blocks WHERE id = ?1")
@@ -299,12 +373,6 @@ fn remove_block(tx: &Connection, id: i64) -> Result<(i64, Vec<(i64, AuditRecord)
         delete_key
             .execute(params![attr, value, max_time, id])
             .map_err(fail)?;
-    }
-    let mut delete_id = tx
-        .prepare_cached("DELETE FROM audit_event_ids WHERE event_id = ?1")
-        .map_err(fail)?;
-    for (_, record) in &records {
-        delete_id.execute([&record.event_id]).map_err(fail)?;
     }
     tx.prepare_cached("DELETE FROM audit_blocks WHERE id = ?1")
         .map_err(fail)?
@@ -408,6 +476,49 @@ pub(super) fn migrate_audit_table(tx: &Transaction<'_>) -> Result<(), StoreError
          DROP TABLE audit;",
     )
     .map_err(fail)
+}
+
+/// Moves schema version 3's event id index (`audit_event_ids`, an entry per record) into
+/// block keys of the ids' prefixes, and drops it.
+pub(super) fn migrate_event_ids(tx: &Transaction<'_>) -> Result<(), StoreError> {
+    let exists: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'audit_event_ids'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?;
+    if exists == 0 {
+        return Ok(());
+    }
+    let ids: Vec<(String, i64, i64)> = tx
+        .prepare(
+            "SELECT e.event_id, b.max_time, e.block
+             FROM audit_event_ids e JOIN audit_blocks b ON b.id = e.block",
+        )
+        .map_err(fail)?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .map_err(fail)?
+        .collect::<Result<_, _>>()
+        .map_err(fail)?;
+    let mut insert_key = tx
+        .prepare(
+            "INSERT OR IGNORE INTO audit_block_keys (attr, value, max_time, block)
+             VALUES (?1, ?2, ?3, ?4)",
+        )
+        .map_err(fail)?;
+    for (event_id, max_time, block) in &ids {
+        insert_key
+            .execute(params![
+                Attr::EventIdPrefix as i64,
+                event_id_prefix(event_id),
+                max_time,
+                block
+            ])
+            .map_err(fail)?;
+    }
+    tx.execute_batch("DROP TABLE audit_event_ids;")
+        .map_err(fail)
 }
 
 /// Every record, newest position first, at most `limit`.

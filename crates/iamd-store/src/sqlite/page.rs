@@ -1,12 +1,12 @@
-//! Audit lookups over blocks: the candidate blocks come from an index (a lookup value's
-//! `audit_block_keys`, an event id's `audit_event_ids`, or the blocks' times), newest
+//! Audit lookups over blocks: the candidate blocks come from an index (a lookup value's or
+//! an event id's prefix's `audit_block_keys`, or the blocks' times), newest
 //! `max_time` first; each is read and its records filtered, until no block left can hold a
 //! record newer than the page's last.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::blocks::{decode, parameter_key, read_only_key, Attr};
+use super::blocks::{decode, event_id_prefix, parameter_key, read_only_key, Attr};
 use super::fail;
 use crate::{AuditQuery, AuditRecord, StoreError};
 
@@ -16,14 +16,6 @@ pub(super) const BLOCK_SQL: &str = "SELECT min_time, records FROM audit_blocks W
 /// The SQL listing candidate blocks (`block`, `max_time`) newest first, and its arguments.
 pub(super) fn candidates_sql(query: &AuditQuery) -> (String, Vec<Value>) {
     let start = query.start.unwrap_or(i64::MIN);
-    if let Some(event_id) = &query.event_id {
-        return (
-            "SELECT b.id, b.max_time FROM audit_event_ids e JOIN audit_blocks b ON b.id = e.block
-             WHERE e.event_id = ?1 AND b.max_time >= ?2"
-                .into(),
-            vec![event_id.clone().into(), start.into()],
-        );
-    }
     let key = |attr: Attr, values: Vec<String>| {
         let mut args: Vec<Value> = vec![(attr as i64).into(), start.into()];
         let mut marks = Vec::new();
@@ -42,6 +34,12 @@ pub(super) fn candidates_sql(query: &AuditQuery) -> (String, Vec<Value>) {
         )
     };
     let one = |value: &String| vec![value.clone()];
+    if let Some(event_id) = &query.event_id {
+        return key(
+            Attr::EventIdPrefix,
+            vec![event_id_prefix(event_id).to_string()],
+        );
+    }
     if let Some(name) = &query.event_name {
         return key(Attr::EventName, one(name));
     }

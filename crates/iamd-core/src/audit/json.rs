@@ -1,0 +1,264 @@
+//! The JSON text of an API call's record, written straight into one buffer: member names are
+//! constants, and text is escaped in runs (a run of bytes needing no escape is copied at
+//! once). Every read writes a record, and serde's serializer cost about as much as the rest
+//! of the read. The text is byte for byte what `serde_json` writes for the typed record (a
+//! test holds the two together): same member order, same escapes, same numbers.
+
+use serde_json::Value;
+
+use super::{
+    is_recorded, Parameters, Recorded, ResponseElements, SessionContext, UserIdentity, HIDDEN,
+};
+
+/// Whether a byte of `word` is a control character, `"` or `\\` (bit tricks: a byte below
+/// `n` borrows into its high bit when `n` is subtracted from every byte).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    (below(word, 0x20) | below(word ^ (ONES * 0x22), 1) | below(word ^ (ONES * 0x5c), 1)) != 0
+}
+
+/// A JSON text being written.
+pub(super) struct Out(Vec<u8>);
+
+impl Out {
+    pub fn with_capacity(n: usize) -> Out {
+        Out(Vec::with_capacity(n))
+    }
+
+    /// Text known to need no escape (member names, punctuation).
+    fn raw(&mut self, text: &str) {
+        self.0.extend_from_slice(text.as_bytes());
+    }
+
+    /// A JSON string, escaped as `serde_json` escapes it: `"`, `\` and control characters
+    /// (`\b \t \n \f \r`, else `\u00XX` in lowercase hex); nothing else.
+    pub(super) fn text(&mut self, text: &str) {
+        self.0.push(b'"');
+        self.escaped(text.as_bytes());
+        self.0.push(b'"');
+    }
+
+    fn escaped(&mut self, bytes: &[u8]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut start = 0;
+        let mut i = 0;
+        while let Some(&byte) = bytes.get(i) {
+            // Eight bytes at a time while none needs an escape (most text needs none).
+            if let Some(word) = bytes
+                .get(i..i + 8)
+                .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            {
+                if !needs_escape(u64::from_le_bytes(word)) {
+                    i += 8;
+                    continue;
+                }
+            }
+            i += 1;
+            if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+                continue;
+            }
+            self.0
+                .extend_from_slice(bytes.get(start..i - 1).unwrap_or_default());
+            start = i;
+            let short = match byte {
+                b'"' => b'"',
+                b'\\' => b'\\',
+                0x08 => b'b',
+                0x09 => b't',
+                0x0a => b'n',
+                0x0c => b'f',
+                0x0d => b'r',
+                _ => 0,
+            };
+            if short != 0 {
+                self.0.extend_from_slice(&[b'\\', short]);
+            } else {
+                self.0.extend_from_slice(b"\\u00");
+                self.0.push(HEX[usize::from(byte >> 4)]);
+                self.0.push(HEX[usize::from(byte & 0x0f)]);
+            }
+        }
+        self.0
+            .extend_from_slice(bytes.get(start..).unwrap_or_default());
+    }
+
+    /// `,"name":` (or without the comma for the first member).
+    fn name(&mut self, name: &str) {
+        self.raw(name);
+    }
+
+    /// A member of text: `name` is the constant `,"member":` prefix.
+    fn member(&mut self, name: &str, value: &str) {
+        self.name(name);
+        self.text(value);
+    }
+
+    /// A text member left out when `value` is `None`.
+    fn optional(&mut self, name: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.member(name, value);
+        }
+    }
+
+    /// Any serializable value, as `serde_json` writes it.
+    fn serde<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
+        // Writing to a Vec cannot fail; a value that cannot be serialized (none here) is
+        // written as `null` so the text stays JSON.
+        let before = self.0.len();
+        if serde_json::to_writer(&mut self.0, value).is_err() {
+            self.0.truncate(before);
+            self.raw("null");
+        }
+    }
+
+    /// A camelCase member name (`UserName` -> `"userName"`), followed by `:`.
+    fn camel_name(&mut self, key: &str) {
+        match key.as_bytes().first() {
+            Some(first) if first.is_ascii() => {
+                self.0.push(b'"');
+                self.escaped(&[first.to_ascii_lowercase()]);
+                self.escaped(key.as_bytes().get(1..).unwrap_or_default());
+                self.0.push(b'"');
+            }
+            _ => self.text(&super::camel_case(key)),
+        }
+        self.0.push(b':');
+    }
+
+    /// [`Recorded`] of `value`: allowed parameters as given, every other one [`HIDDEN`].
+    fn recorded(&mut self, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                self.0.push(b'{');
+                for (i, (key, value)) in map.iter().enumerate() {
+                    if i > 0 {
+                        self.0.push(b',');
+                    }
+                    self.camel_name(key);
+                    if is_recorded(key) {
+                        self.recorded(value);
+                    } else {
+                        self.text(HIDDEN);
+                    }
+                }
+                self.0.push(b'}');
+            }
+            Value::Array(items) => {
+                self.0.push(b'[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.0.push(b',');
+                    }
+                    self.recorded(item);
+                }
+                self.0.push(b']');
+            }
+            Value::String(text) => self.text(text),
+            Value::Null => self.raw("null"),
+            Value::Bool(true) => self.raw("true"),
+            Value::Bool(false) => self.raw("false"),
+            Value::Number(n) => self.serde(n),
+        }
+    }
+
+    fn user_identity(&mut self, u: &UserIdentity<'_>) {
+        self.member("{\"type\":", u.kind);
+        self.member(",\"principalId\":", u.principal_id);
+        self.member(",\"arn\":", u.arn);
+        self.member(",\"accountId\":", u.account_id);
+        self.member(",\"accessKeyId\":", u.access_key_id);
+        self.optional(",\"userName\":", u.user_name);
+        self.optional(",\"identityProvider\":", u.identity_provider);
+        if let Some(context) = &u.session_context {
+            self.name(",\"sessionContext\":");
+            self.session_context(context);
+        }
+        self.raw("}");
+    }
+
+    fn session_context(&mut self, c: &SessionContext<'_>) {
+        self.raw("{");
+        if let Some(issuer) = &c.session_issuer {
+            self.member("\"sessionIssuer\":{\"type\":", issuer.kind);
+            self.optional(",\"principalId\":", issuer.principal_id);
+            self.member(",\"arn\":", &issuer.arn);
+            self.member(",\"accountId\":", issuer.account_id);
+            self.optional(",\"userName\":", issuer.user_name);
+            self.raw("},");
+        }
+        self.raw("\"attributes\":{");
+        let a = &c.attributes;
+        match (&a.creation_date, a.mfa_authenticated) {
+            (Some(date), mfa) => {
+                self.member("\"creationDate\":", date);
+                self.optional(",\"mfaAuthenticated\":", mfa);
+            }
+            (None, mfa) => self.optional("\"mfaAuthenticated\":", mfa),
+        }
+        self.raw("}}");
+    }
+
+    pub fn into_string(self) -> String {
+        // Only `str`s and serde_json's output were written: always UTF-8.
+        String::from_utf8(self.0).unwrap_or_default()
+    }
+}
+
+/// The parts of an API call's record (see `ApiCallRecord` in the tests for the member order).
+pub(super) struct Record<'a> {
+    pub user_identity: UserIdentity<'a>,
+    pub event_time: &'a str,
+    pub event_source: &'a str,
+    pub event_name: &'a str,
+    pub aws_region: &'a str,
+    pub source_ip_address: &'a str,
+    pub user_agent: &'a str,
+    pub error_code: Option<&'a str>,
+    pub error_message: Option<&'a str>,
+    pub request_parameters: &'a Parameters<'a>,
+    pub response_elements: Option<&'a Value>,
+    pub request_id: &'a str,
+    pub event_id: &'a str,
+    pub read_only: bool,
+    pub recipient_account_id: &'a str,
+}
+
+/// The JSON text of `r`, in CloudTrail's member order.
+pub(super) fn write(r: &Record<'_>) -> String {
+    let mut out = Out::with_capacity(768);
+    out.raw("{\"eventVersion\":\"1.11\",\"userIdentity\":");
+    out.user_identity(&r.user_identity);
+    out.member(",\"eventTime\":", r.event_time);
+    out.member(",\"eventSource\":", r.event_source);
+    out.member(",\"eventName\":", r.event_name);
+    out.member(",\"awsRegion\":", r.aws_region);
+    out.member(",\"sourceIPAddress\":", r.source_ip_address);
+    if !r.user_agent.is_empty() {
+        out.member(",\"userAgent\":", r.user_agent);
+    }
+    out.optional(",\"errorCode\":", r.error_code);
+    out.optional(",\"errorMessage\":", r.error_message);
+    out.name(",\"requestParameters\":");
+    match r.request_parameters {
+        Parameters::Recorded(Recorded(input)) => out.recorded(input),
+        Parameters::Omitted(marker) => out.serde(marker),
+    }
+    out.name(",\"responseElements\":");
+    match r.response_elements {
+        Some(response) => out.serde(&ResponseElements(response)),
+        None => out.raw("null"),
+    }
+    out.member(",\"requestID\":", r.request_id);
+    out.member(",\"eventID\":", r.event_id);
+    out.raw(if r.read_only {
+        ",\"readOnly\":true"
+    } else {
+        ",\"readOnly\":false"
+    });
+    out.raw(",\"eventType\":\"AwsApiCall\",\"managementEvent\":true");
+    out.member(",\"recipientAccountId\":", r.recipient_account_id);
+    out.raw(",\"eventCategory\":\"Management\"}");
+    out.into_string()
+}
