@@ -87,7 +87,7 @@ fn assume_role_with_saml(ctx: &OpContext<'_>, value: &Value) -> Result<Value, Ia
         &transitive,
         claims.source_identity.as_deref(),
     ));
-    let trust = role.assume_role_policy.compiled.as_deref();
+    let trust = role.assume_role_policy.compiled().map(|p| &**p);
     let trust = trust.ok_or_else(IamError::service_failure)?;
     let mut actions = vec![ACTION];
     if !claims.tags.is_empty() {
