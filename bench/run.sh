@@ -9,6 +9,9 @@
 #                               them (or after BENCH_DURATION). iamd runs with its UsersPerAccount
 #                               quota raised (--quota) to hold them all.
 #   BENCH_CREATE_N_MOTO=20000   the same for moto (it answers far fewer in BENCH_DURATION)
+#   BENCH_AUDIT_ROUNDS=1        GetUser with and without read auditing this many times in turn
+#                               (rounds after the first alternate which goes first); the read
+#                               auditing cost is reported per round and as their median
 #   BENCH_BARE=1                also run the HTTP floor: iamd's accept loop and HTTP stack
 #                               answering a fixed body of the size of iamd's response (the
 #                               bare_http example of iamd-server), for the read scenarios; 0: none
@@ -41,6 +44,7 @@ USER_QUOTA=$((USERS + CREATE_N + 10)) # iamd's UsersPerAccount for this run (AWS
 BARE="${BENCH_BARE:-1}"
 VENV="${BENCH_VENV:-$ROOT/target/bench-venv}"
 PACED="${BENCH_PACED:-1}"
+AUDIT_ROUNDS="${BENCH_AUDIT_ROUNDS:-1}"
 PACE_FACTOR="${BENCH_PACE_FACTOR:-100}"
 PACED_CONNECTIONS="${BENCH_PACED_CONNECTIONS:-$CONNECTIONS}"
 
@@ -53,7 +57,7 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 log() { echo "bench: $*" >&2; }
 die() { log "$*"; exit 2; }
 
-for v in THREADS CONNECTIONS DURATION WARMUP CREATE_N CREATE_N_MOTO USERS PACE_FACTOR PACED_CONNECTIONS; do
+for v in THREADS CONNECTIONS DURATION WARMUP AUDIT_ROUNDS CREATE_N CREATE_N_MOTO USERS PACE_FACTOR PACED_CONNECTIONS; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "BENCH_$v must be a whole number (got '${!v}')"
 done
 (( DURATION >= 1 && DURATION <= 600 )) || die "BENCH_DURATION must be 1..600 seconds"
@@ -188,8 +192,9 @@ rate_of() { # scenario server factor
     END {printf "%.0f", k * r}' "$RESULTS"
 }
 
-run_one() { # scenario server port pid [rate]: with a rate (requests/s), the paced run "<scenario>@paced"
-  local scenario="$1" server="$2" port="$3" pid="$4" rate="${5:-0}" count=1 file line before after
+run_one() { # scenario server port pid [rate [round]]: with a rate (requests/s), the paced run
+  # "<scenario>@paced"; with a round (2, 3, ...), a repeated run "<scenario>#<round>"
+  local scenario="$1" server="$2" port="$3" pid="$4" rate="${5:-0}" round="${6:-}" count=1 file line before after
   local conns="$CONNECTIONS" label="$scenario" name="$scenario-$server"
   if [[ "$scenario" == CreateUser ]]; then
     count="$CREATE_N"
@@ -197,6 +202,9 @@ run_one() { # scenario server port pid [rate]: with a rate (requests/s), the pac
   fi
   if (( rate > 0 )); then
     conns="$PACED_CONNECTIONS" label="$scenario@paced" name="$scenario-$server-paced"
+  fi
+  if [[ -n "$round" ]]; then
+    label="$scenario#$round" name="$scenario-$server-r$round"
   fi
   file="$OUT/$name.req"
   if [[ "$server" == bare ]]; then
@@ -253,6 +261,15 @@ for scenario in $SCENARIOS; do
   run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID"
   if [[ "$scenario" == GetUser ]]; then
     run_one "$scenario" iamd-noaudit "$QUIET_PORT" "$QUIET_PID"
+    for ((round = 2; round <= AUDIT_ROUNDS; round++)); do
+      if ((round % 2 == 0)); then
+        run_one "$scenario" iamd-noaudit "$QUIET_PORT" "$QUIET_PID" 0 "$round"
+        run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID" 0 "$round"
+      else
+        run_one "$scenario" iamd "$IAMD_PORT" "$IAMD_PID" 0 "$round"
+        run_one "$scenario" iamd-noaudit "$QUIET_PORT" "$QUIET_PID" 0 "$round"
+      fi
+    done
   fi
   run_one "$scenario" moto "$MOTO_PORT" "$MOTO_PID"
   if [[ "$BARE" == 1 && "$scenario" != CreateUser && -s "$OUT/$scenario-iamd.size" ]]; then
