@@ -215,7 +215,7 @@ fn access_keys_per_user_follow_creations_deletions_and_renames() {
     let mut both = vec![first.clone(), second.clone()];
     both.sort();
     assert_eq!(key_ids(&acct, Some("bob"), json!({})), both);
-    assert_eq!(key_ids(&acct, Some("Bobby"), json!({})), [bobby.clone()]);
+    assert_eq!(key_ids(&acct, Some("Bobby"), json!({})), [bobby]);
     assert!(!key_ids(&acct, None, json!({})).contains(&first));
 
     // Paging starts at the marker.
