@@ -25,17 +25,20 @@ pub const SESSION_POLICY_NAME: &str = "session policy";
 #[derive(Debug, Clone, Default)]
 pub struct AccountState {
     pub account_id: String,
-    pub users: OrdMap<String, Arc<User>>,
-    pub groups: OrdMap<String, Arc<Group>>,
-    pub roles: OrdMap<String, Arc<Role>>,
+    /// Users, groups and roles tally their attached policies and boundaries (see
+    /// [`AccountState::policy_usage`]).
+    pub users: IndexedMap<User>,
+    pub groups: IndexedMap<Group>,
+    pub roles: IndexedMap<Role>,
     pub instance_profiles: OrdMap<String, Arc<InstanceProfile>>,
     /// OpenID Connect providers, by ARN.
     pub oidc_providers: OrdMap<String, Arc<OidcProvider>>,
     /// Customer managed policies, by ARN; indexed by lowercase name.
     pub policies: IndexedMap<ManagedPolicy>,
-    pub access_keys: OrdMap<String, Arc<AccessKey>>,
-    /// By serial number; indexed by owner and lowercase serial number, virtual devices
-    /// counted.
+    /// By key id; indexed by owner (see [`crate::entities::access_keys::key_owner`]).
+    pub access_keys: IndexedMap<AccessKey>,
+    /// By serial number; indexed by owner, lowercase serial number and virtual devices'
+    /// assignment status, virtual devices counted.
     pub mfa_devices: IndexedMap<MfaDevice>,
     /// By lowercase user name.
     pub login_profiles: OrdMap<String, Arc<LoginProfile>>,
@@ -72,6 +75,29 @@ pub struct AccountState {
     /// Outbound identity federation: the setting and the token signing keys (`None`: never
     /// enabled).
     pub outbound_federation: Option<Arc<crate::outbound::OutboundFederation>>,
+}
+
+/// How many entities use a managed policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicyUsage {
+    /// Users, groups and roles the policy is attached to.
+    pub attachments: usize,
+    /// Users and roles whose permissions boundary the policy is.
+    pub boundaries: usize,
+}
+
+/// Calls `each` with the tallies of an entity's attached policies and boundary.
+pub(crate) fn tally_policies(
+    attached: &[String],
+    boundary: Option<&str>,
+    each: &mut dyn FnMut(By, &str),
+) {
+    for arn in attached {
+        each(By::Attached, arn);
+    }
+    if let Some(arn) = boundary {
+        each(By::Boundary, arn);
+    }
 }
 
 /// Where a policy that applies to a principal comes from, for the simulator's results.
@@ -129,6 +155,38 @@ impl AccountState {
         self.policies
             .get(arn)
             .or_else(|| crate::aws_policies::get(arn))
+    }
+
+    /// How many users, groups and roles use managed policy `arn`, in O(log n).
+    pub fn policy_usage(&self, arn: &str) -> PolicyUsage {
+        PolicyUsage {
+            attachments: self.users.tally(By::Attached, arn)
+                + self.groups.tally(By::Attached, arn)
+                + self.roles.tally(By::Attached, arn),
+            boundaries: self.users.tally(By::Boundary, arn) + self.roles.tally(By::Boundary, arn),
+        }
+    }
+
+    /// The usage of every managed policy in use, by ARN (a walk over the policies in use,
+    /// not over the entities).
+    pub fn policies_in_use(&self) -> std::collections::HashMap<&str, PolicyUsage> {
+        let mut usage: std::collections::HashMap<&str, PolicyUsage> = Default::default();
+        for (arn, n) in self
+            .users
+            .tallies(By::Attached)
+            .chain(self.groups.tallies(By::Attached))
+            .chain(self.roles.tallies(By::Attached))
+        {
+            usage.entry(arn).or_default().attachments += n;
+        }
+        for (arn, n) in self
+            .users
+            .tallies(By::Boundary)
+            .chain(self.roles.tallies(By::Boundary))
+        {
+            usage.entry(arn).or_default().boundaries += n;
+        }
+        usage
     }
 
     /// The MFA devices assigned to user `name`.

@@ -11,21 +11,52 @@ use rusqlite::{params, Connection};
 mod blocks;
 mod page;
 
-/// The entities, and the audit records in blocks (see [`blocks`]).
+/// The entities, and the audit records in blocks (see [`blocks`]). `WITHOUT ROWID`: the rows
+/// are kept in the primary key's B-tree, so a write dirties one B-tree, not a table and its
+/// key index (each dirtied page is a WAL frame at commit).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS records (
     kind TEXT NOT NULL,
     key  TEXT NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (kind, key)
-);
+) WITHOUT ROWID;
 ";
+
+/// Rebuilds a `records` table an older iamd made with a rowid as `WITHOUT ROWID` (same
+/// columns and rows; no version change: older iamds read and write either).
+fn migrate_records_without_rowid(tx: &rusqlite::Transaction<'_>) -> Result<(), StoreError> {
+    let sql: String = tx
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'records'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(fail)?;
+    if sql.to_ascii_uppercase().contains("WITHOUT ROWID") {
+        return Ok(());
+    }
+    tx.execute_batch(
+        "ALTER TABLE records RENAME TO records_with_rowid;
+         CREATE TABLE records (
+             kind TEXT NOT NULL,
+             key  TEXT NOT NULL,
+             body TEXT NOT NULL,
+             PRIMARY KEY (kind, key)
+         ) WITHOUT ROWID;
+         INSERT INTO records (kind, key, body)
+             SELECT kind, key, body FROM records_with_rowid ORDER BY kind, key;
+         DROP TABLE records_with_rowid;",
+    )
+    .map_err(fail)
+}
 
 /// Creates the schema; a database of an older iamd gets its audit records moved into blocks
 /// (in one transaction with the new version number).
 fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
     let tx = conn.transaction().map_err(fail)?;
     tx.execute_batch(SCHEMA).map_err(fail)?;
+    migrate_records_without_rowid(&tx)?;
     tx.execute_batch(blocks::SCHEMA).map_err(fail)?;
     blocks::migrate_audit_table(&tx)?;
     blocks::migrate_event_ids(&tx)?;
@@ -285,6 +316,7 @@ mod tests {
         };
         assert_eq!(found(bob), [(7, "old".into()), (9, "older".into())]);
         assert_eq!(store.load().unwrap().len(), 1);
+        assert!(records_without_rowid(&store));
         // New records come after the old positions; a duplicate of an old id is refused.
         store
             .commit(&[], &[crate::conformance::event("new", "GetUser")])
@@ -473,5 +505,67 @@ mod tests {
         );
         assert_eq!(reopened.audit_events(10).unwrap().len(), 5);
         assert_eq!(audit_record_count(&reopened.conn().unwrap()).unwrap(), 5);
+    }
+
+    fn records_without_rowid(store: &SqliteStore) -> bool {
+        let conn = store.conn().unwrap();
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'records'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        sql.contains("WITHOUT ROWID")
+    }
+
+    #[test]
+    fn records_of_a_rowid_table_are_kept_in_a_without_rowid_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("iamd.db");
+        let store = SqliteStore::open(&path, false).unwrap();
+        assert!(records_without_rowid(&store));
+        drop(store);
+        // As an older iamd made it, with entities and the current audit tables.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE records;
+             CREATE TABLE records (kind TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL,
+                 PRIMARY KEY (kind, key));
+             INSERT INTO records VALUES ('user', 'bob', '{\"n\":1}'), ('group', 'g', '{}');",
+        )
+        .unwrap();
+        drop(conn);
+        let store = SqliteStore::open(&path, false).unwrap();
+        assert!(records_without_rowid(&store));
+        let keys: Vec<_> = store
+            .load()
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.kind, r.key, r.body))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("group".into(), "g".into(), "{}".into()),
+                ("user".into(), "bob".into(), "{\"n\":1}".into())
+            ]
+        );
+        // Writes replace and delete as before.
+        let put = Change::Put {
+            kind: "user",
+            key: "bob".into(),
+            body: "{}".into(),
+        };
+        let delete = Change::Delete {
+            kind: "group",
+            key: "g".into(),
+        };
+        store.commit(&[put, delete], &[]).unwrap();
+        drop(store);
+        let store = SqliteStore::open(&path, false).unwrap();
+        let all = store.load().unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!((all[0].key.as_str(), all[0].body.as_str()), ("bob", "{}"));
     }
 }

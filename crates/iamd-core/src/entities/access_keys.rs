@@ -15,3 +15,16 @@ pub fn resource(ctx: &OpContext<'_>, user: &Option<String>) -> String {
         None => format!("arn:aws:iam::{}:root", ctx.account_id()),
     }
 }
+
+/// The owner an access key is indexed under: the user's lowercase name, or "" for the root
+/// user's keys (user names are never empty).
+pub fn key_owner(user: Option<&str>) -> String {
+    user.map(str::to_ascii_lowercase).unwrap_or_default()
+}
+
+/// Access keys are found by owner (CreateAccessKey's per-user quota, ListAccessKeys).
+impl crate::state::Indexed for crate::model::AccessKey {
+    fn index_keys(&self, _key: &str) -> Vec<(crate::state::By, String)> {
+        vec![(crate::state::By::Owner, key_owner(self.user.as_deref()))]
+    }
+}

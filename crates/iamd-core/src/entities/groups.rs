@@ -42,3 +42,14 @@ pub fn save_group(txn: &mut Txn, group: Group) -> Result<(), IamError> {
 pub fn same_group(member_of: &str, group_name: &str) -> bool {
     member_of.to_lowercase() == group_name.to_lowercase()
 }
+
+/// Groups count towards their attached policies' usage (see `User`'s).
+impl crate::state::Indexed for Group {
+    fn index_keys(&self, _key: &str) -> Vec<(crate::state::By, String)> {
+        Vec::new()
+    }
+
+    fn tallies(&self, each: &mut dyn FnMut(crate::state::By, &str)) {
+        crate::state::tally_policies(&self.attached, None, each);
+    }
+}

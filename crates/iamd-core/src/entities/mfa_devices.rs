@@ -56,12 +56,24 @@ pub fn find_device(
 
 /// Devices are found by their user and by their serial number case-insensitively (serial
 /// numbers are unique so); virtual devices are counted (the account's quota).
+/// The `AssignmentStatus` of a virtual device, as ListVirtualMFADevices names it.
+pub fn virtual_status(assigned: bool) -> &'static str {
+    if assigned {
+        "Assigned"
+    } else {
+        "Unassigned"
+    }
+}
+
 impl crate::state::Indexed for MfaDevice {
     fn index_keys(&self, key: &str) -> Vec<(crate::state::By, String)> {
         use crate::state::By;
         let mut keys = vec![(By::Name, key.to_ascii_lowercase())];
         if let Some(user) = &self.user {
             keys.push((By::Owner, user.to_ascii_lowercase()));
+        }
+        if self.kind == MfaKind::Virtual {
+            keys.push((By::Status, virtual_status(self.user.is_some()).to_string()));
         }
         keys
     }

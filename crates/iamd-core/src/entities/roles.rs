@@ -163,3 +163,14 @@ pub fn check_modifiable(role: &Role) -> Result<(), IamError> {
         )),
     }
 }
+
+/// Roles count towards their attached policies' and boundary's usage (see `User`'s).
+impl crate::state::Indexed for Role {
+    fn index_keys(&self, _key: &str) -> Vec<(crate::state::By, String)> {
+        Vec::new()
+    }
+
+    fn tallies(&self, each: &mut dyn FnMut(crate::state::By, &str)) {
+        crate::state::tally_policies(&self.attached, self.boundary.as_deref(), each);
+    }
+}

@@ -29,3 +29,15 @@ pub fn save_user(txn: &mut crate::account::Txn, user: User) -> Result<(), IamErr
     txn.state.users.insert(key, Arc::new(user));
     Ok(())
 }
+
+/// Users count towards their attached policies' and boundary's usage (GetPolicy's
+/// `AttachmentCount`, DeletePolicy's conflict) without a walk over every user.
+impl crate::state::Indexed for User {
+    fn index_keys(&self, _key: &str) -> Vec<(crate::state::By, String)> {
+        Vec::new()
+    }
+
+    fn tallies(&self, each: &mut dyn FnMut(crate::state::By, &str)) {
+        crate::state::tally_policies(&self.attached, self.boundary.as_deref(), each);
+    }
+}

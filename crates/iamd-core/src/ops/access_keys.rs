@@ -7,15 +7,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use zeroize::Zeroizing;
 
-use super::support::{input, paginate};
+use super::support::{input, paginate_by};
 
 use super::{iam_op as op, OpContext, Operation};
 use crate::account::Account;
 use crate::crypto::{access_key_id, secret_access_key, AccessKeyKind, Secret};
-use crate::entities::access_keys::{resource, target};
+use crate::entities::access_keys::{key_owner, resource, target};
 use crate::entities::users::find_user;
 use crate::error::IamError;
 use crate::model::{AccessKey, KeyStatus};
+use crate::state::By;
 
 pub(super) static OPS: &[Operation] = &[
     op("CreateAccessKey", create_access_key, false),
@@ -76,7 +77,12 @@ pub fn bootstrap_root_key(
     account.write_retrying(|txn| {
         let exists = match given {
             Some((id, _)) => txn.state.access_keys.contains_key(id),
-            None => txn.state.access_keys.values().any(|k| k.user.is_none()),
+            None => txn
+                .state
+                .access_keys
+                .find(By::Owner, &key_owner(None))
+                .next()
+                .is_some(),
         };
         if exists {
             return Ok(None);
@@ -140,7 +146,7 @@ fn create_access_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErr
         let count = txn
             .state
             .access_keys
-            .values()
+            .find(By::Owner, &key_owner(owner.as_deref()))
             .filter(|k| k.user == owner)
             .count();
         if count >= MAX_KEYS {
@@ -179,13 +185,14 @@ fn list_access_keys(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamErro
         Some(name) => Some(find_user(&ctx.state, name)?.name.clone()),
         None => None,
     };
+    let marker = input.marker.as_deref();
     let keys = ctx
         .state
         .access_keys
-        .iter()
+        .find_from(By::Owner, &key_owner(owner.as_deref()), marker)
         .filter(|(_, k)| k.user == owner)
-        .map(|(id, k)| (id.clone(), KeyMetadata::of(k)));
-    paginate(keys, input.marker.as_deref(), input.max_items)?
+        .map(|(id, k)| (id.clone(), k));
+    paginate_by(keys, marker, input.max_items, |k| KeyMetadata::of(k))?
         .finish(Map::new(), "AccessKeyMetadata")
 }
 

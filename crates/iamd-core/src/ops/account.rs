@@ -172,7 +172,14 @@ fn summary(state: &AccountState, quotas: &Quotas) -> Value {
         .values()
         .filter(|d| d.user.is_some())
         .count();
-    let root_keys = state.access_keys.values().any(|k| k.user.is_none());
+    let root_keys = state
+        .access_keys
+        .find(
+            crate::state::By::Owner,
+            &crate::entities::access_keys::key_owner(None),
+        )
+        .next()
+        .is_some();
     json!({
         "Users": state.users.len(),
         "UsersQuota": quotas.get(Quota::UsersPerAccount),

@@ -56,45 +56,16 @@ pub(super) static OPS: &[Operation] = &[
     op("ListEntitiesForPolicy", list_entities_for_policy, true),
 ];
 
-/// How a managed policy is used.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct PolicyUsage {
-    /// Users, groups and roles the policy is attached to.
-    pub attachments: usize,
-    /// Users and roles whose permissions boundary the policy is.
-    pub boundaries: usize,
-}
+pub(crate) use crate::state::PolicyUsage;
 
-/// Usage of every policy in use, by ARN (one pass over users, groups and roles).
+/// Usage of every policy in use, by ARN.
 pub(crate) fn usage_counts(state: &AccountState) -> HashMap<&str, PolicyUsage> {
-    let mut usage: HashMap<&str, PolicyUsage> = HashMap::new();
-    for user in state.users.values() {
-        for arn in &user.attached {
-            usage.entry(arn.as_str()).or_default().attachments += 1;
-        }
-        if let Some(arn) = &user.boundary {
-            usage.entry(arn.as_str()).or_default().boundaries += 1;
-        }
-    }
-    for group in state.groups.values() {
-        for arn in &group.attached {
-            usage.entry(arn.as_str()).or_default().attachments += 1;
-        }
-    }
-    for role in state.roles.values() {
-        for arn in &role.attached {
-            usage.entry(arn.as_str()).or_default().attachments += 1;
-        }
-        if let Some(arn) = &role.boundary {
-            usage.entry(arn.as_str()).or_default().boundaries += 1;
-        }
-    }
-    usage
+    state.policies_in_use()
 }
 
 /// Usage of one policy.
 pub(crate) fn usage_of(state: &AccountState, arn: &str) -> PolicyUsage {
-    usage_counts(state).get(arn).copied().unwrap_or_default()
+    state.policy_usage(arn)
 }
 
 /// `iam:PolicyARN`, the condition key of Attach/Detach*Policy.

@@ -6,7 +6,9 @@ use iamd_policy::ContextValue;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::support::{input, paginate};
+use std::sync::Arc;
+
+use super::support::{entries_from, input, paginate, paginate_by};
 use super::tags::{merge_tags, tag_context};
 use super::users::UserView;
 use super::OpContext;
@@ -15,7 +17,8 @@ use crate::entities::mfa_devices::{
 };
 use crate::entities::users::find_user;
 use crate::error::IamError;
-use crate::model::{MfaKind, Tag};
+use crate::model::{MfaDevice, MfaKind, Tag};
+use crate::state::By;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -66,33 +69,35 @@ pub(super) fn list_virtual_mfa_devices(
 ) -> Result<Value, IamError> {
     let input: ListVirtualInput = input(value)?;
     ctx.authorize("iam:ListVirtualMFADevices", &ctx.arn("mfa", "/", ""))?;
-    let wanted: fn(bool) -> bool = match input.assignment_status.as_deref() {
-        None | Some("Any") => |_| true,
-        Some("Assigned") => |assigned| assigned,
-        Some("Unassigned") => |assigned| !assigned,
+    // `None`: any status, the virtual devices among all (few are not virtual); otherwise
+    // the status index, so that a page starts at its marker in O(log n).
+    let status = match input.assignment_status.as_deref() {
+        None | Some("Any") => None,
+        Some(status @ ("Assigned" | "Unassigned")) => Some(status),
         Some(other) => {
             return Err(IamError::validation(format!(
                 "1 validation error detected: Value '{other}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [Unassigned, Any, Assigned]"
             )))
         }
     };
-    let items = ctx
-        .state
-        .mfa_devices
-        .values()
-        .filter(|d| d.kind == MfaKind::Virtual && wanted(d.user.is_some()))
-        .map(|d| {
-            let mut item = json!({ "SerialNumber": d.serial });
-            if let Some(user) = d.user.as_deref().and_then(|u| ctx.state.user(u)) {
-                item["User"] = json!(UserView::of(user, false));
-                if let Some(date) = d.enable_date {
-                    item["EnableDate"] = json!(date);
-                }
+    let marker = input.marker.as_deref();
+    let devices = &ctx.state.mfa_devices;
+    let items: Box<dyn Iterator<Item = (&String, &Arc<MfaDevice>)>> = match status {
+        None => Box::new(entries_from(devices, marker).filter(|(_, d)| d.kind == MfaKind::Virtual)),
+        Some(status) => Box::new(devices.find_from(By::Status, status, marker)),
+    };
+    let items = items.map(|(serial, d)| (serial.clone(), d));
+    paginate_by(items, marker, input.max_items, |d| {
+        let mut item = json!({ "SerialNumber": d.serial });
+        if let Some(user) = d.user.as_deref().and_then(|u| ctx.state.user(u)) {
+            item["User"] = json!(UserView::of(user, false));
+            if let Some(date) = d.enable_date {
+                item["EnableDate"] = json!(date);
             }
-            (d.serial.clone(), item)
-        });
-    paginate(items, input.marker.as_deref(), input.max_items)?
-        .finish(Map::new(), "VirtualMFADevices")
+        }
+        item
+    })?
+    .finish(Map::new(), "VirtualMFADevices")
 }
 
 #[derive(Deserialize)]

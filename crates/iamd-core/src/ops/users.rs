@@ -101,11 +101,13 @@ fn create_user(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamError> {
             groups: Vec::new(),
             boundary: input.permissions_boundary,
         };
-        save_user(txn, user.clone())?;
-        ctx.record_response(json!({ "User": UserView::of(&user, true) }));
-        Ok(user)
+        // The answer is the audit record's response elements too: built once.
+        let answer = json!({ "User": UserView::of(&user, true) });
+        save_user(txn, user)?;
+        ctx.record_response(answer.clone());
+        Ok(answer)
     })?;
-    Ok(json!({ "User": UserView::of(&user, true) }))
+    Ok(user)
 }
 
 #[derive(Deserialize)]

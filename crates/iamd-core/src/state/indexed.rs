@@ -1,8 +1,8 @@
-//! A map of entities by key with secondary indexes and a count, kept in step by its only
-//! mutators (`insert`, `remove`), so that "the devices of user X", "is this name taken"
-//! and "how many virtual devices" are answered without walking the whole map (an account
-//! of 100,000 users has 50,000 MFA devices and 10,000 policies). Reads go through `Deref`
-//! to the ordered map, as before.
+//! A map of entities by key with secondary indexes, counts and tallies, kept in step by its
+//! only mutators (`insert`, `remove`), so that "the devices of user X", "is this name taken",
+//! "how many virtual devices" and "how many entities is this policy attached to" are answered
+//! without walking the whole map (an account of 100,000 users has 50,000 MFA devices and
+//! 10,000 policies). Reads go through `Deref` to the ordered map, as before.
 
 use std::ops::Deref;
 use std::sync::Arc;
@@ -16,6 +16,12 @@ pub enum By {
     Owner,
     /// A lowercase name that must be unique case-insensitively.
     Name,
+    /// A managed policy's ARN, attached to the entity (tallies).
+    Attached,
+    /// A managed policy's ARN, the entity's permissions boundary (tallies).
+    Boundary,
+    /// Whether a virtual MFA device is `assigned` or `unassigned`.
+    Status,
 }
 
 /// What an entity is indexed under.
@@ -27,6 +33,12 @@ pub trait Indexed {
     fn counted(&self) -> bool {
         false
     }
+
+    /// Calls `each` with every (tally, value) `self` counts once towards (see
+    /// [`IndexedMap::tally`]): counts without an index entry per entity.
+    fn tallies(&self, each: &mut dyn FnMut(By, &str)) {
+        let _ = each;
+    }
 }
 
 /// An ordered map of entities with the indexes [`Indexed`] names.
@@ -36,6 +48,8 @@ pub struct IndexedMap<V> {
     /// (index, value, key of the entity).
     index: OrdSet<(By, String, String)>,
     counted: usize,
+    /// How many entities count towards each (tally, value); absent when none.
+    tally: OrdMap<(By, String), usize>,
 }
 
 // Cloning shares the entries (`Arc`): no `V: Clone` needed.
@@ -45,6 +59,7 @@ impl<V> Clone for IndexedMap<V> {
             map: self.map.clone(),
             index: self.index.clone(),
             counted: self.counted,
+            tally: self.tally.clone(),
         }
     }
 }
@@ -55,6 +70,7 @@ impl<V> Default for IndexedMap<V> {
             map: OrdMap::new(),
             index: OrdSet::new(),
             counted: 0,
+            tally: OrdMap::new(),
         }
     }
 }
@@ -70,41 +86,92 @@ impl<V> Deref for IndexedMap<V> {
 impl<V: Indexed> IndexedMap<V> {
     /// Sets the entity under `key`; the one it replaces.
     pub fn insert(&mut self, key: String, value: Arc<V>) -> Option<Arc<V>> {
-        let old = self.remove(&key);
-        for (by, found) in value.index_keys(&key) {
-            self.index.insert((by, found, key.clone()));
+        if let Some(old) = self.map.get(&key).cloned() {
+            self.forget(&key, &old);
         }
-        if value.counted() {
-            self.counted += 1;
-        }
-        self.map.insert(key, value);
-        old
+        self.remember(&key, &value);
+        self.map.insert(key, value)
     }
 
     /// Removes the entity under `key`; the one removed.
     pub fn remove(&mut self, key: &str) -> Option<Arc<V>> {
         let old = self.map.remove(key)?;
-        for (by, found) in old.index_keys(key) {
+        self.forget(key, &old);
+        Some(old)
+    }
+
+    /// Adds `value`'s index entries, count and tallies.
+    fn remember(&mut self, key: &str, value: &V) {
+        for (by, found) in value.index_keys(key) {
+            self.index.insert((by, found, key.to_string()));
+        }
+        if value.counted() {
+            self.counted += 1;
+        }
+        let tally = &mut self.tally;
+        value.tallies(&mut |by, found| {
+            *tally.entry((by, found.to_string())).or_insert(0) += 1;
+        });
+    }
+
+    /// Removes `value`'s index entries, count and tallies.
+    fn forget(&mut self, key: &str, value: &V) {
+        for (by, found) in value.index_keys(key) {
             self.index.remove(&(by, found, key.to_string()));
         }
-        if old.counted() {
+        if value.counted() {
             self.counted -= 1;
         }
-        Some(old)
+        let tally = &mut self.tally;
+        value.tallies(&mut |by, found| {
+            let entry = (by, found.to_string());
+            match tally.get(&entry) {
+                Some(&n) if n > 1 => drop(tally.insert(entry, n - 1)),
+                _ => drop(tally.remove(&entry)),
+            }
+        });
     }
 
     /// The entities found under `value` (lowercase) in index `by`, in key order.
     pub fn find<'a>(&'a self, by: By, value: &str) -> impl Iterator<Item = &'a Arc<V>> + 'a {
+        self.find_from(by, value, None).map(|(_, v)| v)
+    }
+
+    /// As [`IndexedMap::find`], with their keys, from key `from` on (all without one): a
+    /// page that starts in O(log n).
+    pub fn find_from<'a>(
+        &'a self,
+        by: By,
+        value: &str,
+        from: Option<&str>,
+    ) -> impl Iterator<Item = (&'a String, &'a Arc<V>)> + 'a {
         let value = value.to_string();
+        let start = (by, value.clone(), from.unwrap_or_default().to_string());
         self.index
-            .range((by, value.clone(), String::new())..)
+            .range(start..)
             .take_while(move |(b, v, _)| *b == by && *v == value)
-            .filter_map(|(_, _, key)| self.map.get(key))
+            .filter_map(|(_, _, key)| self.map.get_key_value(key))
     }
 
     /// How many entities count (see [`Indexed::counted`]).
     pub fn counted(&self) -> usize {
         self.counted
+    }
+
+    /// How many entities count towards (`by`, `value`) (see [`Indexed::tallies`]).
+    pub fn tally(&self, by: By, value: &str) -> usize {
+        self.tally
+            .get(&(by, value.to_string()))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Every value of tally `by` with its count, in value order.
+    pub fn tallies<'a>(&'a self, by: By) -> impl Iterator<Item = (&'a str, usize)> + 'a {
+        self.tally
+            .range((by, String::new())..)
+            .take_while(move |((b, _), _)| *b == by)
+            .map(|((_, value), n)| (value.as_str(), *n))
     }
 }
 
@@ -116,6 +183,7 @@ mod tests {
     struct Thing {
         owner: &'static str,
         special: bool,
+        attached: Vec<&'static str>,
     }
 
     impl Indexed for Thing {
@@ -129,10 +197,28 @@ mod tests {
         fn counted(&self) -> bool {
             self.special
         }
+
+        fn tallies(&self, each: &mut dyn FnMut(By, &str)) {
+            for arn in &self.attached {
+                each(By::Attached, arn);
+            }
+        }
     }
 
     fn thing(owner: &'static str, special: bool) -> Arc<Thing> {
-        Arc::new(Thing { owner, special })
+        Arc::new(Thing {
+            owner,
+            special,
+            attached: Vec::new(),
+        })
+    }
+
+    fn attached(owner: &'static str, arns: &[&'static str]) -> Arc<Thing> {
+        Arc::new(Thing {
+            owner,
+            special: false,
+            attached: arns.to_vec(),
+        })
     }
 
     fn keys<'a>(
@@ -179,5 +265,48 @@ mod tests {
         assert_eq!(before.find(By::Owner, "alice").count(), 1);
         assert_eq!(before.counted(), 1);
         assert_eq!(map.find(By::Owner, "alice").count(), 0);
+    }
+
+    #[test]
+    fn tallies_follow_inserts_replacements_and_removals() {
+        let mut map = IndexedMap::default();
+        map.insert("a".into(), attached("a", &["p1", "p2"]));
+        map.insert("b".into(), attached("b", &["p1"]));
+        assert_eq!(map.tally(By::Attached, "p1"), 2);
+        assert_eq!(map.tally(By::Attached, "p2"), 1);
+        assert_eq!(map.tally(By::Boundary, "p1"), 0);
+        // Replacing counts the new value's tallies instead of the old one's.
+        map.insert("a".into(), attached("a", &["p2", "p3"]));
+        let all: Vec<_> = map.tallies(By::Attached).collect();
+        assert_eq!(all, [("p1", 1), ("p2", 1), ("p3", 1)]);
+        // Replacing with the same tallies leaves them as they were.
+        map.insert("b".into(), attached("b", &["p1"]));
+        assert_eq!(map.tally(By::Attached, "p1"), 1);
+        map.remove("b");
+        map.remove("a");
+        assert_eq!(map.tally(By::Attached, "p1"), 0);
+        assert_eq!(map.tallies(By::Attached).count(), 0);
+        let clone = map.clone();
+        map.insert("c".into(), attached("c", &["p1"]));
+        assert_eq!(clone.tally(By::Attached, "p1"), 0);
+        assert_eq!(map.tally(By::Attached, "p1"), 1);
+    }
+
+    #[test]
+    fn find_from_starts_at_a_key() {
+        let mut map = IndexedMap::default();
+        for key in ["a", "b", "c", "d"] {
+            map.insert(key.into(), thing("alice", false));
+        }
+        map.insert("bb".into(), thing("bob", false));
+        let from = |k| -> Vec<&String> {
+            map.find_from(By::Owner, "alice", k)
+                .map(|(key, _)| key)
+                .collect()
+        };
+        assert_eq!(from(None), ["a", "b", "c", "d"]);
+        assert_eq!(from(Some("b")), ["b", "c", "d"]);
+        assert_eq!(from(Some("bb")), ["c", "d"]);
+        assert_eq!(from(Some("e")), Vec::<&String>::new());
     }
 }

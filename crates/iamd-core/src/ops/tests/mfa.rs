@@ -614,3 +614,62 @@ fn virtual_device_quota_and_name_clashes_follow_creations_and_deletions() {
     let e = iam(&acct, &root(), "CreateVirtualMFADevice", one).unwrap_err();
     assert_eq!(e.code, "LimitExceeded");
 }
+
+/// ListVirtualMFADevices by status follows enabling and deactivation (the status index), and
+/// pages start at the marker.
+#[test]
+fn virtual_devices_by_status_follow_enabling_and_deactivation() {
+    let (acct, clock) = account();
+    ok(&acct, "CreateUser", json!({"UserName": "carol"}));
+    let mut seeds = Vec::new();
+    for name in ["v1", "v2", "v3"] {
+        let created = ok(
+            &acct,
+            "CreateVirtualMFADevice",
+            json!({"VirtualMFADeviceName": name}),
+        );
+        seeds.push(seed_of(&created));
+    }
+    let listed = |status: &str, extra: Value| {
+        let mut input = extra;
+        input["AssignmentStatus"] = json!(status);
+        ok(&acct, "ListVirtualMFADevices", input)
+    };
+    let all = [serial("v1"), serial("v2"), serial("v3")];
+    assert_eq!(unassigned(&acct), all);
+    assert!(serials(&listed("Assigned", json!({})), "VirtualMFADevices").is_empty());
+
+    enable(
+        &acct,
+        &root(),
+        "carol",
+        &serial("v2"),
+        codes(&seeds[1], &clock),
+    )
+    .unwrap();
+    let assigned = listed("Assigned", json!({}));
+    assert_eq!(serials(&assigned, "VirtualMFADevices"), [serial("v2")]);
+    assert_eq!(
+        assigned["VirtualMFADevices"][0]["User"]["UserName"],
+        "carol"
+    );
+    assert_eq!(unassigned(&acct), [serial("v1"), serial("v3")]);
+    let page = listed("Unassigned", json!({"MaxItems": 1}));
+    assert_eq!(serials(&page, "VirtualMFADevices"), [serial("v1")]);
+    let rest = listed("Unassigned", json!({"Marker": page["Marker"]}));
+    assert_eq!(serials(&rest, "VirtualMFADevices"), [serial("v3")]);
+    assert_eq!(rest["IsTruncated"], false);
+    let any = listed("Any", json!({}));
+    assert_eq!(serials(&any, "VirtualMFADevices"), all);
+
+    let deactivate = json!({"UserName": "carol", "SerialNumber": serial("v2")});
+    ok(&acct, "DeactivateMFADevice", deactivate);
+    assert_eq!(unassigned(&acct), all);
+    ok(
+        &acct,
+        "DeleteVirtualMFADevice",
+        json!({"SerialNumber": serial("v1")}),
+    );
+    assert_eq!(unassigned(&acct), [serial("v2"), serial("v3")]);
+    assert_eq!(acct.snapshot().mfa_devices.counted(), 2);
+}

@@ -27,3 +27,4 @@ mod service_linked_roles;
 mod sessions;
 mod simulate;
 mod simulate_expected;
+mod usage_counts;
