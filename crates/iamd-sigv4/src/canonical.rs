@@ -35,7 +35,20 @@ fn encode_into(out: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// The canonical URI of a raw request path.
-pub fn canonical_uri(raw_path: &str) -> Vec<u8> {
+#[cfg(test)]
+fn canonical_uri(raw_path: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw_path.len() + 8);
+    canonical_uri_into(&mut out, raw_path);
+    out
+}
+
+/// Appends the canonical URI of a raw request path to `out`.
+fn canonical_uri_into(out: &mut Vec<u8>, raw_path: &str) {
+    // The common paths (`/`, none) need no segment list.
+    if raw_path.is_empty() || raw_path == "/" {
+        out.push(b'/');
+        return;
+    }
     let path = raw_path.as_bytes();
     let mut segments: Vec<&[u8]> = Vec::new();
     for segment in path.split(|&b| b == b'/') {
@@ -49,15 +62,13 @@ pub fn canonical_uri(raw_path: &str) -> Vec<u8> {
     }
     // A trailing slash (or a final `.`/`..`, which stand for a directory) is kept.
     let trailing = path.ends_with(b"/") || path.ends_with(b"/.") || path.ends_with(b"/..");
-    let mut out = Vec::with_capacity(path.len() + 8);
     for segment in &segments {
         out.push(b'/');
-        encode_into(&mut out, segment);
+        encode_into(out, segment);
     }
-    if out.is_empty() || (trailing && !segments.is_empty()) {
+    if segments.is_empty() || trailing {
         out.push(b'/');
     }
-    out
 }
 
 /// Decodes one query-string component: `+` is a space, then `%XX` sequences.
@@ -87,7 +98,19 @@ pub fn query_pairs(raw_query: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 }
 
 /// The canonical query string, leaving out the parameters named in `exclude`.
-pub fn canonical_query(raw_query: &str, exclude: &[&str]) -> Vec<u8> {
+#[cfg(test)]
+fn canonical_query(raw_query: &str, exclude: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    canonical_query_into(&mut out, raw_query, exclude);
+    out
+}
+
+/// Appends the canonical query string to `out`, leaving out the parameters named in
+/// `exclude`.
+fn canonical_query_into(out: &mut Vec<u8>, raw_query: &str, exclude: &[&str]) {
+    if raw_query.is_empty() {
+        return;
+    }
     let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = query_pairs(raw_query)
         .into_iter()
         .filter(|(name, _)| !exclude.iter().any(|e| e.as_bytes() == name.as_slice()))
@@ -100,7 +123,6 @@ pub fn canonical_query(raw_query: &str, exclude: &[&str]) -> Vec<u8> {
         })
         .collect();
     pairs.sort();
-    let mut out = Vec::new();
     for (i, (name, value)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push(b'&');
@@ -109,7 +131,6 @@ pub fn canonical_query(raw_query: &str, exclude: &[&str]) -> Vec<u8> {
         out.push(b'=');
         out.extend_from_slice(value);
     }
-    out
 }
 
 /// A header value trimmed of spaces at both ends with runs of spaces collapsed.
@@ -133,10 +154,9 @@ fn push_trimmed(out: &mut Vec<u8>, value: &[u8]) {
     }
 }
 
-/// The canonical value of header `name` (lower case): every occurrence, trimmed,
+/// Appends the canonical value of header `name` (lower case): every occurrence, trimmed,
 /// joined with `,`. A signed header that is absent has the empty value.
-pub fn canonical_header_value(req: &SignedRequest<'_>, name: &str) -> Vec<u8> {
-    let mut out = Vec::new();
+fn canonical_header_value_into(out: &mut Vec<u8>, req: &SignedRequest<'_>, name: &str) {
     let mut first = true;
     for (_, value) in req
         .headers
@@ -147,9 +167,8 @@ pub fn canonical_header_value(req: &SignedRequest<'_>, name: &str) -> Vec<u8> {
             out.push(b',');
         }
         first = false;
-        push_trimmed(&mut out, value);
+        push_trimmed(out, value);
     }
-    out
 }
 
 /// The full canonical request.
@@ -159,21 +178,26 @@ pub fn canonical_request(
     exclude_params: &[&str],
     payload_hash: &str,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256 + req.query.len());
+    let mut out = Vec::with_capacity(512 + req.path.len() + 2 * req.query.len());
     out.extend_from_slice(req.method.as_bytes());
     out.push(b'\n');
-    out.extend_from_slice(&canonical_uri(req.path));
+    canonical_uri_into(&mut out, req.path);
     out.push(b'\n');
-    out.extend_from_slice(&canonical_query(req.query, exclude_params));
+    canonical_query_into(&mut out, req.query, exclude_params);
     out.push(b'\n');
     for name in signed_headers {
         out.extend_from_slice(name.as_bytes());
         out.push(b':');
-        out.extend_from_slice(&canonical_header_value(req, name));
+        canonical_header_value_into(&mut out, req, name);
         out.push(b'\n');
     }
     out.push(b'\n');
-    out.extend_from_slice(signed_headers.join(";").as_bytes());
+    for (i, name) in signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(name.as_bytes());
+    }
     out.push(b'\n');
     out.extend_from_slice(payload_hash.as_bytes());
     out

@@ -18,6 +18,7 @@
 
 mod canonical;
 mod error;
+mod hexa;
 mod key;
 mod parse;
 mod scope;

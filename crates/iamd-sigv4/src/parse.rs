@@ -280,7 +280,7 @@ fn parse_header(req: &SignedRequest<'_>, raw: &[u8]) -> Result<ParsedSignature, 
         amz_date: format_amz_date(request_time),
         request_time,
         signed_headers,
-        signature: hex::decode(param("Signature").unwrap_or_default()).unwrap_or_default(),
+        signature: crate::hexa::decode(param("Signature").unwrap_or_default()).unwrap_or_default(),
         session_token: header_token(req)?,
         location: SignatureLocation::Header,
     })
@@ -352,7 +352,8 @@ fn parse_query(
         amz_date: format_amz_date(request_time),
         request_time,
         signed_headers,
-        signature: hex::decode(param("X-Amz-Signature").unwrap_or_default()).unwrap_or_default(),
+        signature: crate::hexa::decode(param("X-Amz-Signature").unwrap_or_default())
+            .unwrap_or_default(),
         session_token,
         location: SignatureLocation::Query { expires },
     })

@@ -105,7 +105,7 @@ pub fn check_time(parsed: &ParsedSignature, now: SystemTime) -> Result<(), SigV4
 /// A declared hash must be the body's; `UNSIGNED-PAYLOAD` is accepted only for an
 /// empty body, since IAM and STS read parameters from the body.
 fn payload_hash(parsed: &ParsedSignature, req: &SignedRequest<'_>) -> Result<String, SigV4Error> {
-    let computed = hex::encode(Sha256::digest(req.body));
+    let computed = crate::hexa::encode(&Sha256::digest(req.body));
     let declared: Option<Vec<u8>> = match req.header("x-amz-content-sha256") {
         Some(value) => Some(value.to_vec()),
         None if parsed.is_presigned() => query_pairs(req.query)
@@ -144,12 +144,22 @@ pub fn string_to_sign(
         &[]
     };
     let creq = canonical_request(req, parsed.signed_headers(), exclude, &payload);
-    let sts = format!(
-        "{ALGORITHM}\n{}\n{}\n{}",
-        parsed.amz_date(),
-        parsed.scope(),
-        hex::encode(Sha256::digest(&creq))
-    );
+    let scope = parsed.scope();
+    let mut sts = String::with_capacity(160);
+    for part in [ALGORITHM, "\n", parsed.amz_date(), "\n", &scope.date, "/"] {
+        sts.push_str(part);
+    }
+    for part in [
+        &scope.region,
+        "/",
+        &scope.service,
+        "/",
+        &scope.terminator,
+        "\n",
+    ] {
+        sts.push_str(part);
+    }
+    crate::hexa::encode_into(&mut sts, &Sha256::digest(&creq));
     Ok((creq, sts))
 }
 

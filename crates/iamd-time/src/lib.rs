@@ -85,12 +85,39 @@ fn split_day(unix: i64) -> ((i64, u32, u32), i64) {
 /// `2026-11-23T08:44:41Z` for Unix seconds (`YYYY-MM-DDTHH:MM:SSZ`, what AWS writes).
 pub fn format_iso8601(unix: i64) -> String {
     let ((y, m, d), secs) = split_day(unix);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    let Some([y, m, d, h, min, s]) = clock_fields(y, m, d, secs) else {
+        return format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        );
+    };
+    let mut out = String::with_capacity(20);
+    push_padded(&mut out, y, 4);
+    for (sep, value) in [('-', m), ('-', d), ('T', h), (':', min), (':', s)] {
+        out.push(sep);
+        push_padded(&mut out, value, 2);
+    }
+    out.push('Z');
+    out
+}
+
+/// Year (0 to 9999), month, day, hour, minute and second, for the digit-by-digit formatters;
+/// `None` for a year outside four digits (formatted with `format!` instead).
+fn clock_fields(year: i64, month: u32, day: u32, secs: i64) -> Option<[u32; 6]> {
+    let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+    let secs = u32::try_from(secs).ok()?;
+    Some([year, month, day, secs / 3600, secs / 60 % 60, secs % 60])
+}
+
+/// Appends `value` zero-padded to `width` digits (higher digits are dropped: callers pass
+/// values that fit).
+fn push_padded(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// Appends `unix` as `YYYY-MM-DDTHH:MM:SSZ` (what [`format_iso8601`] returns) to `out`,
@@ -325,12 +352,24 @@ pub fn parse_amz_date(value: &str) -> Option<i64> {
 /// Formats Unix seconds as `YYYYMMDDTHHMMSSZ`.
 pub fn format_amz_date(unix: i64) -> String {
     let ((year, month, day), secs) = split_day(unix);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        secs / 3600,
-        (secs / 60) % 60,
-        secs % 60
-    )
+    let Some([y, m, d, h, min, s]) = clock_fields(year, month, day, secs) else {
+        return format!(
+            "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        );
+    };
+    let mut out = String::with_capacity(16);
+    push_padded(&mut out, y, 4);
+    push_padded(&mut out, m, 2);
+    push_padded(&mut out, d, 2);
+    out.push('T');
+    for value in [h, min, s] {
+        push_padded(&mut out, value, 2);
+    }
+    out.push('Z');
+    out
 }
 
 /// Parses an RFC 1123 HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, or `UTC`) into Unix seconds.

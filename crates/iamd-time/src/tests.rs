@@ -201,3 +201,35 @@ fn system_time() {
     assert_eq!(to_unix(from_unix(1_440_938_160)), 1_440_938_160);
     assert_eq!(to_unix(from_unix(-5)), -5);
 }
+
+#[test]
+fn digit_formatters_agree_with_format() {
+    let reference = |unix: i64, amz: bool| {
+        let ((y, m, d), secs) = split_day(unix);
+        let (h, min, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+        if amz {
+            format!("{y:04}{m:02}{d:02}T{h:02}{min:02}{s:02}Z")
+        } else {
+            format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}Z")
+        }
+    };
+    let year = 365 * 86_400;
+    let samples = [
+        -62_200_000_000, // year 2, BC side of the calendar
+        -62_135_596_800, // 0001-01-01
+        -30_610_224_000, // 1000-01-01
+        -1,
+        0,
+        1_795_423_481,
+        253_402_300_799, // 9999-12-31T23:59:59Z
+        253_402_300_800, // 10000-01-01: five digits
+        -62_167_219_201, // year -1
+    ];
+    for unix in samples
+        .into_iter()
+        .chain((0..200).map(|i| i * year / 3 + i * 7_919))
+    {
+        assert_eq!(format_amz_date(unix), reference(unix, true), "{unix}");
+        assert_eq!(format_iso8601(unix), reference(unix, false), "{unix}");
+    }
+}

@@ -163,6 +163,13 @@ fn needs_escape(c: char) -> bool {
 
 /// [`escape`], appending to `out`: runs of characters that need nothing are copied whole.
 fn escape_into(out: &mut String, s: &str) {
+    // Most texts (names, ids, ARNs, dates) are plain ASCII: one byte scan, one copy.
+    let plain_ascii =
+        |b: &u8| (0x20..0x80).contains(b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    if s.as_bytes().iter().all(plain_ascii) {
+        out.push_str(s);
+        return;
+    }
     let mut plain = 0;
     for (i, c) in s.char_indices() {
         if !needs_escape(c) {

@@ -145,11 +145,45 @@ pub struct ServiceModel {
     pub xml_namespace: String,
     /// `metadata.targetPrefix` of JSON services: `X-Amz-Target` is `PREFIX.Operation`.
     pub target_prefix: String,
-    operations: HashMap<String, Operation>,
-    shapes: HashMap<String, Shape>,
-    errors: HashMap<String, u16>,
+    operations: HashMap<String, Operation, FastNames>,
+    shapes: HashMap<String, Shape, FastNames>,
+    errors: HashMap<String, u16, FastNames>,
     /// Why the embedded model failed to load (a build defect); `None` when it loaded.
     pub load_error: Option<String>,
+}
+
+/// The model's maps hash names with [`NameHasher`] (FxHash's mixing): a request looks up
+/// several shapes and operations, and SipHash costs several times more per name. The keys are
+/// the model's own; a request's names are only looked up, never inserted, so crafted names
+/// cannot degrade the maps.
+type FastNames = std::hash::BuildHasherDefault<NameHasher>;
+
+/// FxHash (rustc's hasher): a word at a time, rotate, xor, multiply.
+#[derive(Default)]
+struct NameHasher(u64);
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.add(u64::from(byte));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 static IAM: LazyLock<ServiceModel> = LazyLock::new(|| {
@@ -232,9 +266,9 @@ impl ServiceModel {
                 api_version: String::new(),
                 xml_namespace: String::new(),
                 target_prefix: String::new(),
-                operations: HashMap::new(),
-                shapes: HashMap::new(),
-                errors: HashMap::new(),
+                operations: HashMap::default(),
+                shapes: HashMap::default(),
+                errors: HashMap::default(),
                 load_error: Some(e.message),
             },
         }
@@ -258,8 +292,8 @@ impl ServiceModel {
                 (name, op)
             })
             .collect();
-        let mut errors = HashMap::new();
-        let mut shapes = HashMap::new();
+        let mut errors = HashMap::default();
+        let mut shapes = HashMap::default();
         for (name, s) in raw.shapes {
             if let Some(err) = &s.error {
                 errors.insert(err.code.clone(), err.http_status_code.unwrap_or(400));

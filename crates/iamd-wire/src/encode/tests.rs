@@ -255,6 +255,11 @@ fn escaping() {
         escape("a&b<c>\"d'\r\u{1}é"),
         "a&amp;b&lt;c&gt;&quot;d&apos;&#xD;\u{FFFD}é"
     );
+    // Plain ASCII is copied whole; tabs, newlines and DEL pass; U+FFFE/U+FFFF do not.
+    assert_eq!(escape("arn:aws:iam::1:user/a~b"), "arn:aws:iam::1:user/a~b");
+    assert_eq!(escape("a\tb\nc\u{7f}"), "a\tb\nc\u{7f}");
+    assert_eq!(escape("x\u{FFFE}y\u{FFFF}"), "x\u{FFFD}y\u{FFFD}");
+    assert_eq!(escape(""), "");
     let xml = encode(iam(), "GetUser", json!({"User": user("x\r\ny")}));
     let doc = Document::parse(&xml).unwrap();
     assert_eq!(
