@@ -127,10 +127,13 @@ pub fn run(args: ServeArgs, matches: &ArgMatches) -> ExitCode {
         super::out(&settings.describe());
         return ExitCode::SUCCESS;
     }
-    if let Err(e) = logging::init(settings.log_format, &settings.log_filter) {
-        eprintln!("iamd: {e}");
-        return ExitCode::from(2);
-    }
+    let _log = match logging::init(settings.log_format, &settings.log_filter) {
+        Ok(guard) => guard,
+        Err(e) => {
+            eprintln!("iamd: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
