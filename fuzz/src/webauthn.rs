@@ -1,4 +1,4 @@
-//! The `webauthn` target's software security key: a P-256 key pair made at start-up, and the
+//! The `webauthn` target's software security key: iamd-core's P-256 test key, and the
 //! registration and sign-in answers a browser would send for it (CBOR written here, by hand,
 //! for the few shapes needed), so that each part can be replaced by fuzz input.
 
@@ -26,15 +26,17 @@ pub fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The software key, made once.
+/// The software key: a fixed one (iamd-core's ES256 test key), so runs repeat.
 pub fn key() -> &'static EcdsaKeyPair {
     static KEY: OnceLock<EcdsaKeyPair> = OnceLock::new();
     KEY.get_or_init(|| {
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
-            .expect("a P-256 key");
-        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
-            .expect("the P-256 key")
+        let pem = include_str!("../../crates/iamd-core/testdata/oidc/ec.pem");
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let pkcs8 = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .expect("the test key's PEM");
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8, &SystemRandom::new())
+            .expect("the P-256 test key")
     })
 }
 
