@@ -35,8 +35,12 @@ pub fn key() -> &'static EcdsaKeyPair {
         let pkcs8 = base64::engine::general_purpose::STANDARD
             .decode(body)
             .expect("the test key's PEM");
-        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &pkcs8, &SystemRandom::new())
-            .expect("the P-256 test key")
+        EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_ASN1_SIGNING,
+            &pkcs8,
+            &SystemRandom::new(),
+        )
+        .expect("the P-256 test key")
     })
 }
 
@@ -62,8 +66,10 @@ pub fn challenge(options: &Value) -> String {
 
 /// `clientDataJSON` as a browser writes it.
 pub fn client_data(kind: &str, challenge: &str) -> Vec<u8> {
-    format!(r#"{{"type":"{kind}","challenge":"{challenge}","origin":"{ORIGIN}","crossOrigin":false}}"#)
-        .into_bytes()
+    format!(
+        r#"{{"type":"{kind}","challenge":"{challenge}","origin":"{ORIGIN}","crossOrigin":false}}"#
+    )
+    .into_bytes()
 }
 
 /// The key's COSE form (EC2, ES256, P-256).
