@@ -230,6 +230,74 @@ def new_targets():
     write("iam_inputs", "linked-suffix", "\3autoscaling.amazonaws.com\0web")
     write("iam_inputs", "linked-unknown", "\3example.com\0x")
 
+    saml_assertion()
+    webauthn()
+
+
+def saml_assertion():
+    """Mode 2 (a fixture the target signs at start-up, one splice); the signed seeds of modes
+    0 and 1 are written by the target itself (IAMD_FUZZ_SAML_SEEDS, see README.md)."""
+    for pick in range(6):
+        write("saml_assertion", f"fixture-{pick}", bytes([2, pick]))
+        # Checked late (expired) and with a byte changed in the middle.
+        write("saml_assertion", f"fixture-{pick}-late", bytes([2, pick + 16 * 15]))
+        write("saml_assertion", f"fixture-{pick}-splice", bytes([2, pick, 0x00, 0x04, 1]) + b"X")
+    write("saml_assertion", "not-base64", b"\0PHNhbWxwOlJlc3BvbnNlLz4=%%")
+    write("saml_assertion", "empty-response", b"\1<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>")
+
+
+def cbor_head(major, n):
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    return bytes([major << 5 | 25]) + n.to_bytes(2, "big")
+
+
+def cbor(value):
+    if isinstance(value, int):
+        return cbor_head(0, value) if value >= 0 else cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        return cbor_head(3, len(value.encode())) + value.encode()
+    return cbor_head(5, len(value)) + b"".join(cbor(k) + cbor(v) for k, v in value.items())
+
+
+def webauthn():
+    """The software key's answers, part by part (see the target's modes)."""
+    # P-256's generator: a valid public point.
+    x = bytes.fromhex("6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296")
+    y = bytes.fromhex("4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5")
+    cose = cbor({1: 2, 3: -7, -1: 1, -2: x, -3: y})
+    cred = b"iamd-fuzz-credential-0001"
+    attested = bytes(16) + len(cred).to_bytes(2, "big") + cred + cose
+    tail = bytes([0x45]) + bytes(4) + attested
+    rp_hash = hashlib.sha256(b"localhost").digest()
+    client = '{{"type":"{}","challenge":"CHALLENGE","origin":"http://localhost:8080","crossOrigin":false}}'
+    write("webauthn", "registration-json", b"\0" + json.dumps({
+        "id": b64url(cred), "rawId": b64url(cred), "type": "public-key",
+        "response": {"attestationObject": b64url(cbor({"fmt": "none", "attStmt": {}, "authData": rp_hash + tail})),
+                     "clientDataJSON": b64url(client.format("webauthn.create").encode())},
+        "extensions": {}}).encode())
+    write("webauthn", "registration-client", b"\1" + client.format("webauthn.create").encode())
+    write("webauthn", "registration-client-get", b"\1" + client.format("webauthn.get").encode())
+    write("webauthn", "registration-auth-data", b"\2" + tail)
+    write("webauthn", "registration-auth-data-ext", b"\2" + bytes([0xc5]) + tail[1:] + cbor({"credProtect": 2}))
+    write("webauthn", "registration-object", b"\3" + cbor({"fmt": "none", "attStmt": {}, "authData": rp_hash + tail}))
+    write("webauthn", "registration-object-packed", b"\3" + cbor({"fmt": "packed", "attStmt": {"alg": -7, "sig": bytes(70)},
+                                                                 "authData": rp_hash + tail}))
+    for part, data in ((0, client.format("webauthn.get").encode()), (1, bytes([0x05, 0, 0, 0, 1]))):
+        write("webauthn", f"sign-in-{part}", bytes([4, part]) + data)
+        write("webauthn", f"sign-in-{part}-resigned", bytes([4, part | 0x80]) + data)
+    write("webauthn", "sign-in-signature", bytes([4, 2, 0x30, 0x44, 0x02, 0x20]) + bytes(32) + bytes([0x02, 0x20]) + bytes(32))
+    write("webauthn", "sign-in-json", b"\5" + json.dumps({
+        "id": b64url(cred), "rawId": b64url(cred), "type": "public-key",
+        "response": {"authenticatorData": b64url(rp_hash + bytes([5, 0, 0, 0, 1])),
+                     "clientDataJSON": b64url(client.format("webauthn.get").encode()),
+                     "signature": b64url(bytes(70)), "userHandle": None},
+        "extensions": {}}).encode())
+
 
 if __name__ == "__main__":
     main()

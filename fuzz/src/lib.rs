@@ -14,3 +14,5 @@ pub mod console;
 pub mod jwt;
 pub mod lookup;
 pub mod saml;
+pub mod saml_assertion;
+pub mod webauthn;
