@@ -68,9 +68,9 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
 /// The schema's version, kept in SQLite's `user_version` (0 in databases made before it was
 /// kept: version 1's schema; 1 lacks the audit lookup columns; 2 keeps one `audit` row per
 /// record with eight index entries; 3 keeps records in blocks, with an index entry per event
-/// id; 4 keys blocks by their event ids' prefixes instead). A database of a newer version is
-/// refused.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+/// id; 4 keys blocks by their event ids' prefixes instead; 5 compresses new blocks, and reads
+/// version 4's as they are). A database of a newer version is refused.
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -399,7 +399,7 @@ mod tests {
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .unwrap();
-        assert_eq!((version, old), (4, 0));
+        assert_eq!((version, old), (SCHEMA_VERSION, 0));
     }
 
     #[test]

@@ -25,7 +25,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 /// Asserts that no database file in `data` (`iamd.db` and its WAL and shared-memory files)
 /// holds any of `secrets` (name, bytes) in clear text; `iamd.db` must exist, and the files
 /// must hold the records written (a policy name, in clear text), else the search proves
-/// nothing.
+/// nothing; nor does any audit record, decoded.
 fn assert_sealed(data: &Path, secrets: &[(&str, &[u8])]) {
     assert!(data.join("iamd.db").is_file(), "no iamd.db in {data:?}");
     let mut records_seen = false;
@@ -48,6 +48,18 @@ fn assert_sealed(data: &Path, secrets: &[(&str, &[u8])]) {
         records_seen,
         "the database files in {data:?} lack the records written"
     );
+    // Audit records are stored compressed, where a byte search proves nothing: decoded.
+    let audit = support::audit_text(data);
+    assert!(
+        audit.contains("CreateUser"),
+        "the audit records of {data:?} lack the calls made"
+    );
+    for (what, secret) in secrets {
+        assert!(
+            !contains(audit.as_bytes(), secret),
+            "an audit record holds the {what}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -97,6 +97,12 @@ async fn server_certificates_end_to_end_and_after_a_restart() {
             assert!(!text.contains(line), "key in clear in the data directory");
         }
     }
+    // Audit blocks are compressed: searched decoded too.
+    let audit = support::audit_text(&data);
+    assert!(audit.contains("UploadServerCertificate"));
+    for line in key_lines(KEY) {
+        assert!(!audit.contains(line), "key in an audit record");
+    }
     assert!(key_lines(KEY).iter().all(|l| !second.log().contains(l)));
     let iam = second.iam();
     let got = iam

@@ -15,7 +15,9 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use serde_json::Value;
-use support::{audit_records, code_message, files_in, Server, REGION, ROOT_KEY_ID, ROOT_SECRET};
+use support::{
+    audit_records, audit_text, code_message, files_in, Server, REGION, ROOT_KEY_ID, ROOT_SECRET,
+};
 
 const ADMIN_PATH: &str = "/iamd/admin/hardware-mfa-devices";
 
@@ -161,10 +163,17 @@ async fn refused_token_imports_leave_no_seed_in_the_data_directory() {
             );
         }
     }
+    let audit = audit_text(&server.data_dir());
+    assert!(audit.contains("ImportHardwareMFADevices"), "{audit}");
     for (form, needle) in &needles {
         assert!(
             !contains(server.log().as_bytes(), needle),
             "the seed ({form}) is in the server's log"
+        );
+        // Audit blocks are compressed: searched decoded too.
+        assert!(
+            !contains(audit.as_bytes(), needle),
+            "the seed ({form}) is in an audit record"
         );
     }
 

@@ -13,9 +13,13 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::fail;
 use crate::lookup::LookupFields;
-use crate::{AuditRecord, StoreError};
 
-/// The block tables (schema version 4).
+mod format;
+use crate::{AuditRecord, StoreError};
+use format::pack;
+pub(super) use format::{Block, Bodies, Head};
+
+/// The block tables (schema version 4; version 5 compresses the records, see `format`).
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_blocks (
     id       INTEGER PRIMARY KEY, -- the position of the block's first record
@@ -23,7 +27,7 @@ CREATE TABLE IF NOT EXISTS audit_blocks (
     min_time INTEGER NOT NULL,
     max_time INTEGER NOT NULL,
     count    INTEGER NOT NULL,
-    records  BLOB NOT NULL        -- see `encode`
+    records  BLOB NOT NULL        -- see `format`
 );
 CREATE INDEX IF NOT EXISTS audit_blocks_by_max_time ON audit_blocks (max_time);
 CREATE INDEX IF NOT EXISTS audit_blocks_by_min_time ON audit_blocks (min_time);
@@ -148,79 +152,9 @@ impl Keys {
     }
 }
 
-/// Records with their positions, as a block stores them: for each, its position and event
-/// time (8 bytes each, little-endian), then event id, name, source, username and body, each
-/// as a 4-byte little-endian length and UTF-8 bytes.
-fn encode(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
-    let size: usize = records
-        .iter()
-        .map(|(_, r)| {
-            36 + r.event_id.len()
-                + r.event_name.len()
-                + r.event_source.len()
-                + r.username.len()
-                + r.body.len()
-        })
-        .sum();
-    let mut out = Vec::with_capacity(size);
-    for (position, record) in records {
-        out.extend_from_slice(&position.to_le_bytes());
-        out.extend_from_slice(&record.event_time.to_le_bytes());
-        for text in [
-            &record.event_id,
-            &record.event_name,
-            &record.event_source,
-            &record.username,
-            &record.body,
-        ] {
-            let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
-        }
-    }
-    out
-}
-
-/// The records of a block (see [`encode`]); `Err` for bytes that are not one.
-pub(super) fn decode(mut bytes: &[u8]) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
-    let corrupt = || StoreError("corrupt audit block".into());
-    fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-        if bytes.len() < n {
-            return None;
-        }
-        let (head, rest) = bytes.split_at(n);
-        *bytes = rest;
-        Some(head)
-    }
-    fn number(bytes: &mut &[u8]) -> Option<i64> {
-        Some(i64::from_le_bytes(take(bytes, 8)?.try_into().ok()?))
-    }
-    fn text(bytes: &mut &[u8]) -> Option<String> {
-        let len = u32::from_le_bytes(take(bytes, 4)?.try_into().ok()?);
-        let raw = take(bytes, usize::try_from(len).ok()?)?;
-        String::from_utf8(raw.to_vec()).ok()
-    }
-    let mut records = Vec::new();
-    while !bytes.is_empty() {
-        let mut one = || -> Option<(i64, AuditRecord)> {
-            let position = number(&mut bytes)?;
-            let event_time = number(&mut bytes)?;
-            Some((
-                position,
-                AuditRecord {
-                    event_id: text(&mut bytes)?,
-                    event_time,
-                    event_name: text(&mut bytes)?,
-                    event_source: text(&mut bytes)?,
-                    username: text(&mut bytes)?,
-                    body: text(&mut bytes)?,
-                    lookup: Default::default(),
-                },
-            ))
-        };
-        records.push(one().ok_or_else(corrupt)?);
-    }
-    Ok(records)
+/// The records of a stored block (see [`format`]); `Err` for bytes that are not one.
+pub(super) fn decode(bytes: &[u8]) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
+    Block::read(bytes)?.records()
 }
 
 /// The position the next block starts at.
@@ -272,14 +206,7 @@ fn write_block(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .map_err(fail)?
-    .execute(params![
-        id,
-        span,
-        min_time,
-        max_time,
-        count,
-        encode(records)
-    ])
+    .execute(params![id, span, min_time, max_time, count, pack(records)])
     .map_err(fail)?;
     let mut insert_key = tx
         .prepare_cached(
@@ -323,36 +250,14 @@ fn check_unique<'a>(
             .map_err(fail)?;
         for block in found {
             let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
-            for stored in event_ids(&bytes)? {
-                if ids.binary_search(&stored).is_ok() {
-                    return Err(duplicate(stored));
+            for stored in Block::read(&bytes)?.heads()? {
+                if ids.binary_search(&stored.event_id).is_ok() {
+                    return Err(duplicate(stored.event_id));
                 }
             }
         }
     }
     Ok(())
-}
-
-/// The event ids of a block's records (see [`encode`]), read in place.
-fn event_ids(mut bytes: &[u8]) -> Result<Vec<&str>, StoreError> {
-    let corrupt = || StoreError("corrupt audit block".into());
-    fn text<'a>(bytes: &mut &'a [u8]) -> Option<&'a [u8]> {
-        let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?);
-        let len = usize::try_from(len).ok()?;
-        let raw = bytes.get(4..4 + len)?;
-        *bytes = bytes.get(4 + len..)?;
-        Some(raw)
-    }
-    let mut ids = Vec::new();
-    while !bytes.is_empty() {
-        bytes = bytes.get(16..).ok_or_else(corrupt)?;
-        let id = text(&mut bytes).ok_or_else(corrupt)?;
-        ids.push(std::str::from_utf8(id).map_err(|_| corrupt())?);
-        for _ in 0..4 {
-            text(&mut bytes).ok_or_else(corrupt)?;
-        }
-    }
-    Ok(ids)
 }
 
 /// Removes the block `id` (its row and keys); returns its records.
@@ -549,3 +454,6 @@ pub(super) fn count(conn: &Connection) -> Result<i64, StoreError> {
     )
     .map_err(fail)
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,7 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::blocks::{decode, event_id_prefix, parameter_key, read_only_key, Attr};
+use super::blocks::{event_id_prefix, parameter_key, read_only_key, Attr, Block, Bodies, Head};
 use super::fail;
 use crate::{AuditQuery, AuditRecord, StoreError};
 
@@ -120,13 +120,34 @@ pub(super) fn page(
         if min_time > bound.0 {
             continue;
         }
-        for (position, record) in decode(&bytes)? {
-            if (record.event_time, position) <= bound && query.matches(&record) {
-                found.push((position, record));
+        // Records older than a full page's last cannot make it.
+        let oldest = match found.last() {
+            Some((position, last)) if found.len() >= query.limit => (last.event_time, *position),
+            _ => (i64::MIN, i64::MIN),
+        };
+        let block = Block::read(&bytes)?;
+        let mut bodies = Bodies::default();
+        for (index, head) in block.heads()?.iter().enumerate() {
+            let at = (head.event_time, head.position);
+            if at <= bound && at > oldest && may_match(query, head) {
+                let record = block.record(index, head, &mut bodies)?;
+                if query.matches(&record) {
+                    found.push((head.position, record));
+                }
             }
         }
         found.sort_by_key(|(position, r)| std::cmp::Reverse((r.event_time, *position)));
         found.truncate(query.limit);
     }
     Ok(found)
+}
+
+/// Whether the record of `head` may match `query`: its lookup fields do (`query.matches`
+/// decides, on the record, for the few that do).
+fn may_match(query: &AuditQuery, head: &Head<'_>) -> bool {
+    let field = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+    field(&query.username, head.username)
+        && field(&query.event_name, head.event_name)
+        && field(&query.event_id, head.event_id)
+        && field(&query.event_source, head.event_source)
 }

@@ -677,13 +677,41 @@ pub async fn fresh_step() -> u64 {
 }
 
 /// Every audit record in the SQLite database of `data_dir` (`iamd.db`), newest first, read
-/// directly from the store. For a server that has stopped: a running one may still hold
-/// failed calls' records in memory.
+/// directly from the store (decoded: blocks are stored compressed). For a server that has
+/// stopped: a running one may still hold failed calls' records in memory. Reads a copy of
+/// the database and its WAL, so that the data directory is left as it was (opening it
+/// would checkpoint the WAL, hiding what a restart would have to recover).
 pub fn audit_records(data_dir: &Path) -> Vec<iamd_store::AuditRecord> {
     use iamd_store::Store;
+    let copy = tempfile::tempdir().expect("temporary directory");
+    for name in ["iamd.db", "iamd.db-wal"] {
+        if data_dir.join(name).exists() {
+            std::fs::copy(data_dir.join(name), copy.path().join(name)).expect("copy iamd.db");
+        }
+    }
     let store =
-        iamd_store::SqliteStore::open(&data_dir.join("iamd.db"), false).expect("open iamd.db");
+        iamd_store::SqliteStore::open(&copy.path().join("iamd.db"), false).expect("open iamd.db");
     store.audit_events(1_000_000).expect("audit events")
+}
+
+/// The fields of every audit record of `data_dir` (decoded, see [`audit_records`]), one a
+/// line: what a search for a secret in the audit log must look at, since blocks are stored
+/// compressed.
+pub fn audit_text(data_dir: &Path) -> String {
+    let mut text = String::new();
+    for r in audit_records(data_dir) {
+        for field in [
+            &r.event_id,
+            &r.event_name,
+            &r.event_source,
+            &r.username,
+            &r.body,
+        ] {
+            text.push_str(field);
+            text.push('\n');
+        }
+    }
+    text
 }
 
 /// The files under `dir` (recursively) with their contents.
