@@ -1,8 +1,8 @@
 //! Backups of the SQLite database: taken online (SQLite's `VACUUM INTO`, one read
 //! transaction: a consistent copy while the server writes, without stopping it), checked
 //! before they are restored (an SQLite file, whole, not corrupt, of this iamd's schema
-//! version), restored into a database that does not exist yet. The sealing key is not in the
-//! database, so never in a backup.
+//! version or an older one it migrates), restored into a database that does not exist yet.
+//! The sealing key is not in the database, so never in a backup.
 
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
@@ -12,6 +12,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::sqlite::SCHEMA_VERSION;
 use crate::StoreError;
+
+/// The oldest schema a backup may have: iamd moves such a database to its own schema when it
+/// opens it (as it does an older data directory's). Older ones kept records another way.
+const OLDEST_RESTORABLE_SCHEMA: i64 = 4;
 
 /// What a backup file holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +107,10 @@ pub fn verify(file: &Path) -> Result<BackupInfo, StoreError> {
     let version = i64::from(i32::from_be_bytes([
         header[60], header[61], header[62], header[63],
     ]));
-    if version != SCHEMA_VERSION {
+    if !(OLDEST_RESTORABLE_SCHEMA..=SCHEMA_VERSION).contains(&version) {
         return Err(not_backup(format!(
-            "schema version {version}; this iamd reads version {SCHEMA_VERSION}"
+            "schema version {version}; this iamd restores versions \
+             {OLDEST_RESTORABLE_SCHEMA} to {SCHEMA_VERSION}"
         )));
     }
     let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
