@@ -225,7 +225,12 @@ async fn bad_backups_and_non_empty_targets_are_refused_and_nothing_changes() {
     let older_version = dir.path().join("v4.db");
     std::fs::write(&older_version, &older).unwrap();
     let restored = dir.path().join("restored-v4");
-    let out = iamd(&["restore", path(&older_version), "--data-dir", path(&restored)]);
+    let out = iamd(&[
+        "restore",
+        path(&older_version),
+        "--data-dir",
+        path(&restored),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
     let occupied = dir.path().join("occupied");
