@@ -168,7 +168,11 @@ pub fn client_data_is(client_data: &[u8], kind: &str, challenge: &str) -> bool {
     let Ok(value) = serde_json::from_slice::<Value>(client_data) else {
         return false;
     };
-    value["type"] == kind && value["challenge"] == challenge && value["origin"] == ORIGIN
+    // An origin's scheme and host are case-insensitive: the relying party compares them as
+    // URLs (`http://loCalhost:8080` is this origin; the long run's one finding, seed
+    // `origin-mixed-case`).
+    let origin = value["origin"].as_str().unwrap_or_default();
+    value["type"] == kind && value["challenge"] == challenge && origin.eq_ignore_ascii_case(ORIGIN)
 }
 
 fn head(out: &mut Vec<u8>, major: u8, n: usize) {
