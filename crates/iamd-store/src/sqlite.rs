@@ -69,8 +69,9 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
 /// kept: version 1's schema; 1 lacks the audit lookup columns; 2 keeps one `audit` row per
 /// record with eight index entries; 3 keeps records in blocks, with an index entry per event
 /// id; 4 keys blocks by their event ids' prefixes instead; 5 compresses new blocks, and reads
-/// version 4's as they are). A database of a newer version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+/// version 4's as they are; 6 writes new blocks' records as differences, and reads the
+/// blocks of 4 and 5). A database of a newer version is refused.
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,

@@ -43,5 +43,7 @@ pub use json::{
     decode_json_request, encode_json_error, encode_json_response, operation_of_target,
     JSON_CONTENT_TYPE,
 };
-pub use model::{Member, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind};
+pub use model::{
+    FastNames, Member, NameHasher, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind,
+};
 pub use pattern::Pattern;

@@ -99,7 +99,7 @@ async fn a_backup_under_write_load_restores_a_consistent_account() {
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("iamd-backup.db");
     let said = tokio::task::block_in_place(|| take_backup(&data, &backup));
-    assert!(said.contains("schema version 5"), "{said}");
+    assert!(said.contains("schema version 6"), "{said}");
     assert!(said.contains("sealing.key"), "{said}");
     // The load went on during the backup.
     let during = acknowledged.lock().unwrap().len();

@@ -135,13 +135,19 @@ fn every_control_character_is_escaped_as_serde_escapes_it() {
             let mut text: String = "abcdefghijklmnopqrst".into();
             text.replace_range(at..at + 1, &char::from(byte).to_string());
             text.push('é');
-            let mut out = json::Out::with_capacity(8);
-            out.text(&text);
-            assert_eq!(
-                out.into_string(),
-                serde_json::to_string(&text).unwrap(),
-                "{byte} at {at}"
-            );
+            // And in every shorter text that holds it (shorter than a word, too).
+            for end in at + 1..=text.len() {
+                let Some(text) = text.get(at.saturating_sub(3)..end) else {
+                    continue;
+                };
+                let mut out = json::Out::with_capacity(8);
+                out.text(text);
+                assert_eq!(
+                    out.into_string(),
+                    serde_json::to_string(&text).unwrap(),
+                    "{byte} at {at}, to {end}"
+                );
+            }
         }
     }
 }

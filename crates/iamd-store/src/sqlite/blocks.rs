@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use super::fail;
 use crate::lookup::LookupFields;
 
+mod delta;
 mod format;
 use crate::{AuditRecord, StoreError};
 use format::pack;

@@ -1,19 +1,25 @@
-//! A block's bytes. Schema version 5 writes [`pack`]'s: the records' lookup fields
-//! (position, time, event id, name, source, username) compressed together, then their JSON
-//! bodies compressed in runs of [`CHUNK`] records. Records of a block are alike (GetUser after
-//! GetUser): a fifth of the bytes or less, so that much fewer pages go to the WAL and again
-//! to the database; a lookup inflates the fields, and the bodies of the records it returns
-//! only. Version 4's blocks ([`encode_plain`]) are still read.
+//! A block's bytes. Schema version 6 writes [`pack`]'s ([`DELTA`]): the records' lookup
+//! fields (position, time, event id, name, source, username), then their JSON bodies in runs
+//! of [`CHUNK`] records, all as differences (see `delta`: a read's record differs from the
+//! one before it in its ids and time only). A run whose differences are small is stored as it
+//! is (without going through LZ4, which cost a fifth of recording a read); another run is
+//! compressed. A lookup rebuilds the fields, and the bodies of the runs it returns only.
+//! Version 5's blocks ([`PACKED`], all LZ4) and version 4's ([`encode_plain`]) are still read.
 //!
-//! Compressed parts are LZ4 (`lz4_flex`, no unsafe code) with their inflated length first.
+//! Compressed parts are LZ4 (`lz4_flex`; its decoder without unsafe code) with their
+//! inflated length first.
 
 use std::ops::Range;
 
+use super::delta;
 use crate::{AuditRecord, StoreError};
 
-/// The first eight bytes of [`pack`]'s blocks: a negative number, where version 4's blocks
-/// begin with a record's position (positive).
+/// The first eight bytes of version 5's blocks (all LZ4): a negative number, where version
+/// 4's blocks begin with a record's position (positive).
 const PACKED: [u8; 8] = (-1i64).to_le_bytes();
+
+/// The first eight bytes of [`pack`]'s blocks: bodies as differences ([`put_delta`]).
+const DELTA: [u8; 8] = (-2i64).to_le_bytes();
 
 /// Records per run of bodies compressed together.
 const CHUNK: usize = 64;
@@ -26,14 +32,17 @@ pub(super) fn corrupt() -> StoreError {
     StoreError("corrupt audit block".into())
 }
 
+#[cfg(test)]
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(bytes);
 }
 
-/// A record's lookup fields: position and event time (8 bytes each, little-endian), then
+/// A record's lookup fields as the heads of a block are read (`delta` writes them shorter):
+/// position and event time (8 bytes each, little-endian), then
 /// event id, name, source and username, each as a 4-byte little-endian length and UTF-8.
+#[cfg(test)]
 fn put_head(out: &mut Vec<u8>, position: i64, record: &AuditRecord) {
     out.extend_from_slice(&position.to_le_bytes());
     out.extend_from_slice(&record.event_time.to_le_bytes());
@@ -47,27 +56,117 @@ fn put_head(out: &mut Vec<u8>, position: i64, record: &AuditRecord) {
     }
 }
 
-/// Records with their positions, as schema version 5 stores a block: [`PACKED`]; the
+/// Records with their positions as a block: [`DELTA`]; the heads (`delta::put_heads`) as a
+/// part ([`put_part`]); then for each run of [`CHUNK`] records, their bodies
+/// (`delta::put_bodies`) as a part, compressed unless they are [`ALIKE`].
+pub(super) fn pack(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
+    let mut heads = Vec::with_capacity(records.len() * 48);
+    delta::put_heads(&mut heads, records);
+    let mut out = Vec::with_capacity(heads.len() * 4);
+    out.extend_from_slice(&DELTA);
+    let mut compressor = Compressor::default();
+    put_part(&mut out, &heads, None);
+    let mut bodies = Vec::new();
+    for run in records.chunks(CHUNK) {
+        bodies.clear();
+        delta::put_bodies(&mut bodies, run);
+        let whole: usize = run.iter().map(|(_, r)| r.body.len()).sum();
+        let alike = bodies.len() <= whole / ALIKE;
+        put_part(&mut out, &bodies, (!alike).then_some(&mut compressor));
+    }
+    out
+}
+
+/// A run's differences are stored as they are when they are at most this fraction of its
+/// bodies' text (else compressed).
+const ALIKE: usize = 4;
+
+/// How a part of a [`DELTA`] block begins: its bytes as they are, or LZ4's.
+const STORED: u8 = 0;
+const COMPRESSED: u8 = 1;
+
+/// Appends a part of a [`DELTA`] block: a 4-byte length, then [`STORED`] and `bytes`, or
+/// [`COMPRESSED`] and `bytes` compressed by `compressor`.
+fn put_part(out: &mut Vec<u8>, bytes: &[u8], compressor: Option<&mut Compressor>) {
+    match compressor {
+        None => {
+            let len = u32::try_from(bytes.len() + 1).unwrap_or(u32::MAX);
+            out.extend_from_slice(&len.to_le_bytes());
+            out.push(STORED);
+            out.extend_from_slice(bytes);
+        }
+        Some(compressor) => {
+            let start = out.len();
+            out.extend_from_slice(&[0; 4]);
+            out.push(COMPRESSED);
+            compressor.put(out, bytes);
+            let len = u32::try_from(out.len() - start - 4).unwrap_or(u32::MAX);
+            if let Some(slot) = out.get_mut(start..start + 4) {
+                slot.copy_from_slice(&len.to_le_bytes());
+            }
+        }
+    }
+}
+
+/// The bytes of a part of a [`DELTA`] block.
+fn open_part(part: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, StoreError> {
+    match part.split_first() {
+        Some((&STORED, bytes)) => Ok(std::borrow::Cow::Borrowed(bytes)),
+        Some((&COMPRESSED, bytes)) => Ok(std::borrow::Cow::Owned(inflate(bytes)?)),
+        _ => Err(corrupt()),
+    }
+}
+
+/// Records with their positions as version 5 wrote a block ([`PACKED`]): the
 /// compressed heads ([`put_head`] of each record), as a 4-byte length and bytes; then for
 /// each run of [`CHUNK`] records, their compressed bodies (each a 4-byte length and UTF-8),
 /// as a 4-byte length and bytes.
-pub(super) fn pack(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
-    let mut heads = Vec::with_capacity(records.len() * 112);
+#[cfg(test)]
+pub(super) fn pack_whole(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
+    let mut heads = Vec::new();
     for (position, record) in records {
         put_head(&mut heads, *position, record);
     }
-    let mut out = Vec::with_capacity(heads.len());
-    out.extend_from_slice(&PACKED);
+    let mut out = PACKED.to_vec();
     put_bytes(&mut out, &lz4_flex::compress_prepend_size(&heads));
     let mut bodies = Vec::new();
-    for chunk in records.chunks(CHUNK) {
+    for run in records.chunks(CHUNK) {
         bodies.clear();
-        for (_, record) in chunk {
+        for (_, record) in run {
             put_bytes(&mut bodies, record.body.as_bytes());
         }
         put_bytes(&mut out, &lz4_flex::compress_prepend_size(&bodies));
     }
     out
+}
+
+/// LZ4 for the parts of one block: its hash table and output buffer serve every part (every
+/// read's record goes through it: a fresh zeroed buffer and table per part cost a sixth).
+#[derive(Default)]
+struct Compressor {
+    table: lz4_flex::block::CompressTable,
+    scratch: Vec<u8>,
+}
+
+impl Compressor {
+    /// Appends `input` as `lz4_flex::compress_prepend_size` writes it: its length (4 bytes,
+    /// little-endian), then the LZ4 block.
+    fn put(&mut self, out: &mut Vec<u8>, input: &[u8]) {
+        let max = lz4_flex::block::get_maximum_output_size(input.len());
+        if self.scratch.len() < max {
+            self.scratch.resize(max, 0);
+        }
+        let scratch = self.scratch.get_mut(..max).unwrap_or_default();
+        match lz4_flex::block::compress_into_with_table(input, scratch, &mut self.table) {
+            Ok(n) => {
+                let inflated = u32::try_from(input.len()).unwrap_or(u32::MAX);
+                out.extend_from_slice(&inflated.to_le_bytes());
+                out.extend_from_slice(scratch.get(..n).unwrap_or_default());
+            }
+            // The buffer has the room LZ4 can need: not expected, but never a lost part.
+            Err(_) => out.extend_from_slice(&lz4_flex::compress_prepend_size(input)),
+        }
+    }
 }
 
 /// Records as schema version 4 stored a block: of each, its [`put_head`] then its body (a
@@ -136,18 +235,29 @@ pub(in crate::sqlite) struct Block<'a> {
     heads: std::borrow::Cow<'a, [u8]>,
     /// The compressed runs of bodies (none in a version 4 block).
     chunks: Vec<&'a [u8]>,
+    /// Bodies after the first of a run are differences ([`DELTA`]).
+    delta: bool,
 }
 
 impl<'a> Block<'a> {
     /// `bytes` of [`pack`] or of version 4; `Err` for bytes that are neither.
     pub fn read(bytes: &'a [u8]) -> Result<Block<'a>, StoreError> {
-        let Some(mut rest) = bytes.strip_prefix(&PACKED) else {
-            return Ok(Block {
-                heads: std::borrow::Cow::Borrowed(bytes),
-                chunks: Vec::new(),
-            });
+        let (mut rest, delta) = match (bytes.strip_prefix(&DELTA), bytes.strip_prefix(&PACKED)) {
+            (Some(rest), _) => (rest, true),
+            (None, Some(rest)) => (rest, false),
+            (None, None) => {
+                return Ok(Block {
+                    heads: std::borrow::Cow::Borrowed(bytes),
+                    chunks: Vec::new(),
+                    delta: false,
+                })
+            }
         };
-        let heads = inflate(take_bytes(&mut rest).ok_or_else(corrupt)?)?;
+        let heads = take_bytes(&mut rest).ok_or_else(corrupt)?;
+        let heads = match delta {
+            true => delta::undo_heads(&open_part(heads)?).ok_or_else(corrupt)?,
+            false => inflate(heads)?,
+        };
         let mut chunks = Vec::new();
         while !rest.is_empty() {
             chunks.push(take_bytes(&mut rest).ok_or_else(corrupt)?);
@@ -155,6 +265,7 @@ impl<'a> Block<'a> {
         Ok(Block {
             heads: std::borrow::Cow::Owned(heads),
             chunks,
+            delta,
         })
     }
 
@@ -211,7 +322,7 @@ impl<'a> Block<'a> {
     ) -> Result<AuditRecord, StoreError> {
         let body = match head.plain_body {
             Some(body) => body,
-            None => bodies.body(&self.chunks, index)?,
+            None => bodies.body(&self.chunks, self.delta, index)?,
         };
         Ok(AuditRecord {
             event_id: head.event_id.to_string(),
@@ -234,18 +345,25 @@ pub(in crate::sqlite) struct Bodies {
 }
 
 impl Bodies {
-    /// The body of the `index`th record of a block whose runs are `chunks`.
-    fn body(&mut self, chunks: &[&[u8]], index: usize) -> Result<&[u8], StoreError> {
+    /// The body of the `index`th record of a block whose runs are `chunks` (of differences:
+    /// `delta`).
+    fn body(&mut self, chunks: &[&[u8]], delta: bool, index: usize) -> Result<&[u8], StoreError> {
         let chunk = index / CHUNK;
         if self.chunk != Some(chunk) {
             self.chunk = None;
-            self.bytes = inflate(chunks.get(chunk).ok_or_else(corrupt)?)?;
-            self.ranges.clear();
-            let mut rest: &[u8] = &self.bytes;
-            while !rest.is_empty() {
-                let body = take_bytes(&mut rest).ok_or_else(corrupt)?;
-                let end = self.bytes.len() - rest.len();
-                self.ranges.push(end - body.len()..end);
+            let part = chunks.get(chunk).ok_or_else(corrupt)?;
+            if delta {
+                delta::undo_bodies(&open_part(part)?, &mut self.bytes, &mut self.ranges)
+                    .ok_or_else(corrupt)?;
+            } else {
+                self.bytes = inflate(part)?;
+                self.ranges.clear();
+                let mut rest: &[u8] = &self.bytes;
+                while !rest.is_empty() {
+                    let body = take_bytes(&mut rest).ok_or_else(corrupt)?;
+                    let end = self.bytes.len() - rest.len();
+                    self.ranges.push(end - body.len()..end);
+                }
             }
             self.chunk = Some(chunk);
         }

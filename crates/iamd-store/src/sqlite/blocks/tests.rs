@@ -1,4 +1,4 @@
-use super::format::{encode_plain, pack};
+use super::format::{encode_plain, pack, pack_whole};
 use super::*;
 use crate::sqlite::SqliteStore;
 use crate::{AuditQuery, Store};
@@ -38,6 +38,89 @@ fn blocks_are_compressed_and_decode_to_their_records() {
         assert_eq!(position, expected_position);
         assert_eq!(record, *expected);
     }
+}
+
+/// A record of `body` (the rest as [`read_record`]'s).
+fn with_body(i: i64, body: &str) -> AuditRecord {
+    AuditRecord {
+        body: body.to_string(),
+        ..read_record(i)
+    }
+}
+
+#[test]
+fn bodies_written_as_differences_decode_to_themselves() {
+    // Alike, identical, empty, one the start or the end of the next, several-byte
+    // characters differing inside a character, and more than a run of them.
+    let bodies = [
+        "{\"a\":1}",
+        "{\"a\":1}",
+        "",
+        "",
+        "{\"a\":12}",
+        "{\"a\":1",
+        "\"a\":1}",
+        "x",
+        "xyzzy-xyzzy",
+        "é€😀 text é€😀",
+        "é€😁 text é€😀",
+        "€",
+        "😀",
+        "a long one that repeats, a long one",
+        "a long one that differs, a long one",
+        "{\"a\":1}",
+    ];
+    // Of several kinds (each written against the last of its kind), more than a run
+    // remembers (nine usernames), and alike runs (stored) and unlike ones (compressed).
+    let mut records: Vec<AuditRecord> = (0..150)
+        .map(|i| AuditRecord {
+            username: format!("user-{}", i % 9),
+            event_name: ["GetUser", "ListUsers"][usize::try_from(i).unwrap() % 2].into(),
+            ..with_body(i, bodies[usize::try_from(i).unwrap() % bodies.len()])
+        })
+        .collect();
+    records.extend((150..300).map(read_record));
+    let positioned: Vec<(i64, &AuditRecord)> = (1..).zip(&records).collect();
+    let decoded = decode(&pack(&positioned)).unwrap();
+    let bodies: Vec<&str> = decoded.iter().map(|(_, r)| r.body.as_str()).collect();
+    let expected: Vec<&str> = records.iter().map(|r| r.body.as_str()).collect();
+    assert_eq!(bodies, expected);
+}
+
+#[test]
+fn version_5_blocks_with_whole_bodies_still_decode() {
+    let records: Vec<AuditRecord> = (0..130).map(read_record).collect();
+    let positioned: Vec<(i64, &AuditRecord)> = (1..).zip(&records).collect();
+    let whole = pack_whole(&positioned);
+    assert_ne!(whole, pack(&positioned));
+    let decoded = decode(&whole).unwrap();
+    assert_eq!(decoded.len(), records.len());
+    for ((_, record), expected) in decoded.iter().zip(&records) {
+        assert_eq!(record, expected);
+    }
+}
+
+#[test]
+fn a_difference_longer_than_the_body_before_it_is_corrupt() {
+    let records = [with_body(1, "abc"), with_body(2, "abd")];
+    let positioned: Vec<(i64, &AuditRecord)> = (1..).zip(&records).collect();
+    let packed = pack(&positioned);
+    let heads_len = usize::try_from(u32::from_le_bytes(packed[8..12].try_into().unwrap())).unwrap();
+    // The block with one run stored as it is: "abc" whole, then against it (one back)
+    // `prefix` bytes kept from its start, "d", and `suffix` bytes kept from its end.
+    let forged = |prefix: u8, suffix: u8| {
+        let run = [0, 0, 0, 3, b'a', b'b', b'c', 1, prefix, suffix, 1, b'd'];
+        let mut block = packed[..12 + heads_len].to_vec();
+        block.extend_from_slice(&u32::try_from(run.len() + 1).unwrap().to_le_bytes());
+        block.push(0);
+        block.extend_from_slice(&run);
+        block
+    };
+    assert_eq!(decode(&forged(2, 0)).unwrap()[1].1.body, "abd");
+    assert_eq!(decode(&forged(1, 1)).unwrap()[1].1.body, "adc");
+    assert!(decode(&forged(2, 2)).is_err());
+    assert!(decode(&forged(4, 0)).is_err());
+    assert!(decode(&forged(0x7f, 1)).is_err());
 }
 
 #[test]
