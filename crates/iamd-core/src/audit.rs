@@ -277,7 +277,7 @@ impl serde::Serialize for Recorded<'_> {
 /// Whether a parameter's value may be recorded (in [`RECORDED_PARAMETERS`]; a set, as every
 /// read's record asks for each of its parameters, twice).
 fn is_recorded(key: &str) -> bool {
-    static RECORDED: std::sync::LazyLock<std::collections::HashSet<&str, iamd_wire::FastNames>> =
+    static RECORDED: std::sync::LazyLock<std::collections::HashSet<&str>> =
         std::sync::LazyLock::new(|| RECORDED_PARAMETERS.iter().copied().collect());
     RECORDED.contains(key)
 }

@@ -43,7 +43,5 @@ pub use json::{
     decode_json_request, encode_json_error, encode_json_response, operation_of_target,
     JSON_CONTENT_TYPE,
 };
-pub use model::{
-    FastNames, Member, NameHasher, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind,
-};
+pub use model::{Member, Operation, Protocol, Service, ServiceModel, Shape, ShapeKind};
 pub use pattern::Pattern;

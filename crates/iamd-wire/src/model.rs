@@ -156,11 +156,11 @@ pub struct ServiceModel {
 /// several shapes and operations, and SipHash costs several times more per name. The keys are
 /// the model's own; a request's names are only looked up, never inserted, so crafted names
 /// cannot degrade the maps.
-pub type FastNames = std::hash::BuildHasherDefault<NameHasher>;
+type FastNames = std::hash::BuildHasherDefault<NameHasher>;
 
 /// FxHash (rustc's hasher): a word at a time, rotate, xor, multiply.
 #[derive(Default)]
-pub struct NameHasher(u64);
+struct NameHasher(u64);
 
 impl NameHasher {
     fn add(&mut self, word: u64) {
