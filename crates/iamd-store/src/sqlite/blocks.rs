@@ -97,13 +97,26 @@ pub(super) fn read_only_key(read_only: bool) -> &'static str {
 #[derive(Default)]
 struct Keys {
     seen: [BTreeSet<String>; 8],
+    /// The value last added of each attribute (a record's values are mostly the previous
+    /// record's: one comparison, not a walk down the set).
+    last: [String; 8],
     /// The parameter key being added (one allocation for all records).
     scratch: String,
 }
 
 impl Keys {
     fn add(&mut self, attr: Attr, value: &str) {
-        let set = &mut self.seen[attr as usize];
+        let (Some(set), Some(last)) = (
+            self.seen.get_mut(attr as usize),
+            self.last.get_mut(attr as usize),
+        ) else {
+            return;
+        };
+        if last == value {
+            return;
+        }
+        last.clear();
+        last.push_str(value);
         if !set.contains(value) {
             set.insert(value.to_string());
         }
