@@ -69,11 +69,27 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
 /// kept: version 1's schema; 1 lacks the audit lookup columns; 2 keeps one `audit` row per
 /// record with eight index entries; 3 keeps records in blocks, with an index entry per event
 /// id; 4 keys blocks by their event ids' prefixes instead; 5 compresses new blocks, and reads
-/// version 4's as they are). A database of a newer version is refused.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+/// version 4's as they are; 6 stores small blocks plain, and keys them later, see
+/// `blocks::pending`, which an older iamd would not read). A database of a newer version is
+/// refused.
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Mutex<Writer>,
+}
+
+/// The connection, and what it knows of the stored audit blocks (it is their only writer).
+struct Writer {
+    conn: Connection,
+    recent: blocks::Recent,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
 }
 
 fn fail(e: rusqlite::Error) -> StoreError {
@@ -99,24 +115,39 @@ impl SqliteStore {
         }
         let mut conn = conn;
         create_schema(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore::new(conn))
     }
 
     /// An in-memory database (tests).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let mut conn = Connection::open_in_memory().map_err(fail)?;
         create_schema(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore::new(conn))
     }
 
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+    fn new(conn: Connection) -> SqliteStore {
+        // Room for the writes' statements beside the lookups' (16 by default: a lookup's
+        // could push a write's out, to be parsed again).
+        conn.set_prepared_statement_cache_capacity(64);
+        SqliteStore {
+            conn: Mutex::new(Writer {
+                conn,
+                recent: blocks::Recent::default(),
+            }),
+        }
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
         self.conn
             .lock()
             .map_err(|_| StoreError("connection lock poisoned".into()))
+    }
+
+    /// Forgets what the writer knows of the blocks (tests that write to the database
+    /// directly).
+    #[cfg(test)]
+    fn forget_recent(&self) {
+        self.conn().unwrap().recent = blocks::Recent::default();
     }
 }
 
@@ -139,7 +170,10 @@ impl Store for SqliteStore {
     }
 
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
+        let mut writer = self.conn()?;
+        let Writer { conn, recent } = &mut *writer;
+        // Kept only if the transaction commits.
+        let mut known = std::mem::take(recent);
         let tx = conn.transaction().map_err(fail)?;
         {
             // Cached statements: prepared once per connection, not on every commit.
@@ -160,20 +194,25 @@ impl Store for SqliteStore {
                 .map_err(fail)?;
             }
         }
-        blocks::append(&tx, audit)?;
-        tx.commit().map_err(fail)
+        blocks::append(&tx, audit, &mut known)?;
+        tx.commit().map_err(fail)?;
+        *recent = known;
+        Ok(())
     }
 
     fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        blocks::newest(&*self.conn()?, limit)
+        blocks::newest(&self.conn()?.conn, limit)
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
-        page::page(&*self.conn()?, query)
+        page::page(&self.conn()?.conn, query)
     }
 
     fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
-        let mut conn = self.conn()?;
+        let mut writer = self.conn()?;
+        let Writer { conn, recent } = &mut *writer;
+        // Deleted ids may be stored again; a deleted last block's positions are reused.
+        *recent = blocks::Recent::default();
         let tx = conn.transaction().map_err(fail)?;
         let deleted = blocks::delete_before(&tx, time, limit)?;
         tx.commit().map_err(fail)?;
@@ -235,10 +274,11 @@ mod tests {
             },
         ];
         let conn = store.conn().unwrap();
-        let mut plans = vec![(
-            page::BLOCK_SQL.to_string(),
-            vec![rusqlite::types::Value::Integer(1)],
-        )];
+        let int = rusqlite::types::Value::Integer;
+        let mut plans = vec![
+            (page::BLOCK_SQL.to_string(), vec![int(1)]),
+            (blocks::pending::LIST_SQL.to_string(), vec![int(8), int(0)]),
+        ];
         plans.extend(queries.iter().map(page::candidates_sql));
         for (sql, args) in plans {
             let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();

@@ -3,7 +3,8 @@
 //! bodies compressed in runs of [`CHUNK`] records. Records of a block are alike (GetUser after
 //! GetUser): a fifth of the bytes or less, so that much fewer pages go to the WAL and again
 //! to the database; a lookup inflates the fields, and the bodies of the records it returns
-//! only. Version 4's blocks ([`encode_plain`]) are still read.
+//! only. Small blocks (a write's) are stored plain, as version 4 stored every block
+//! ([`encode_plain`], see [`encode`]).
 //!
 //! Compressed parts are LZ4 (`lz4_flex`, no unsafe code) with their inflated length first.
 
@@ -70,11 +71,37 @@ pub(super) fn pack(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
     out
 }
 
-/// Records as schema version 4 stored a block: of each, its [`put_head`] then its body (a
-/// 4-byte length and UTF-8).
-#[cfg(test)]
+/// Blocks of at most this many bytes plain are stored plain ([`encode_plain`]): they fit in
+/// one database page either way, and compressing a write's one record costs more (LZ4's
+/// tables) than the rest of storing it.
+const PLAIN_MAX: usize = 3000;
+
+/// A block's bytes: [`encode_plain`]'s for a small block, [`pack`]'s for a larger one.
+pub(super) fn encode(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
+    let plain: usize = records
+        .iter()
+        .map(|(_, r)| {
+            let texts = [
+                &r.event_id,
+                &r.event_name,
+                &r.event_source,
+                &r.username,
+                &r.body,
+            ];
+            16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>()
+        })
+        .sum();
+    if plain <= PLAIN_MAX {
+        encode_plain(records)
+    } else {
+        pack(records)
+    }
+}
+
+/// Records as schema version 4 stored a block, and version 5 a small one: of each, its
+/// [`put_head`] then its body (a 4-byte length and UTF-8).
 pub(super) fn encode_plain(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(PLAIN_MAX);
     for (position, record) in records {
         put_head(&mut out, *position, record);
         put_bytes(&mut out, record.body.as_bytes());
