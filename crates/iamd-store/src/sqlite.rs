@@ -174,16 +174,18 @@ impl Store for SqliteStore {
         let Writer { conn, recent } = &mut *writer;
         // Kept only if the transaction commits.
         let mut known = std::mem::take(recent);
-        let tx = conn.transaction().map_err(fail)?;
+        let tx = WriteTx::begin(conn)?;
         {
             // Cached statements: prepared once per connection, not on every commit.
             let mut put = tx
+                .conn
                 .prepare_cached(
                     "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
                      ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
                 )
                 .map_err(fail)?;
             let mut delete = tx
+                .conn
                 .prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")
                 .map_err(fail)?;
             for change in changes {
@@ -194,8 +196,8 @@ impl Store for SqliteStore {
                 .map_err(fail)?;
             }
         }
-        blocks::append(&tx, audit, &mut known)?;
-        tx.commit().map_err(fail)?;
+        blocks::append(tx.conn, audit, &mut known)?;
+        tx.commit()?;
         *recent = known;
         Ok(())
     }
@@ -213,10 +215,45 @@ impl Store for SqliteStore {
         let Writer { conn, recent } = &mut *writer;
         // Deleted ids may be stored again; a deleted last block's positions are reused.
         *recent = blocks::Recent::default();
-        let tx = conn.transaction().map_err(fail)?;
-        let deleted = blocks::delete_before(&tx, time, limit)?;
-        tx.commit().map_err(fail)?;
+        let tx = WriteTx::begin(conn)?;
+        let deleted = blocks::delete_before(tx.conn, time, limit)?;
+        tx.commit()?;
         Ok(deleted)
+    }
+}
+
+/// A transaction begun and committed by cached statements (rusqlite's `Transaction` parses
+/// `BEGIN` and `COMMIT` again each time); rolled back when dropped uncommitted.
+struct WriteTx<'a> {
+    conn: &'a Connection,
+    open: bool,
+}
+
+impl<'a> WriteTx<'a> {
+    fn begin(conn: &'a Connection) -> Result<WriteTx<'a>, StoreError> {
+        conn.prepare_cached("BEGIN")
+            .map_err(fail)?
+            .execute([])
+            .map_err(fail)?;
+        Ok(WriteTx { conn, open: true })
+    }
+
+    fn commit(mut self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("COMMIT")
+            .map_err(fail)?
+            .execute([])
+            .map_err(fail)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 

@@ -181,7 +181,7 @@ fn next_position(tx: &Connection) -> Result<i64, StoreError> {
 /// already stored fails the transaction. `recent` is what the connection knows of the
 /// stored blocks (brought up to date here; to be kept only if the transaction commits).
 pub(super) fn append(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     records: &[AuditRecord],
     recent: &mut Recent,
 ) -> Result<(), StoreError> {
@@ -200,9 +200,16 @@ pub(super) fn append(
         Some(count) => count,
         None => pending::list(tx, i64::MIN)?.len(),
     };
+    if stored == 0 {
+        recent.pending_keys = Some(BTreeSet::new());
+    }
+    let keys = Keys::of(records.iter());
     if records.len() < pending::SMALL && stored + 1 < pending::PENDING {
-        insert_block(tx, first, span, &positioned, false)?;
+        insert_block(tx, first, span, &positioned, None)?;
         recent.pending = Some(stored + 1);
+        if let Some(pending_keys) = &mut recent.pending_keys {
+            pending_keys.extend(keys);
+        }
     } else {
         // One keyed block of the pending ones and these, from the first pending position.
         let (start, merged) = match stored {
@@ -211,9 +218,18 @@ pub(super) fn append(
         };
         let mut all: Vec<(i64, &AuditRecord)> = merged.iter().map(|(p, r)| (*p, r)).collect();
         all.extend_from_slice(&positioned);
+        // The pending records' keys as they were written, else read from their bodies.
+        let keys = match recent.pending_keys.take() {
+            Some(mut pending_keys) => {
+                pending_keys.extend(keys);
+                pending_keys
+            }
+            None => Keys::of(all.iter().map(|(_, r)| *r)),
+        };
         let id = start.unwrap_or(first);
-        insert_block(tx, id, first + span - id, &all, true)?;
+        insert_block(tx, id, first + span - id, &all, Some(keys))?;
         recent.pending = Some(0);
+        recent.pending_keys = Some(BTreeSet::new());
     }
     recent.next = Some(first + span);
     Ok(())
@@ -229,17 +245,18 @@ fn write_block(
     keyed: bool,
 ) -> Result<(), StoreError> {
     check_unique(tx, records, &mut Recent::default())?;
-    insert_block(tx, id, span, records, keyed)
+    let keys = keyed.then(|| Keys::of(records.iter().map(|(_, r)| *r)));
+    insert_block(tx, id, span, records, keys)
 }
 
-/// Inserts the block `id` of `span` positions holding `records` (not empty), with its keys
-/// (`keyed`) or its pending key, without checking its event ids.
+/// Inserts the block `id` of `span` positions holding `records` (not empty), with `keys`
+/// (those of its records), or pending without them, and does not check its event ids.
 fn insert_block(
     tx: &Connection,
     id: i64,
     span: i64,
     records: &[(i64, &AuditRecord)],
-    keyed: bool,
+    keys: Option<BTreeSet<(i64, String)>>,
 ) -> Result<(), StoreError> {
     let min_time = records.iter().map(|(_, r)| r.event_time).min().unwrap_or(0);
     let max_time = records.iter().map(|(_, r)| r.event_time).max().unwrap_or(0);
@@ -258,10 +275,9 @@ fn insert_block(
         encode(records)
     ])
     .map_err(fail)?;
-    if !keyed {
+    let Some(keys) = keys else {
         return pending::key(tx, id, max_time);
-    }
-    let keys = Keys::of(records.iter().map(|(_, r)| *r));
+    };
     let mut insert_key = tx
         .prepare_cached(
             "INSERT INTO audit_block_keys (attr, value, max_time, block) VALUES (?1, ?2, ?3, ?4)",
@@ -362,11 +378,7 @@ fn remove_block(tx: &Connection, id: i64) -> Result<Removed, StoreError> {
 
 /// Deletes at most `limit` of the oldest records older than `time`, block by block (a block
 /// with newer records too is written again without them); how many it deleted.
-pub(super) fn delete_before(
-    tx: &Transaction<'_>,
-    time: i64,
-    limit: usize,
-) -> Result<usize, StoreError> {
+pub(super) fn delete_before(tx: &Connection, time: i64, limit: usize) -> Result<usize, StoreError> {
     let mut deleted = 0;
     while deleted < limit {
         let oldest: Option<i64> = tx

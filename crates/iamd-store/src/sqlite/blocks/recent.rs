@@ -4,11 +4,11 @@
 //! later block is this connection's). Time-ordered ids share a prefix for 256 ms, so a write
 //! checks its id's uniqueness in memory instead of reading the blocks of its prefix back.
 //!
-//! It also counts the pending blocks. It is forgotten when another connection has committed (`PRAGMA data_version`), when a
+//! It also counts the pending blocks, and keeps their keys. It is forgotten when another connection has committed (`PRAGMA data_version`), when a
 //! transaction fails (the store keeps it only once its transaction committed), and when
 //! records are deleted.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use rusqlite::Connection;
 
@@ -26,6 +26,8 @@ pub(in crate::sqlite) struct Recent {
     pub next: Option<i64>,
     /// How many blocks are pending (see `pending`).
     pub pending: Option<usize>,
+    /// The keys of the pending blocks' records, when this connection wrote them all.
+    pub pending_keys: Option<BTreeSet<(i64, String)>>,
     /// Prefixes with every event id stored under them, most recently used last.
     prefixes: Vec<(String, HashSet<String>)>,
 }

@@ -234,8 +234,17 @@ fn a_failed_commit_leaves_nothing_remembered() {
     let a = "0193a5c1-0000-7000-8000-00000000000a";
     let b = "0193a5c1-0000-7000-8000-00000000000b";
     store.commit(&[], &[with_id(a)]).unwrap();
-    // b is refused with a's duplicate: neither its id nor its positions are kept.
-    assert!(store.commit(&[], &[with_id(b), with_id(a)]).is_err());
+    // b is refused with a's duplicate: neither its id, its positions nor the entity
+    // written with it are kept.
+    let bob = crate::Change::Put {
+        kind: "user",
+        key: "bob".into(),
+        body: "{}".into(),
+    };
+    assert!(store
+        .commit(std::slice::from_ref(&bob), &[with_id(b), with_id(a)])
+        .is_err());
+    assert!(store.load().unwrap().is_empty());
     store.commit(&[], &[with_id(b)]).unwrap();
     assert_eq!(positions(&store), [1, 2]);
     // A commit the database refuses (an entity change) is undone with its block.
@@ -247,12 +256,7 @@ fn a_failed_commit_leaves_nothing_remembered() {
         )
         .unwrap();
     let c = "0193a5c1-0000-7000-8000-00000000000c";
-    let put = crate::Change::Put {
-        kind: "user",
-        key: "bob".into(),
-        body: "{}".into(),
-    };
-    assert!(store.commit(&[put], &[with_id(c)]).is_err());
+    assert!(store.commit(&[bob], &[with_id(c)]).is_err());
     store.commit(&[], &[with_id(c)]).unwrap();
     assert_eq!(positions(&store), [1, 2, 3]);
 }
@@ -394,4 +398,45 @@ fn retention_keeps_pending_blocks_pending() {
     for i in 2..=40 {
         assert_eq!(by_user(&store, i), [(i, user_record(i))]);
     }
+}
+
+fn all_keys(store: &SqliteStore) -> Vec<(i64, String, i64, i64)> {
+    let conn = store.conn().unwrap();
+    let mut stmt = conn
+        .prepare("SELECT attr, value, max_time, block FROM audit_block_keys ORDER BY 1, 2, 3, 4")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn a_merge_keys_the_records_as_their_bodies_say() {
+    // With the lookup fields given by the writer (kept in memory while pending), and read
+    // from the bodies (the store forgot them): the same keys.
+    let hinted = |i: i64| {
+        let record = user_record(i);
+        let fields = crate::lookup::LookupFields::of(&record.body);
+        AuditRecord {
+            lookup: crate::LookupHint(Some(Box::new(fields))),
+            ..record
+        }
+    };
+    let n = pending::PENDING as i64;
+    let remembered = SqliteStore::in_memory().unwrap();
+    let read = SqliteStore::in_memory().unwrap();
+    for i in 1..=n {
+        remembered.commit(&[], &[hinted(i)]).unwrap();
+        if i == n {
+            read.forget_recent();
+        }
+        read.commit(&[], &[hinted(i)]).unwrap();
+    }
+    assert_eq!(key_rows(&remembered, Attr::Pending), 0);
+    let keys = all_keys(&remembered);
+    assert_eq!(keys, all_keys(&read));
+    assert!(keys.len() > 2 * pending::PENDING, "{}", keys.len());
 }
