@@ -69,12 +69,27 @@ fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
 /// kept: version 1's schema; 1 lacks the audit lookup columns; 2 keeps one `audit` row per
 /// record with eight index entries; 3 keeps records in blocks, with an index entry per event
 /// id; 4 keys blocks by their event ids' prefixes instead; 5 compresses new blocks, and reads
-/// version 4's as they are; 6 writes new blocks' records as differences, and reads the
-/// blocks of 4 and 5). A database of a newer version is refused.
+/// version 4's as they are; 6 writes new blocks' records as differences, stores small blocks
+/// plain and keys them later (see `blocks::pending`), none of which an older iamd would read,
+/// and reads the blocks of 4 and 5). A database of a newer version is refused.
 pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 pub struct SqliteStore {
-    conn: Mutex<Connection>,
+    conn: Mutex<Writer>,
+}
+
+/// The connection, and what it knows of the stored audit blocks (it is their only writer).
+struct Writer {
+    conn: Connection,
+    recent: blocks::Recent,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
 }
 
 fn fail(e: rusqlite::Error) -> StoreError {
@@ -100,24 +115,39 @@ impl SqliteStore {
         }
         let mut conn = conn;
         create_schema(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore::new(conn))
     }
 
     /// An in-memory database (tests).
     pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let mut conn = Connection::open_in_memory().map_err(fail)?;
         create_schema(&mut conn)?;
-        Ok(SqliteStore {
-            conn: Mutex::new(conn),
-        })
+        Ok(SqliteStore::new(conn))
     }
 
-    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Connection>, StoreError> {
+    fn new(conn: Connection) -> SqliteStore {
+        // Room for the writes' statements beside the lookups' (16 by default: a lookup's
+        // could push a write's out, to be parsed again).
+        conn.set_prepared_statement_cache_capacity(64);
+        SqliteStore {
+            conn: Mutex::new(Writer {
+                conn,
+                recent: blocks::Recent::default(),
+            }),
+        }
+    }
+
+    fn conn(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
         self.conn
             .lock()
             .map_err(|_| StoreError("connection lock poisoned".into()))
+    }
+
+    /// Forgets what the writer knows of the blocks (tests that write to the database
+    /// directly).
+    #[cfg(test)]
+    fn forget_recent(&self) {
+        self.conn().unwrap().recent = blocks::Recent::default();
     }
 }
 
@@ -140,17 +170,22 @@ impl Store for SqliteStore {
     }
 
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction().map_err(fail)?;
+        let mut writer = self.conn()?;
+        let Writer { conn, recent } = &mut *writer;
+        // Kept only if the transaction commits.
+        let mut known = std::mem::take(recent);
+        let tx = WriteTx::begin(conn)?;
         {
             // Cached statements: prepared once per connection, not on every commit.
             let mut put = tx
+                .conn
                 .prepare_cached(
                     "INSERT INTO records (kind, key, body) VALUES (?1, ?2, ?3)
                      ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
                 )
                 .map_err(fail)?;
             let mut delete = tx
+                .conn
                 .prepare_cached("DELETE FROM records WHERE kind = ?1 AND key = ?2")
                 .map_err(fail)?;
             for change in changes {
@@ -161,24 +196,64 @@ impl Store for SqliteStore {
                 .map_err(fail)?;
             }
         }
-        blocks::append(&tx, audit)?;
-        tx.commit().map_err(fail)
+        blocks::append(tx.conn, audit, &mut known)?;
+        tx.commit()?;
+        *recent = known;
+        Ok(())
     }
 
     fn audit_events(&self, limit: usize) -> Result<Vec<AuditRecord>, StoreError> {
-        blocks::newest(&*self.conn()?, limit)
+        blocks::newest(&self.conn()?.conn, limit)
     }
 
     fn audit_page(&self, query: &AuditQuery) -> Result<Vec<(i64, AuditRecord)>, StoreError> {
-        page::page(&*self.conn()?, query)
+        page::page(&self.conn()?.conn, query)
     }
 
     fn delete_audit_before(&self, time: i64, limit: usize) -> Result<usize, StoreError> {
-        let mut conn = self.conn()?;
-        let tx = conn.transaction().map_err(fail)?;
-        let deleted = blocks::delete_before(&tx, time, limit)?;
-        tx.commit().map_err(fail)?;
+        let mut writer = self.conn()?;
+        let Writer { conn, recent } = &mut *writer;
+        // Deleted ids may be stored again; a deleted last block's positions are reused.
+        *recent = blocks::Recent::default();
+        let tx = WriteTx::begin(conn)?;
+        let deleted = blocks::delete_before(tx.conn, time, limit)?;
+        tx.commit()?;
         Ok(deleted)
+    }
+}
+
+/// A transaction begun and committed by cached statements (rusqlite's `Transaction` parses
+/// `BEGIN` and `COMMIT` again each time); rolled back when dropped uncommitted.
+struct WriteTx<'a> {
+    conn: &'a Connection,
+    open: bool,
+}
+
+impl<'a> WriteTx<'a> {
+    fn begin(conn: &'a Connection) -> Result<WriteTx<'a>, StoreError> {
+        conn.prepare_cached("BEGIN")
+            .map_err(fail)?
+            .execute([])
+            .map_err(fail)?;
+        Ok(WriteTx { conn, open: true })
+    }
+
+    fn commit(mut self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("COMMIT")
+            .map_err(fail)?
+            .execute([])
+            .map_err(fail)?;
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -236,10 +311,11 @@ mod tests {
             },
         ];
         let conn = store.conn().unwrap();
-        let mut plans = vec![(
-            page::BLOCK_SQL.to_string(),
-            vec![rusqlite::types::Value::Integer(1)],
-        )];
+        let int = rusqlite::types::Value::Integer;
+        let mut plans = vec![
+            (page::BLOCK_SQL.to_string(), vec![int(1)]),
+            (blocks::pending::LIST_SQL.to_string(), vec![int(8), int(0)]),
+        ];
         plans.extend(queries.iter().map(page::candidates_sql));
         for (sql, args) in plans {
             let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();

@@ -200,14 +200,14 @@ async fn bad_backups_and_non_empty_targets_are_refused_and_nothing_changes() {
     let truncated = dir.path().join("truncated.db");
     std::fs::write(&truncated, &bytes[..bytes.len() - 4096]).unwrap();
     let mut newer = bytes.clone();
-    newer[60..64].copy_from_slice(&6i32.to_be_bytes());
-    let other_version = dir.path().join("v6.db");
+    newer[60..64].copy_from_slice(&7i32.to_be_bytes());
+    let other_version = dir.path().join("v7.db");
     std::fs::write(&other_version, &newer).unwrap();
     let cases = [
         (truncated.as_path(), "truncated"),
         (
             other_version.as_path(),
-            "schema version 6; this iamd restores versions 4 to 5",
+            "schema version 7; this iamd restores versions 4 to 6",
         ),
     ];
     for (file, why) in cases {

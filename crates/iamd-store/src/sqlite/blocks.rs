@@ -5,9 +5,11 @@
 //! so the ids of a block of 2,048 reads share a few prefixes. Writing such a block costs a few
 //! index entries instead of eight per record (schema 2) or one per record (schema 3); a lookup
 //! reads the blocks its index entries name (see `page`). Event ids stay unique: a block is
-//! refused when a block holding one of its prefixes holds one of its ids.
+//! refused when a block holding one of its prefixes holds one of its ids (known in memory for
+//! recent prefixes, see `recent`). A small block is keyed later, merged with others (see
+//! `pending`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -16,9 +18,12 @@ use crate::lookup::LookupFields;
 
 mod delta;
 mod format;
+pub(super) mod pending;
+mod recent;
 use crate::{AuditRecord, StoreError};
-use format::pack;
+use format::encode;
 pub(super) use format::{Block, Bodies, Head};
+pub(super) use recent::Recent;
 
 /// The block tables (schema version 4; version 5 compresses the records, see `format`).
 pub(super) const SCHEMA: &str = "
@@ -66,6 +71,8 @@ pub(super) enum Attr {
     Parameter = 6,
     /// An event id's [`event_id_prefix`].
     EventIdPrefix = 7,
+    /// A block not keyed yet (value ""; see `pending`).
+    Pending = 8,
 }
 
 /// The key value of a request parameter with its value.
@@ -185,33 +192,86 @@ fn next_position(tx: &Connection) -> Result<i64, StoreError> {
 }
 
 /// Writes `records` as one block (in their order, at the next positions); an event id
-/// already stored fails the transaction.
-pub(super) fn append(tx: &Transaction<'_>, records: &[AuditRecord]) -> Result<(), StoreError> {
+/// already stored fails the transaction. `recent` is what the connection knows of the
+/// stored blocks (brought up to date here; to be kept only if the transaction commits).
+pub(super) fn append(
+    tx: &Connection,
+    records: &[AuditRecord],
+    recent: &mut Recent,
+) -> Result<(), StoreError> {
     if records.is_empty() {
         return Ok(());
     }
-    let first = next_position(tx)?;
+    recent.sync(tx)?;
+    let first = match recent.next {
+        Some(next) => next,
+        None => next_position(tx)?,
+    };
     let positioned: Vec<(i64, &AuditRecord)> = (first..).zip(records).collect();
     let span = i64::try_from(records.len()).map_err(|_| StoreError("block too large".into()))?;
-    write_block(tx, first, span, &positioned)
+    check_unique(tx, &positioned, recent)?;
+    let stored = match recent.pending {
+        Some(count) => count,
+        None => pending::list(tx, i64::MIN)?.len(),
+    };
+    if stored == 0 {
+        recent.pending_keys = Some(BTreeSet::new());
+    }
+    let keys = Keys::of(records.iter());
+    if records.len() < pending::SMALL && stored + 1 < pending::PENDING {
+        insert_block(tx, first, span, &positioned, None)?;
+        recent.pending = Some(stored + 1);
+        if let Some(pending_keys) = &mut recent.pending_keys {
+            pending_keys.extend(keys);
+        }
+    } else {
+        // One keyed block of the pending ones and these, from the first pending position.
+        let (start, merged) = match stored {
+            0 => (None, Vec::new()),
+            _ => pending::take(tx)?,
+        };
+        let mut all: Vec<(i64, &AuditRecord)> = merged.iter().map(|(p, r)| (*p, r)).collect();
+        all.extend_from_slice(&positioned);
+        // The pending records' keys as they were written, else read from their bodies.
+        let keys = match recent.pending_keys.take() {
+            Some(mut pending_keys) => {
+                pending_keys.extend(keys);
+                pending_keys
+            }
+            None => Keys::of(all.iter().map(|(_, r)| *r)),
+        };
+        let id = start.unwrap_or(first);
+        insert_block(tx, id, first + span - id, &all, Some(keys))?;
+        recent.pending = Some(0);
+        recent.pending_keys = Some(BTreeSet::new());
+    }
+    recent.next = Some(first + span);
+    Ok(())
 }
 
-/// Writes the block `id` of `span` positions holding `records` (not empty), with its keys.
+/// Writes the block `id` of `span` positions holding `records` (not empty), keyed or
+/// pending.
 fn write_block(
     tx: &Connection,
     id: i64,
     span: i64,
     records: &[(i64, &AuditRecord)],
+    keyed: bool,
 ) -> Result<(), StoreError> {
-    let keys = Keys::of(records.iter().map(|(_, r)| *r));
-    let prefix_attr = Attr::EventIdPrefix as i64;
-    check_unique(
-        tx,
-        records,
-        keys.iter()
-            .filter(|(attr, _)| *attr == prefix_attr)
-            .map(|(_, value)| value.as_str()),
-    )?;
+    check_unique(tx, records, &mut Recent::default())?;
+    let keys = keyed.then(|| Keys::of(records.iter().map(|(_, r)| *r)));
+    insert_block(tx, id, span, records, keys)
+}
+
+/// Inserts the block `id` of `span` positions holding `records` (not empty), with `keys`
+/// (those of its records), or pending without them, and does not check its event ids.
+fn insert_block(
+    tx: &Connection,
+    id: i64,
+    span: i64,
+    records: &[(i64, &AuditRecord)],
+    keys: Option<BTreeSet<(i64, String)>>,
+) -> Result<(), StoreError> {
     let min_time = records.iter().map(|(_, r)| r.event_time).min().unwrap_or(0);
     let max_time = records.iter().map(|(_, r)| r.event_time).max().unwrap_or(0);
     let count = i64::try_from(records.len()).unwrap_or(i64::MAX);
@@ -220,8 +280,18 @@ fn write_block(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .map_err(fail)?
-    .execute(params![id, span, min_time, max_time, count, pack(records)])
+    .execute(params![
+        id,
+        span,
+        min_time,
+        max_time,
+        count,
+        encode(records)
+    ])
     .map_err(fail)?;
+    let Some(keys) = keys else {
+        return pending::key(tx, id, max_time);
+    };
     let mut insert_key = tx
         .prepare_cached(
             "INSERT INTO audit_block_keys (attr, value, max_time, block) VALUES (?1, ?2, ?3, ?4)",
@@ -235,60 +305,80 @@ fn write_block(
     Ok(())
 }
 
-/// Fails when an event id of `records` is twice among them or already stored: in a block
-/// keyed by its prefix (`prefixes`: those of `records`, not yet keyed to their new block).
-fn check_unique<'a>(
+/// Fails when an event id of `records` is twice among them or already stored (in a block
+/// keyed by its prefix); adds them to `recent`'s ids of their prefixes.
+fn check_unique(
     tx: &Connection,
     records: &[(i64, &AuditRecord)],
-    prefixes: impl Iterator<Item = &'a str>,
+    recent: &mut Recent,
 ) -> Result<(), StoreError> {
-    let duplicate = |id: &str| StoreError(format!("audit event id {id} is already stored"));
-    let mut ids: Vec<&str> = records.iter().map(|(_, r)| r.event_id.as_str()).collect();
-    ids.sort_unstable();
-    if let Some(pair) = ids.windows(2).find(|pair| pair[0] == pair[1]) {
-        return Err(duplicate(pair[0]));
-    }
-    let mut blocks = tx
-        .prepare_cached("SELECT block FROM audit_block_keys WHERE attr = ?1 AND value = ?2")
-        .map_err(fail)?;
-    let mut read = tx
-        .prepare_cached("SELECT records FROM audit_blocks WHERE id = ?1")
-        .map_err(fail)?;
-    for prefix in prefixes {
-        let found: Vec<i64> = blocks
-            .query_map(params![Attr::EventIdPrefix as i64, prefix], |row| {
-                row.get(0)
-            })
-            .map_err(fail)?
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
-        for block in found {
-            let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
-            for stored in Block::read(&bytes)?.heads()? {
-                if ids.binary_search(&stored.event_id).is_ok() {
-                    return Err(duplicate(stored.event_id));
-                }
-            }
+    for (_, record) in records {
+        let id = record.event_id.as_str();
+        let prefix = event_id_prefix(id);
+        if recent.ids(prefix).is_none() {
+            recent.remember(prefix, stored_ids(tx, prefix)?);
+        }
+        let fresh = match recent.ids(prefix) {
+            Some(ids) => ids.insert(id.to_string()),
+            None => false,
+        };
+        if !fresh {
+            return Err(StoreError(format!("audit event id {id} is already stored")));
         }
     }
     Ok(())
 }
 
-/// Removes the block `id` (its row and keys); returns its records.
-fn remove_block(tx: &Connection, id: i64) -> Result<(i64, Vec<(i64, AuditRecord)>), StoreError> {
+/// Every event id of `prefix` stored in a block keyed by it or pending.
+fn stored_ids(tx: &Connection, prefix: &str) -> Result<HashSet<String>, StoreError> {
+    let mut blocks: Vec<i64> = tx
+        .prepare_cached("SELECT block FROM audit_block_keys WHERE attr = ?1 AND value = ?2")
+        .map_err(fail)?
+        .query_map(params![Attr::EventIdPrefix as i64, prefix], |row| {
+            row.get(0)
+        })
+        .map_err(fail)?
+        .collect::<Result<_, _>>()
+        .map_err(fail)?;
+    blocks.extend(pending::list(tx, i64::MIN)?.into_iter().map(|(id, _)| id));
+    let mut read = tx
+        .prepare_cached("SELECT records FROM audit_blocks WHERE id = ?1")
+        .map_err(fail)?;
+    let mut ids = HashSet::new();
+    for block in blocks {
+        let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
+        for stored in Block::read(&bytes)?.heads()? {
+            if event_id_prefix(stored.event_id) == prefix {
+                ids.insert(stored.event_id.to_string());
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// A removed block: its span, its records, whether it was pending.
+type Removed = (i64, Vec<(i64, AuditRecord)>, bool);
+
+/// Removes the block `id` (its row and keys).
+fn remove_block(tx: &Connection, id: i64) -> Result<Removed, StoreError> {
     let (span, max_time, bytes): (i64, i64, Vec<u8>) = tx
         .prepare_cached("SELECT span, max_time, records FROM audit_blocks WHERE id = ?1")
         .map_err(fail)?
         .query_row([id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .map_err(fail)?;
     let records = decode(&bytes)?;
+    let was_pending = pending::unkey(tx, id, max_time)?;
     let mut delete_key = tx
         .prepare_cached(
             "DELETE FROM audit_block_keys WHERE attr = ?1 AND value = ?2 AND max_time = ?3
              AND block = ?4",
         )
         .map_err(fail)?;
-    for (attr, value) in Keys::of(records.iter().map(|(_, r)| r)) {
+    let keys = match was_pending {
+        true => BTreeSet::new(),
+        false => Keys::of(records.iter().map(|(_, r)| r)),
+    };
+    for (attr, value) in keys {
         delete_key
             .execute(params![attr, value, max_time, id])
             .map_err(fail)?;
@@ -297,16 +387,12 @@ fn remove_block(tx: &Connection, id: i64) -> Result<(i64, Vec<(i64, AuditRecord)
         .map_err(fail)?
         .execute([id])
         .map_err(fail)?;
-    Ok((span, records))
+    Ok((span, records, was_pending))
 }
 
 /// Deletes at most `limit` of the oldest records older than `time`, block by block (a block
 /// with newer records too is written again without them); how many it deleted.
-pub(super) fn delete_before(
-    tx: &Transaction<'_>,
-    time: i64,
-    limit: usize,
-) -> Result<usize, StoreError> {
+pub(super) fn delete_before(tx: &Connection, time: i64, limit: usize) -> Result<usize, StoreError> {
     let mut deleted = 0;
     while deleted < limit {
         let oldest: Option<i64> = tx
@@ -318,7 +404,7 @@ pub(super) fn delete_before(
             .optional()
             .map_err(fail)?;
         let Some(id) = oldest else { break };
-        let (span, mut records) = remove_block(tx, id)?;
+        let (span, mut records, was_pending) = remove_block(tx, id)?;
         // Oldest first; the block keeps what is not deleted now.
         records.sort_by_key(|(position, r)| (r.event_time, *position));
         let old = records
@@ -334,7 +420,8 @@ pub(super) fn delete_before(
         if !kept.is_empty() {
             let mut kept = kept;
             kept.sort_by_key(|(position, _)| *position);
-            write_block(tx, id, span, &kept)?;
+            // Rewritten pending when it was: the pending blocks stay the newest.
+            write_block(tx, id, span, &kept, !was_pending)?;
         }
     }
     Ok(deleted)
@@ -386,7 +473,7 @@ pub(super) fn migrate_audit_table(tx: &Transaction<'_>) -> Result<(), StoreError
         };
         let (first, last) = (*first, *last);
         let positioned: Vec<(i64, &AuditRecord)> = rows.iter().map(|(p, r)| (*p, r)).collect();
-        write_block(tx, first, last - first + 1, &positioned)?;
+        write_block(tx, first, last - first + 1, &positioned, true)?;
         after = last;
     }
     tx.execute_batch(

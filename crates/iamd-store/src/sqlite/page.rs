@@ -1,12 +1,15 @@
 //! Audit lookups over blocks: the candidate blocks come from an index (a lookup value's or
 //! an event id's prefix's `audit_block_keys`, or the blocks' times), newest
 //! `max_time` first; each is read and its records filtered, until no block left can hold a
-//! record newer than the page's last.
+//! record newer than the page's last. The pending blocks (not keyed yet, a few small ones)
+//! are read first.
 
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::blocks::{event_id_prefix, parameter_key, read_only_key, Attr, Block, Bodies, Head};
+use super::blocks::{
+    event_id_prefix, parameter_key, pending, read_only_key, Attr, Block, Bodies, Head,
+};
 use super::fail;
 use crate::{AuditQuery, AuditRecord, StoreError};
 
@@ -97,28 +100,27 @@ pub(super) fn page(
     if query.limit == 0 {
         return Ok(found);
     }
-    let mut stmt = conn.prepare_cached(&sql).map_err(fail)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(fail)?;
     let mut read = conn.prepare_cached(BLOCK_SQL).map_err(fail)?;
     let mut seen = std::collections::HashSet::new();
-    while let Some(row) = rows.next().map_err(fail)? {
-        let (block, max_time): (i64, i64) = (row.get(0).map_err(fail)?, row.get(1).map_err(fail)?);
+    // Reads one candidate block; `true` once no block of `max_time` or older can make the
+    // page.
+    let mut visit = |block: i64, max_time: i64| -> Result<bool, StoreError> {
         if found.len() >= query.limit {
             if let Some((_, last)) = found.last() {
                 if max_time < last.event_time {
-                    break;
+                    return Ok(true);
                 }
             }
         }
-        // A block found by two values (parameter names) is read once.
+        // A block found by two values (parameter names), or pending, is read once.
         if !seen.insert(block) {
-            continue;
+            return Ok(false);
         }
         let (min_time, bytes): (i64, Vec<u8>) = read
             .query_row([block], |row| Ok((row.get(0)?, row.get(1)?)))
             .map_err(fail)?;
         if min_time > bound.0 {
-            continue;
+            return Ok(false);
         }
         // Records older than a full page's last cannot make it.
         let oldest = match found.last() {
@@ -138,6 +140,18 @@ pub(super) fn page(
         }
         found.sort_by_key(|(position, r)| std::cmp::Reverse((r.event_time, *position)));
         found.truncate(query.limit);
+        Ok(false)
+    };
+    for (block, max_time) in pending::list(conn, query.start.unwrap_or(i64::MIN))? {
+        visit(block, max_time)?;
+    }
+    let mut stmt = conn.prepare_cached(&sql).map_err(fail)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args)).map_err(fail)?;
+    while let Some(row) = rows.next().map_err(fail)? {
+        let (block, max_time): (i64, i64) = (row.get(0).map_err(fail)?, row.get(1).map_err(fail)?);
+        if visit(block, max_time)? {
+            break;
+        }
     }
     Ok(found)
 }

@@ -4,7 +4,8 @@
 //! one before it in its ids and time only). A run whose differences are small is stored as it
 //! is (without going through LZ4, which cost a fifth of recording a read); another run is
 //! compressed. A lookup rebuilds the fields, and the bodies of the runs it returns only.
-//! Version 5's blocks ([`PACKED`], all LZ4) and version 4's ([`encode_plain`]) are still read.
+//! Small blocks (a write's) are stored plain, as version 4 stored every block
+//! ([`encode_plain`], see [`encode`]). Version 5's blocks ([`PACKED`], all LZ4) are still read.
 //!
 //! Compressed parts are LZ4 (`lz4_flex`; its decoder without unsafe code) with their
 //! inflated length first.
@@ -32,7 +33,6 @@ pub(super) fn corrupt() -> StoreError {
     StoreError("corrupt audit block".into())
 }
 
-#[cfg(test)]
 fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
     out.extend_from_slice(&len.to_le_bytes());
@@ -42,7 +42,6 @@ fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
 /// A record's lookup fields as the heads of a block are read (`delta` writes them shorter):
 /// position and event time (8 bytes each, little-endian), then
 /// event id, name, source and username, each as a 4-byte little-endian length and UTF-8.
-#[cfg(test)]
 fn put_head(out: &mut Vec<u8>, position: i64, record: &AuditRecord) {
     out.extend_from_slice(&position.to_le_bytes());
     out.extend_from_slice(&record.event_time.to_le_bytes());
@@ -169,11 +168,37 @@ impl Compressor {
     }
 }
 
-/// Records as schema version 4 stored a block: of each, its [`put_head`] then its body (a
-/// 4-byte length and UTF-8).
-#[cfg(test)]
+/// Blocks of at most this many bytes plain are stored plain ([`encode_plain`]): they fit in
+/// one database page either way, and compressing a write's one record costs more (LZ4's
+/// tables) than the rest of storing it.
+const PLAIN_MAX: usize = 3000;
+
+/// A block's bytes: [`encode_plain`]'s for a small block, [`pack`]'s for a larger one.
+pub(super) fn encode(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
+    let plain: usize = records
+        .iter()
+        .map(|(_, r)| {
+            let texts = [
+                &r.event_id,
+                &r.event_name,
+                &r.event_source,
+                &r.username,
+                &r.body,
+            ];
+            16 + texts.iter().map(|t| 4 + t.len()).sum::<usize>()
+        })
+        .sum();
+    if plain <= PLAIN_MAX {
+        encode_plain(records)
+    } else {
+        pack(records)
+    }
+}
+
+/// Records as schema version 4 stored a block, and version 5 a small one: of each, its
+/// [`put_head`] then its body (a 4-byte length and UTF-8).
 pub(super) fn encode_plain(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(PLAIN_MAX);
     for (position, record) in records {
         put_head(&mut out, *position, record);
         put_bytes(&mut out, record.body.as_bytes());

@@ -1,4 +1,4 @@
-use super::format::{encode_plain, pack, pack_whole};
+use super::format::{encode, encode_plain, pack, pack_whole};
 use super::*;
 use crate::sqlite::SqliteStore;
 use crate::{AuditQuery, Store};
@@ -152,6 +152,7 @@ fn version_4_blocks_still_decode() {
         )
         .unwrap();
     }
+    store.forget_recent();
     let ids: Vec<String> = store
         .audit_events(10)
         .unwrap()
@@ -173,7 +174,7 @@ fn version_4_blocks_still_decode() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].1, old[1]);
     // An id of the old block is still known (uniqueness), and retention rewrites the old
-    // block compressed.
+    // block (plain: small).
     assert!(store.commit(&[], &[read_record(3)]).is_err());
     assert_eq!(store.delete_audit_before(old[1].event_time, 10).unwrap(), 2);
     let conn = store.conn().unwrap();
@@ -182,8 +183,31 @@ fn version_4_blocks_still_decode() {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(bytes, pack(&[(3, &old[1]), (4, &old[2])]));
+    assert_eq!(bytes, encode(&[(3, &old[1]), (4, &old[2])]));
     assert_eq!(decode(&bytes).unwrap().len(), 2);
+}
+
+#[test]
+fn small_blocks_are_plain_larger_ones_compressed() {
+    let records: Vec<AuditRecord> = (0..5).map(read_record).collect();
+    let positioned: Vec<(i64, &AuditRecord)> = (1..).zip(&records).collect();
+    for n in 1..=5 {
+        let bytes = encode(&positioned[..n]);
+        let plain = encode_plain(&positioned[..n]);
+        if plain.len() <= 3000 {
+            assert_eq!(bytes, plain, "{n} records");
+        } else {
+            assert_eq!(bytes, pack(&positioned[..n]), "{n} records");
+        }
+        let decoded = decode(&bytes).unwrap();
+        let expected: Vec<(i64, AuditRecord)> = positioned[..n]
+            .iter()
+            .map(|(p, r)| (*p, (*r).clone()))
+            .collect();
+        assert_eq!(decoded, expected);
+    }
+    assert_eq!(encode(&positioned[..1]), encode_plain(&positioned[..1]));
+    assert_eq!(encode(&positioned), pack(&positioned));
 }
 
 #[test]
@@ -237,4 +261,265 @@ fn a_lookup_inflates_the_bodies_it_returns() {
         records[250]
     );
     assert_eq!(block.record(3, &heads[3], &mut bodies).unwrap(), records[3]);
+}
+
+/// A record with this event id (time-ordered ids of one 256 ms share a prefix).
+fn with_id(id: &str) -> AuditRecord {
+    AuditRecord {
+        event_id: id.into(),
+        ..read_record(0)
+    }
+}
+
+fn positions(store: &SqliteStore) -> Vec<i64> {
+    let mut found: Vec<i64> = store
+        .audit_page(&AuditQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|(position, _)| position)
+        .collect();
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn ids_stay_unique_beyond_the_remembered_prefixes() {
+    let store = SqliteStore::in_memory().unwrap();
+    let ids: Vec<String> = (0..8)
+        .map(|i| format!("0193a5c1-{i:02x}00-7000-8000-000000000000"))
+        .collect();
+    for id in &ids {
+        store.commit(&[], &[with_id(id)]).unwrap();
+    }
+    // The first prefixes were forgotten, the last are remembered: both refuse.
+    for id in &ids {
+        let err = store.commit(&[], &[with_id(id)]).unwrap_err();
+        assert!(err.0.contains("already stored"), "{err}");
+    }
+    // An id within the new block and stored under another prefix, in one block.
+    let fresh = "0193a5c1-ff00-7000-8000-000000000000";
+    assert!(store
+        .commit(&[], &[with_id(fresh), with_id(&ids[0])])
+        .is_err());
+    assert!(store
+        .commit(&[], &[with_id(fresh), with_id(fresh)])
+        .is_err());
+    store.commit(&[], &[with_id(fresh)]).unwrap();
+    assert_eq!(positions(&store), (1..=9).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_failed_commit_leaves_nothing_remembered() {
+    let store = SqliteStore::in_memory().unwrap();
+    let a = "0193a5c1-0000-7000-8000-00000000000a";
+    let b = "0193a5c1-0000-7000-8000-00000000000b";
+    store.commit(&[], &[with_id(a)]).unwrap();
+    // b is refused with a's duplicate: neither its id, its positions nor the entity
+    // written with it are kept.
+    let bob = crate::Change::Put {
+        kind: "user",
+        key: "bob".into(),
+        body: "{}".into(),
+    };
+    assert!(store
+        .commit(std::slice::from_ref(&bob), &[with_id(b), with_id(a)])
+        .is_err());
+    assert!(store.load().unwrap().is_empty());
+    store.commit(&[], &[with_id(b)]).unwrap();
+    assert_eq!(positions(&store), [1, 2]);
+    // A commit the database refuses (an entity change) is undone with its block.
+    store
+        .conn()
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON records BEGIN SELECT RAISE(ABORT, 'no'); END;",
+        )
+        .unwrap();
+    let c = "0193a5c1-0000-7000-8000-00000000000c";
+    assert!(store.commit(&[bob], &[with_id(c)]).is_err());
+    store.commit(&[], &[with_id(c)]).unwrap();
+    assert_eq!(positions(&store), [1, 2, 3]);
+}
+
+#[test]
+fn another_writer_on_the_same_file_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("iamd.db");
+    let ours = SqliteStore::open(&path, false).unwrap();
+    let theirs = SqliteStore::open(&path, false).unwrap();
+    let id = |i: u8| format!("0193a5c1-0000-7000-8000-0000000000{i:02x}");
+    ours.commit(&[], &[with_id(&id(1))]).unwrap();
+    theirs.commit(&[], &[with_id(&id(2))]).unwrap();
+    assert!(ours.commit(&[], &[with_id(&id(2))]).is_err());
+    ours.commit(&[], &[with_id(&id(3))]).unwrap();
+    assert!(theirs.commit(&[], &[with_id(&id(3))]).is_err());
+    assert_eq!(positions(&ours), [1, 2, 3]);
+}
+
+#[test]
+fn deleted_ids_and_positions_are_free_again() {
+    let store = SqliteStore::in_memory().unwrap();
+    let a = "0193a5c1-0000-7000-8000-00000000000a";
+    store
+        .commit(
+            &[],
+            &[AuditRecord {
+                event_time: 5,
+                ..with_id(a)
+            }],
+        )
+        .unwrap();
+    assert_eq!(store.delete_audit_before(6, 10).unwrap(), 1);
+    store.commit(&[], &[with_id(a)]).unwrap();
+    assert_eq!(positions(&store), [1]);
+}
+
+fn key_rows(store: &SqliteStore, attr: Attr) -> i64 {
+    store
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM audit_block_keys WHERE attr = ?1",
+            [attr as i64],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+/// A read's record with a username of its own.
+fn user_record(i: i64) -> AuditRecord {
+    AuditRecord {
+        username: format!("user-{i}"),
+        ..read_record(i)
+    }
+}
+
+fn by_user(store: &SqliteStore, i: i64) -> Vec<(i64, AuditRecord)> {
+    store
+        .audit_page(&AuditQuery {
+            username: Some(format!("user-{i}")),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap()
+}
+
+#[test]
+fn small_blocks_are_keyed_once_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("iamd.db");
+    let store = SqliteStore::open(&path, false).unwrap();
+    let n = pending::PENDING as i64 - 1;
+    for i in 1..=n {
+        store.commit(&[], &[user_record(i)]).unwrap();
+    }
+    assert_eq!(key_rows(&store, Attr::Pending), n);
+    assert_eq!(key_rows(&store, Attr::Username), 0);
+    for i in 1..=n {
+        assert_eq!(by_user(&store, i), [(i, user_record(i))]);
+    }
+    // Opened again, the next small block merges them all into one keyed block.
+    drop(store);
+    let store = SqliteStore::open(&path, false).unwrap();
+    store.commit(&[], &[user_record(n + 1)]).unwrap();
+    assert_eq!(key_rows(&store, Attr::Pending), 0);
+    assert_eq!(key_rows(&store, Attr::Username), n + 1);
+    let blocks: (i64, i64, i64) = store
+        .conn()
+        .unwrap()
+        .query_row(
+            "SELECT count(*), min(id), max(id + span) FROM audit_blocks",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(blocks, (1, 1, n + 2));
+    for i in 1..=n + 1 {
+        assert_eq!(by_user(&store, i), [(i, user_record(i))]);
+        let id = user_record(i).event_id;
+        assert!(store.commit(&[], &[with_id(&id)]).is_err(), "{id}");
+    }
+    // Pending again; a larger block merges at once.
+    store.commit(&[], &[user_record(n + 2)]).unwrap();
+    assert_eq!(key_rows(&store, Attr::Pending), 1);
+    let large: Vec<AuditRecord> = (n + 3..n + 3 + pending::SMALL as i64)
+        .map(user_record)
+        .collect();
+    store.commit(&[], &large).unwrap();
+    assert_eq!(key_rows(&store, Attr::Pending), 0);
+    assert_eq!(by_user(&store, n + 2), [(n + 2, user_record(n + 2))]);
+    let last = n + 2 + pending::SMALL as i64;
+    assert_eq!(by_user(&store, last), [(last, user_record(last))]);
+    assert_eq!(
+        store.audit_events(usize::MAX).unwrap().len(),
+        usize::try_from(last).unwrap()
+    );
+}
+
+#[test]
+fn retention_keeps_pending_blocks_pending() {
+    let store = SqliteStore::in_memory().unwrap();
+    store
+        .commit(&[], &[user_record(1), user_record(2)])
+        .unwrap();
+    store.commit(&[], &[user_record(3)]).unwrap();
+    let deleted = store
+        .delete_audit_before(user_record(2).event_time, 10)
+        .unwrap();
+    assert_eq!(deleted, 1);
+    assert_eq!(key_rows(&store, Attr::Pending), 2);
+    assert_eq!(by_user(&store, 2), [(2, user_record(2))]);
+    // Merged (at the 33rd) and pending again: every position once, in order.
+    for i in 4..=40 {
+        store.commit(&[], &[user_record(i)]).unwrap();
+    }
+    assert!(key_rows(&store, Attr::Pending) < 10);
+    assert_eq!(positions(&store), (2..=40).collect::<Vec<_>>());
+    for i in 2..=40 {
+        assert_eq!(by_user(&store, i), [(i, user_record(i))]);
+    }
+}
+
+fn all_keys(store: &SqliteStore) -> Vec<(i64, String, i64, i64)> {
+    let conn = store.conn().unwrap();
+    let mut stmt = conn
+        .prepare("SELECT attr, value, max_time, block FROM audit_block_keys ORDER BY 1, 2, 3, 4")
+        .unwrap();
+    let rows = stmt
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn a_merge_keys_the_records_as_their_bodies_say() {
+    // With the lookup fields given by the writer (kept in memory while pending), and read
+    // from the bodies (the store forgot them): the same keys.
+    let hinted = |i: i64| {
+        let record = user_record(i);
+        let fields = crate::lookup::LookupFields::of(&record.body);
+        AuditRecord {
+            lookup: crate::LookupHint(Some(Box::new(fields))),
+            ..record
+        }
+    };
+    let n = pending::PENDING as i64;
+    let remembered = SqliteStore::in_memory().unwrap();
+    let read = SqliteStore::in_memory().unwrap();
+    for i in 1..=n {
+        remembered.commit(&[], &[hinted(i)]).unwrap();
+        if i == n {
+            read.forget_recent();
+        }
+        read.commit(&[], &[hinted(i)]).unwrap();
+    }
+    assert_eq!(key_rows(&remembered, Attr::Pending), 0);
+    let keys = all_keys(&remembered);
+    assert_eq!(keys, all_keys(&read));
+    assert!(keys.len() > 2 * pending::PENDING, "{}", keys.len());
 }

@@ -1,0 +1,119 @@
+//! What the writing connection knows of the stored blocks without reading them back: where
+//! the next block starts, and every event id stored under the few most recent event id
+//! prefixes (a prefix is read whole from the database the first time a block holds it; every
+//! later block is this connection's). Time-ordered ids share a prefix for 256 ms, so a write
+//! checks its id's uniqueness in memory instead of reading the blocks of its prefix back.
+//!
+//! It also counts the pending blocks, and keeps their keys. It is forgotten when another connection has committed (`PRAGMA data_version`), when a
+//! transaction fails (the store keeps it only once its transaction committed), and when
+//! records are deleted.
+
+use std::collections::{BTreeSet, HashSet};
+
+use rusqlite::Connection;
+
+use super::super::fail;
+use crate::StoreError;
+
+/// How many prefixes are remembered (the least recently used is forgotten first).
+const PREFIXES: usize = 4;
+
+#[derive(Default)]
+pub(in crate::sqlite) struct Recent {
+    /// `PRAGMA data_version` when this was last valid; `None`: nothing is known yet.
+    data_version: Option<i64>,
+    /// The position the next block starts at.
+    pub next: Option<i64>,
+    /// How many blocks are pending (see `pending`).
+    pub pending: Option<usize>,
+    /// The keys of the pending blocks' records, when this connection wrote them all.
+    pub pending_keys: Option<BTreeSet<(i64, String)>>,
+    /// Prefixes with every event id stored under them, most recently used last.
+    prefixes: Vec<(String, HashSet<String>)>,
+}
+
+impl Recent {
+    /// Forgets everything when another connection has committed since the last call (in the
+    /// transaction `tx`, which sees every commit before it).
+    pub fn sync(&mut self, tx: &Connection) -> Result<(), StoreError> {
+        let version: i64 = tx
+            .prepare_cached("PRAGMA data_version")
+            .map_err(fail)?
+            .query_row([], |row| row.get(0))
+            .map_err(fail)?;
+        if self.data_version != Some(version) {
+            *self = Recent {
+                data_version: Some(version),
+                ..Recent::default()
+            };
+        }
+        Ok(())
+    }
+
+    /// The event ids stored under `prefix`, when known (it becomes the most recent).
+    pub fn ids(&mut self, prefix: &str) -> Option<&mut HashSet<String>> {
+        let index = self.prefixes.iter().position(|(p, _)| p == prefix)?;
+        let last = self.prefixes.len() - 1;
+        if index != last {
+            let entry = self.prefixes.remove(index);
+            self.prefixes.push(entry);
+        }
+        self.prefixes.last_mut().map(|(_, ids)| ids)
+    }
+
+    /// Remembers every event id stored under `prefix`, forgetting the least recent prefix
+    /// beyond [`PREFIXES`].
+    pub fn remember(&mut self, prefix: &str, ids: HashSet<String>) {
+        self.prefixes.retain(|(p, _)| p != prefix);
+        if self.prefixes.len() >= PREFIXES {
+            self.prefixes.remove(0);
+        }
+        self.prefixes.push((prefix.to_string(), ids));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(of: &[&str]) -> HashSet<String> {
+        of.iter().map(|id| id.to_string()).collect()
+    }
+
+    #[test]
+    fn the_least_recent_prefix_is_forgotten() {
+        let mut recent = Recent::default();
+        for prefix in ["a", "b", "c", "d"] {
+            recent.remember(prefix, ids(&[prefix]));
+        }
+        assert!(recent.ids("a").is_some(), "a is now the most recent");
+        recent.remember("e", ids(&["e"]));
+        assert!(recent.ids("b").is_none());
+        for prefix in ["a", "c", "d", "e"] {
+            assert_eq!(recent.ids(prefix), Some(&mut ids(&[prefix])));
+        }
+        recent.remember("a", ids(&["a", "a2"]));
+        assert_eq!(recent.ids("a").map(|ids| ids.len()), Some(2));
+    }
+
+    #[test]
+    fn another_connections_commit_forgets_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let ours = Connection::open(&path).unwrap();
+        let theirs = Connection::open(&path).unwrap();
+        ours.execute_batch("CREATE TABLE t (x)").unwrap();
+        let mut recent = Recent::default();
+        recent.sync(&ours).unwrap();
+        recent.next = Some(7);
+        recent.remember("a", ids(&["a"]));
+        // Our own commits change nothing.
+        ours.execute_batch("INSERT INTO t VALUES (1)").unwrap();
+        recent.sync(&ours).unwrap();
+        assert_eq!(recent.next, Some(7));
+        theirs.execute_batch("INSERT INTO t VALUES (2)").unwrap();
+        recent.sync(&ours).unwrap();
+        assert_eq!(recent.next, None);
+        assert!(recent.ids("a").is_none());
+    }
+}
