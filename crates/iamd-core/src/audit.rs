@@ -312,6 +312,24 @@ fn iso8601(secs: i64) -> String {
     out
 }
 
+/// [`iso8601`] of a record's time, written once a second per thread (the records of a second
+/// share it).
+fn event_time(secs: i64) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    LAST.with(|last| {
+        let Ok(mut last) = last.try_borrow_mut() else {
+            return iso8601(secs);
+        };
+        if last.0 != secs {
+            *last = (secs, iso8601(secs));
+        }
+        last.1.clone()
+    })
+}
+
 /// `userIdentity` for a caller.
 pub fn user_identity(caller: &Caller, account_id: &str) -> Value {
     serde_json::to_value(UserIdentity::of(caller, account_id)).unwrap_or_default()
@@ -514,7 +532,7 @@ impl ApiCall<'_> {
             Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
         };
         let request_parameters = request_parameters(self.input, max_parameter_bytes);
-        let event_time = iso8601(self.now);
+        let event_time = event_time(self.now);
         let error_code = error.map(|e| cloudtrail_error_code(e.code));
         let body = json::write(&json::Record {
             user_identity: UserIdentity::of(self.caller, self.account_id),
@@ -848,6 +866,14 @@ mod tests {
         );
         assert_eq!(cloudtrail_date(1_796_601_600), "Dec 7, 2026 12:00:00 AM");
         assert_eq!(cloudtrail_date(1_796_644_800), "Dec 7, 2026 12:00:00 PM");
+    }
+
+    #[test]
+    fn a_records_time_is_written_for_each_second() {
+        for secs in [0, 1, 1, 0, 1_796_634_321, 1] {
+            assert_eq!(event_time(secs), iso8601(secs));
+        }
+        assert_eq!(event_time(1), "1970-01-01T00:00:01Z");
     }
 
     #[test]

@@ -52,7 +52,11 @@ impl Recent {
 
     /// The event ids stored under `prefix`, when known (it becomes the most recent).
     pub fn ids(&mut self, prefix: &str) -> Option<&mut HashSet<String>> {
-        let index = self.prefixes.iter().position(|(p, _)| p == prefix)?;
+        // Most often the most recent one: looked at first.
+        let index = match self.prefixes.last() {
+            Some((p, _)) if p == prefix => self.prefixes.len() - 1,
+            _ => self.prefixes.iter().position(|(p, _)| p == prefix)?,
+        };
         let last = self.prefixes.len() - 1;
         if index != last {
             let entry = self.prefixes.remove(index);
