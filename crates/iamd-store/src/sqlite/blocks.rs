@@ -9,7 +9,7 @@
 //! recent prefixes, see `recent`). A small block is keyed later, merged with others (see
 //! `pending`).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -330,7 +330,7 @@ fn check_unique(
 }
 
 /// Every event id of `prefix` stored in a block keyed by it or pending.
-fn stored_ids(tx: &Connection, prefix: &str) -> Result<HashSet<String>, StoreError> {
+fn stored_ids(tx: &Connection, prefix: &str) -> Result<recent::Ids, StoreError> {
     let mut blocks: Vec<i64> = tx
         .prepare_cached("SELECT block FROM audit_block_keys WHERE attr = ?1 AND value = ?2")
         .map_err(fail)?
@@ -344,7 +344,7 @@ fn stored_ids(tx: &Connection, prefix: &str) -> Result<HashSet<String>, StoreErr
     let mut read = tx
         .prepare_cached("SELECT records FROM audit_blocks WHERE id = ?1")
         .map_err(fail)?;
-    let mut ids = HashSet::new();
+    let mut ids = recent::Ids::default();
     for block in blocks {
         let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
         for stored in Block::read(&bytes)?.heads()? {

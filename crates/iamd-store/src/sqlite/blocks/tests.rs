@@ -353,10 +353,12 @@ fn another_writer_on_the_same_file_is_seen() {
     let id = |i: u8| format!("0193a5c1-0000-7000-8000-0000000000{i:02x}");
     ours.commit(&[], &[with_id(&id(1))]).unwrap();
     theirs.commit(&[], &[with_id(&id(2))]).unwrap();
-    assert!(ours.commit(&[], &[with_id(&id(2))]).is_err());
+    // Ours sees their block: the next position is after it, and its id is taken.
     ours.commit(&[], &[with_id(&id(3))]).unwrap();
+    assert!(ours.commit(&[], &[with_id(&id(2))]).is_err());
+    theirs.commit(&[], &[with_id(&id(4))]).unwrap();
     assert!(theirs.commit(&[], &[with_id(&id(3))]).is_err());
-    assert_eq!(positions(&ours), [1, 2, 3]);
+    assert_eq!(positions(&ours), [1, 2, 3, 4]);
 }
 
 #[test]
