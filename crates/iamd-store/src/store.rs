@@ -40,7 +40,7 @@ pub struct AuditRecord {
 /// The lookup fields of a record as its writer gave them (saves reading them from the JSON
 /// body when the record is stored).
 #[derive(Debug, Clone, Default)]
-pub struct LookupHint(pub Option<Box<crate::lookup::LookupFields>>);
+pub struct LookupHint(pub Option<crate::lookup::LookupFields>);
 
 impl LookupHint {
     pub fn none() -> LookupHint {

@@ -147,11 +147,12 @@ impl Out {
 
     /// A camelCase member name (`UserName` -> `"userName"`), followed by `:`.
     fn camel_name(&mut self, key: &str) {
-        match key.as_bytes().first() {
-            Some(first) if first.is_ascii() => {
+        match key.as_bytes().split_first() {
+            // A model member's name: ASCII letters, nothing to escape.
+            Some((first, rest)) if first.is_ascii() && !any_needs_escape(key.as_bytes()) => {
                 self.0.push(b'"');
-                self.escaped(&[first.to_ascii_lowercase()]);
-                self.escaped(key.as_bytes().get(1..).unwrap_or_default());
+                self.0.push(first.to_ascii_lowercase());
+                self.0.extend_from_slice(rest);
                 self.0.push(b'"');
             }
             _ => self.text(&super::camel_case(key)),

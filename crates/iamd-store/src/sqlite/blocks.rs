@@ -136,7 +136,7 @@ impl Keys {
         self.add(Attr::EventIdPrefix, event_id_prefix(&record.event_id));
         let parsed;
         let fields = match &record.lookup.0 {
-            Some(hint) => hint.as_ref(),
+            Some(hint) => hint,
             None => {
                 parsed = LookupFields::of(&record.body);
                 &parsed

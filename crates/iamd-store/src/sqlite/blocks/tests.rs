@@ -506,7 +506,7 @@ fn a_merge_keys_the_records_as_their_bodies_say() {
         let record = user_record(i);
         let fields = crate::lookup::LookupFields::of(&record.body);
         AuditRecord {
-            lookup: crate::LookupHint(Some(Box::new(fields))),
+            lookup: crate::LookupHint(Some(fields)),
             ..record
         }
     };
