@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use crate::authz::{Caller, Identity};
 use crate::store::AuditRecord;
 
+mod identity;
 mod json;
 #[cfg(test)]
 mod json_tests;
@@ -550,7 +551,8 @@ impl ApiCall<'_> {
         let event_time = event_time(self.now);
         let error_code = error.map(|e| cloudtrail_error_code(e.code));
         let body = json::write(&json::Record {
-            user_identity: UserIdentity::of(self.caller, self.account_id),
+            caller: self.caller,
+            account_id: self.account_id,
             event_time: &event_time,
             event_source: self.event_source,
             event_name: self.event_name,

@@ -151,3 +151,67 @@ fn every_control_character_is_escaped_as_serde_escapes_it() {
         }
     }
 }
+
+#[test]
+fn a_callers_identity_is_written_anew_when_anything_it_is_made_of_differs() {
+    // Callers alike but for one thing each, recorded in turn (the thread's last identity is
+    // used again only for the very same caller and account).
+    let mut base = callers()[2].clone();
+    base.mfa = Some(MfaInfo {
+        present: false,
+        authenticated_at: None,
+    });
+    let mut variants = vec![base.clone()];
+    let mut other_key = base.clone();
+    other_key.access_key_id = "ASIAOTHER".into();
+    let mut other_mfa = base.clone();
+    other_mfa.mfa = Some(MfaInfo {
+        present: true,
+        authenticated_at: Some(9),
+    });
+    let mut no_mfa = base.clone();
+    no_mfa.mfa = None;
+    let mut other_arn = base.clone();
+    other_arn.principal.arn.push('x');
+    let mut other_id = base.clone();
+    other_id.user_id.push('x');
+    let mut other_identity = base.clone();
+    other_identity.identity = Identity::Root;
+    variants.extend([
+        other_key,
+        other_mfa,
+        no_mfa,
+        other_arn,
+        other_id,
+        other_identity,
+    ]);
+    let input = json!({"UserName": "bob"});
+    let mut seen = std::collections::HashSet::new();
+    for round in 0..3 {
+        for caller in &variants {
+            for account_id in ["123456789012", "210987654321"] {
+                let call = ApiCall {
+                    caller,
+                    account_id,
+                    event_source: "iam.amazonaws.com",
+                    event_name: "GetUser",
+                    input: &input,
+                    read_only: true,
+                    request_id: "r",
+                    user_agent: "",
+                    event_id: "01a24fc0-2068-7abc-8def-0123456789ab".into(),
+                    now: 1_796_634_321,
+                    response: None,
+                };
+                let written = call.record_with(None).body;
+                assert_eq!(written, call.record_by_serde(None), "round {round}");
+                seen.insert(written);
+            }
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        variants.len() * 2,
+        "each caller's record differs"
+    );
+}
