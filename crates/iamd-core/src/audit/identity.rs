@@ -44,7 +44,7 @@ impl Inputs {
 }
 
 thread_local! {
-    static LAST: RefCell<Option<(Inputs, Vec<u8>)>> = const { RefCell::new(None) };
+    static LAST: RefCell<Option<(Inputs, String)>> = const { RefCell::new(None) };
 }
 
 /// Writes `caller`'s `userIdentity` into `out`.
@@ -58,8 +58,8 @@ pub(super) fn write(out: &mut Out, caller: &Caller, account_id: &str) {
             _ => {
                 let mut text = Out::with_capacity(256);
                 text.user_identity(&UserIdentity::of(caller, account_id));
-                out.extend(text.bytes());
-                *last = Some((Inputs::of(caller, account_id), text.into_bytes()));
+                out.extend(text.as_str());
+                *last = Some((Inputs::of(caller, account_id), text.into_string()));
             }
         }
     });

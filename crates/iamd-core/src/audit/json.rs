@@ -35,38 +35,40 @@ fn any_needs_escape(bytes: &[u8]) -> bool {
     found | needs_escape(word(bytes.get(last..).unwrap_or_default()))
 }
 
-/// A JSON text being written.
-pub(super) struct Out(Vec<u8>);
+/// A JSON text being written: a `String` from the start (no UTF-8 check of the whole text at
+/// the end; escapes split the text at ASCII bytes only).
+pub(super) struct Out(String);
 
 impl Out {
     pub fn with_capacity(n: usize) -> Out {
-        Out(Vec::with_capacity(n))
+        Out(String::with_capacity(n))
     }
 
     /// Text known to need no escape (member names, punctuation).
     fn raw(&mut self, text: &str) {
-        self.0.extend_from_slice(text.as_bytes());
+        self.0.push_str(text);
     }
 
     /// A JSON string, escaped as `serde_json` escapes it: `"`, `\` and control characters
     /// (`\b \t \n \f \r`, else `\u00XX` in lowercase hex); nothing else.
     pub(super) fn text(&mut self, text: &str) {
-        self.0.push(b'"');
-        self.escaped(text.as_bytes());
-        self.0.push(b'"');
+        self.0.push('"');
+        self.escaped(text);
+        self.0.push('"');
     }
 
     #[inline]
-    fn escaped(&mut self, bytes: &[u8]) {
-        if !any_needs_escape(bytes) {
-            self.0.extend_from_slice(bytes);
+    fn escaped(&mut self, text: &str) {
+        if !any_needs_escape(text.as_bytes()) {
+            self.0.push_str(text);
             return;
         }
-        self.escaped_slowly(bytes);
+        self.escaped_slowly(text);
     }
 
-    fn escaped_slowly(&mut self, bytes: &[u8]) {
+    fn escaped_slowly(&mut self, text: &str) {
         const HEX: &[u8; 16] = b"0123456789abcdef";
+        let bytes = text.as_bytes();
         let mut start = 0;
         let mut i = 0;
         while let Some(&byte) = bytes.get(i) {
@@ -84,29 +86,29 @@ impl Out {
             if byte >= 0x20 && byte != b'"' && byte != b'\\' {
                 continue;
             }
-            self.0
-                .extend_from_slice(bytes.get(start..i - 1).unwrap_or_default());
+            // `byte` is ASCII: the text splits at character boundaries around it.
+            self.0.push_str(text.get(start..i - 1).unwrap_or_default());
             start = i;
             let short = match byte {
-                b'"' => b'"',
-                b'\\' => b'\\',
-                0x08 => b'b',
-                0x09 => b't',
-                0x0a => b'n',
-                0x0c => b'f',
-                0x0d => b'r',
-                _ => 0,
+                b'"' => '"',
+                b'\\' => '\\',
+                0x08 => 'b',
+                0x09 => 't',
+                0x0a => 'n',
+                0x0c => 'f',
+                0x0d => 'r',
+                _ => '\0',
             };
-            if short != 0 {
-                self.0.extend_from_slice(&[b'\\', short]);
+            self.0.push('\\');
+            if short != '\0' {
+                self.0.push(short);
             } else {
-                self.0.extend_from_slice(b"\\u00");
-                self.0.push(HEX[usize::from(byte >> 4)]);
-                self.0.push(HEX[usize::from(byte & 0x0f)]);
+                self.0.push_str("u00");
+                self.0.push(char::from(HEX[usize::from(byte >> 4)]));
+                self.0.push(char::from(HEX[usize::from(byte & 0x0f)]));
             }
         }
-        self.0
-            .extend_from_slice(bytes.get(start..).unwrap_or_default());
+        self.0.push_str(text.get(start..).unwrap_or_default());
     }
 
     /// `,"name":` (or without the comma for the first member).
@@ -124,9 +126,9 @@ impl Out {
     /// service's name from iamd's tables, a time or id it wrote.
     fn trusted(&mut self, name: &str, value: &str) {
         self.name(name);
-        self.0.push(b'"');
+        self.0.push('"');
         self.raw(value);
-        self.0.push(b'"');
+        self.0.push('"');
     }
 
     /// A text member left out when `value` is `None`.
@@ -138,38 +140,38 @@ impl Out {
 
     /// Any serializable value, as `serde_json` writes it.
     fn serde<T: serde::Serialize + ?Sized>(&mut self, value: &T) {
-        // Writing to a Vec cannot fail; a value that cannot be serialized (none here) is
+        // A value that cannot be serialized (none here) is
         // written as `null` so the text stays JSON.
-        let before = self.0.len();
-        if serde_json::to_writer(&mut self.0, value).is_err() {
-            self.0.truncate(before);
+        if let Ok(text) = serde_json::to_string(value) {
+            self.0.push_str(&text);
+        } else {
             self.raw("null");
         }
     }
 
     /// A camelCase member name (`UserName` -> `"userName"`), followed by `:`.
     fn camel_name(&mut self, key: &str) {
-        match key.as_bytes().split_first() {
+        match key.as_bytes().first() {
             // A model member's name: ASCII letters, nothing to escape.
-            Some((first, rest)) if first.is_ascii() && !any_needs_escape(key.as_bytes()) => {
-                self.0.push(b'"');
-                self.0.push(first.to_ascii_lowercase());
-                self.0.extend_from_slice(rest);
-                self.0.push(b'"');
+            Some(first) if first.is_ascii() && !any_needs_escape(key.as_bytes()) => {
+                self.0.push('"');
+                self.0.push(char::from(first.to_ascii_lowercase()));
+                self.0.push_str(key.get(1..).unwrap_or_default());
+                self.0.push('"');
             }
             _ => self.text(&super::camel_case(key)),
         }
-        self.0.push(b':');
+        self.0.push(':');
     }
 
     /// [`Recorded`] of `value`: allowed parameters as given, every other one [`HIDDEN`].
     fn recorded(&mut self, value: &Value) {
         match value {
             Value::Object(map) => {
-                self.0.push(b'{');
+                self.0.push('{');
                 for (i, (key, value)) in map.iter().enumerate() {
                     if i > 0 {
-                        self.0.push(b',');
+                        self.0.push(',');
                     }
                     self.camel_name(key);
                     if is_recorded(key) {
@@ -178,17 +180,17 @@ impl Out {
                         self.text(HIDDEN);
                     }
                 }
-                self.0.push(b'}');
+                self.0.push('}');
             }
             Value::Array(items) => {
-                self.0.push(b'[');
+                self.0.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        self.0.push(b',');
+                        self.0.push(',');
                     }
                     self.recorded(item);
                 }
-                self.0.push(b']');
+                self.0.push(']');
             }
             Value::String(text) => self.text(text),
             Value::Null => self.raw("null"),
@@ -235,22 +237,17 @@ impl Out {
         self.raw("}}");
     }
 
-    /// Bytes written elsewhere as JSON (a [`super::identity`] text).
-    pub(super) fn extend(&mut self, bytes: &[u8]) {
-        self.0.extend_from_slice(bytes);
+    /// JSON text written elsewhere (a [`super::identity`] text).
+    pub(super) fn extend(&mut self, text: &str) {
+        self.0.push_str(text);
     }
 
-    pub(super) fn bytes(&self) -> &[u8] {
+    pub(super) fn as_str(&self) -> &str {
         &self.0
     }
 
-    pub(super) fn into_bytes(self) -> Vec<u8> {
-        self.0
-    }
-
     pub fn into_string(self) -> String {
-        // Only `str`s and serde_json's output were written: always UTF-8.
-        String::from_utf8(self.0).unwrap_or_default()
+        self.0
     }
 }
 
