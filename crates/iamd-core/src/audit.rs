@@ -538,6 +538,26 @@ pub fn cloudtrail_error_code(code: &str) -> String {
     }
 }
 
+#[cfg(test)]
+impl<'a> ApiCall<'a> {
+    /// A GetUser by `caller` of `account_id` with `input`, read-only and successful.
+    pub(crate) fn get_user(caller: &'a Caller, account_id: &'a str, input: &'a Value) -> Self {
+        ApiCall {
+            caller,
+            account_id,
+            event_source: "iam.amazonaws.com",
+            event_name: "GetUser",
+            input,
+            read_only: true,
+            request_id: "r",
+            user_agent: "",
+            event_id: "01a24fc0-2068-7abc-8def-0123456789ab".into(),
+            now: 1_796_634_321,
+            response: None,
+        }
+    }
+}
+
 impl ApiCall<'_> {
     /// The record of this call; `error`: the call failed with it (`errorCode`,
     /// `errorMessage`). Written by [`json::write`] straight into one buffer, not through a
@@ -845,19 +865,7 @@ mod tests {
             json!({}),
             Value::Null,
         ] {
-            let call = ApiCall {
-                caller: &caller,
-                account_id: "123456789012",
-                event_source: "iam.amazonaws.com",
-                event_name: "GetUser",
-                input: &input,
-                read_only: true,
-                request_id: "r",
-                user_agent: "",
-                event_id: "e".into(),
-                now: 5,
-                response: None,
-            };
+            let call = ApiCall::get_user(&caller, "123456789012", &input);
             let record = call.record_with(None);
             let mut hint = record.lookup.0.unwrap();
             hint.parameters.sort();

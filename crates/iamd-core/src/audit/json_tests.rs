@@ -190,19 +190,7 @@ fn a_callers_identity_is_written_anew_when_anything_it_is_made_of_differs() {
     for round in 0..3 {
         for caller in &variants {
             for account_id in ["123456789012", "210987654321"] {
-                let call = ApiCall {
-                    caller,
-                    account_id,
-                    event_source: "iam.amazonaws.com",
-                    event_name: "GetUser",
-                    input: &input,
-                    read_only: true,
-                    request_id: "r",
-                    user_agent: "",
-                    event_id: "01a24fc0-2068-7abc-8def-0123456789ab".into(),
-                    now: 1_796_634_321,
-                    response: None,
-                };
+                let call = ApiCall::get_user(caller, account_id, &input);
                 let written = call.record_with(None).body;
                 assert_eq!(written, call.record_by_serde(None), "round {round}");
                 seen.insert(written);
