@@ -8,12 +8,13 @@
 
 use std::ops::Range;
 
+use super::format::take;
 use crate::AuditRecord;
 
 /// How many (event name, username) kinds a run remembers the last body of.
 const KINDS: usize = 8;
 
-pub(super) fn put_varint(out: &mut Vec<u8>, mut n: u64) {
+fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     while n >= 0x80 {
         out.push((n as u8) | 0x80);
         n >>= 7;
@@ -21,7 +22,7 @@ pub(super) fn put_varint(out: &mut Vec<u8>, mut n: u64) {
     out.push(n as u8);
 }
 
-pub(super) fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
+fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
     let mut n = 0u64;
     for shift in (0..64).step_by(7) {
         let (&byte, rest) = bytes.split_first()?;
@@ -36,15 +37,6 @@ pub(super) fn take_varint(bytes: &mut &[u8]) -> Option<u64> {
 
 fn take_len(bytes: &mut &[u8]) -> Option<usize> {
     usize::try_from(take_varint(bytes)?).ok()
-}
-
-fn take_slice<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-    if bytes.len() < n {
-        return None;
-    }
-    let (head, rest) = bytes.split_at(n);
-    *bytes = rest;
-    Some(head)
 }
 
 /// A signed difference as an unsigned varint (zigzag: small either way).
@@ -102,7 +94,7 @@ pub(super) fn undo_heads(mut stream: &[u8]) -> Option<Vec<u8>> {
         for text in &mut previous {
             let shared = take_len(&mut stream)?;
             let rest_len = take_len(&mut stream)?;
-            let rest = take_slice(&mut stream, rest_len)?;
+            let rest = take(&mut stream, rest_len)?;
             if shared > text.len() {
                 return None;
             }
@@ -175,7 +167,7 @@ pub(super) fn undo_bodies(
         let prefix = take_len(&mut stream)?;
         let suffix = take_len(&mut stream)?;
         let between_len = take_len(&mut stream)?;
-        let between = take_slice(&mut stream, between_len)?;
+        let between = take(&mut stream, between_len)?;
         let before = match back {
             0 => 0..0,
             back => ranges.get(ranges.len().checked_sub(back)?)?.clone(),

@@ -207,7 +207,7 @@ pub(super) fn encode_plain(records: &[(i64, &AuditRecord)]) -> Vec<u8> {
 }
 
 /// Reads `n` bytes off the front of `bytes`.
-fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+pub(super) fn take<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
     if bytes.len() < n {
         return None;
     }
