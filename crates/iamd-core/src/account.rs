@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 
+use crate::audit::waiting::Waiting;
 use crate::clock::{unix_secs, Clock};
 use crate::commit_queue::{Applied, CommitQueue};
 use crate::crypto::SealingKey;
@@ -50,37 +51,38 @@ pub struct Account {
 /// no longer fit are dropped, counted and reported.
 #[derive(Default)]
 struct DeferredAudit {
-    records: Vec<AuditRecord>,
-    /// The bodies' bytes in `records`.
-    bytes: usize,
+    waiting: Waiting,
+    /// An emptied buffer from the last flush, kept for its capacity.
+    spare: Waiting,
     dropped: u64,
 }
 
 impl DeferredAudit {
-    /// Whether `record` fits within the bounds.
-    fn fits(&self, record: &AuditRecord) -> bool {
-        self.records.len() < MAX_PENDING_AUDIT_RECORDS
-            && self.bytes + record.body.len() <= MAX_PENDING_AUDIT_BYTES
-    }
-
-    fn push(&mut self, record: AuditRecord) {
-        self.bytes += record.body.len();
-        self.records.push(record);
+    /// Whether `records` more records with bodies of `body_bytes` fit within the bounds.
+    fn fits(&self, records: usize, body_bytes: usize) -> bool {
+        self.waiting.len() + records <= MAX_PENDING_AUDIT_RECORDS
+            && self.waiting.body_bytes() + body_bytes <= MAX_PENDING_AUDIT_BYTES
     }
 
     /// Keeps `record` if it fits, else counts it as dropped.
-    fn keep(&mut self, record: AuditRecord) {
-        if self.fits(&record) {
-            self.push(record);
+    fn keep(&mut self, record: &AuditRecord) {
+        if self.fits(1, record.body.len()) {
+            self.waiting.push(record);
         } else {
             self.dropped += 1;
             crate::telemetry::audit_record_dropped();
         }
     }
 
-    fn take(&mut self) -> Vec<AuditRecord> {
-        self.bytes = 0;
-        std::mem::take(&mut self.records)
+    /// What waits, leaving the spare buffer (if any) in its place.
+    fn take(&mut self) -> Waiting {
+        std::mem::replace(&mut self.waiting, std::mem::take(&mut self.spare))
+    }
+
+    /// Keeps a flushed buffer, emptied, for the next [`DeferredAudit::take`].
+    fn give_back(&mut self, mut flushed: Waiting) {
+        flushed.clear();
+        self.spare = flushed;
     }
 }
 
@@ -302,6 +304,40 @@ impl Account {
         let _ = self.audit_deferred(record);
     }
 
+    /// Keeps the audit record of `call` (`error`: how it failed) for the next
+    /// [`Account::flush_deferred`], as [`Account::audit_deferred`] does: written in this
+    /// thread's buffer, then copied to the records waiting (nothing allocated per record).
+    pub fn audit_call(
+        &self,
+        call: &crate::audit::ApiCall<'_>,
+        error: Option<&IamError>,
+    ) -> Result<(), IamError> {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Waiting> = std::cell::RefCell::default();
+        }
+        SCRATCH.with(|scratch| {
+            let Ok(mut scratch) = scratch.try_borrow_mut() else {
+                return self.audit_deferred(call.record_with(error));
+            };
+            scratch.clear();
+            call.record_into(error, &mut scratch);
+            let batch = {
+                let mut pending = self
+                    .deferred_audit
+                    .lock()
+                    .map_err(|_| IamError::service_failure())?;
+                if pending.fits(scratch.len(), scratch.body_bytes()) {
+                    pending.waiting.append(&scratch);
+                    return Ok(());
+                }
+                let mut batch = pending.take().records();
+                batch.extend(scratch.records());
+                batch
+            };
+            self.write_now(batch)
+        })
+    }
+
     /// Keeps the audit record of a call that wrote nothing for the next
     /// [`Account::flush_deferred`]. When the records waiting are at their bound, this call
     /// writes them and `record` to the store itself: the caller waits for the database
@@ -313,14 +349,20 @@ impl Account {
                 .deferred_audit
                 .lock()
                 .map_err(|_| IamError::service_failure())?;
-            if pending.fits(&record) {
-                pending.push(record);
+            if pending.fits(1, record.body.len()) {
+                pending.waiting.push(&record);
                 return Ok(());
             }
-            let mut batch = pending.take();
+            let mut batch = pending.take().records();
             batch.push(record);
             batch
         };
+        self.write_now(batch)
+    }
+
+    /// Writes `batch` (what waited, and a record that did not fit) on the caller's thread:
+    /// back-pressure. When the store refuses it, it is kept for the next flush as far as it fits.
+    fn write_now(&self, batch: Vec<AuditRecord>) -> Result<(), IamError> {
         if self.store.commit(&[], &batch).is_ok() {
             return Ok(());
         }
@@ -355,7 +397,7 @@ impl Account {
                 })
             })
             .collect();
-        let (audit, dropped) = {
+        let (flushed, dropped) = {
             let mut pending = self
                 .deferred_audit
                 .lock()
@@ -363,13 +405,15 @@ impl Account {
             let dropped = std::mem::take(&mut pending.dropped);
             (pending.take(), dropped)
         };
+        // Made into records here, on the flusher's thread, which frees them too.
+        let audit = flushed.records();
         if dropped > 0 {
             tracing::error!(target: "iamd", "{dropped} audit records dropped: the store refused them and over {MAX_PENDING_AUDIT_RECORDS} records or {MAX_PENDING_AUDIT_BYTES} bytes were waiting");
         }
-        if changes.is_empty() && audit.is_empty() {
-            return Ok(());
-        }
-        if self.store.commit(&changes, &audit).is_ok() {
+        if (changes.is_empty() && audit.is_empty()) || self.store.commit(&changes, &audit).is_ok() {
+            if let Ok(mut pending) = self.deferred_audit.lock() {
+                pending.give_back(flushed);
+            }
             return Ok(());
         }
         crate::telemetry::store_failed("flush");
@@ -390,8 +434,8 @@ impl Account {
             }
         }
         if let Ok(mut pending) = self.deferred_audit.lock() {
-            let newer = pending.take();
-            for record in audit.into_iter().chain(newer) {
+            let newer = pending.take().records();
+            for record in audit.iter().chain(&newer) {
                 pending.keep(record);
             }
         }
@@ -417,7 +461,7 @@ impl Account {
 
     /// Audit records waiting for the next flush (reads, failed calls).
     pub fn pending_audit_records(&self) -> usize {
-        self.deferred_audit.lock().map_or(0, |p| p.records.len())
+        self.deferred_audit.lock().map_or(0, |p| p.waiting.len())
     }
 
     /// How many snapshots were published since the account was opened (one per committed
@@ -550,10 +594,33 @@ mod tests {
         }
         let pending = account.deferred_audit.lock().unwrap();
         // Twice full (16 MiB): the 17th and 34th calls wrote what waited, and themselves.
-        assert_eq!(pending.records.len(), 6);
-        assert_eq!(pending.bytes, 6 << 20);
+        assert_eq!(pending.waiting.len(), 6);
+        assert_eq!(pending.waiting.body_bytes(), 6 << 20);
         assert_eq!(pending.dropped, 0);
         assert_eq!(account.audit_events(100).unwrap().len(), 34);
+    }
+
+    #[test]
+    fn calls_recorded_in_place_are_bounded_and_written_when_full_in_order() {
+        let (account, _) = crate::testing::account();
+        let caller = crate::testing::root();
+        let input = serde_json::json!({ "UserName": "u".repeat(100_000) });
+        for i in 0..200 {
+            let mut call = crate::audit::ApiCall::get_user(&caller, "123456789012", &input);
+            call.event_id = format!("e{i:03}");
+            account.audit_call(&call, None).unwrap();
+        }
+        // 16 MiB hold 166 such records (~101 KB): the 167th call wrote them and itself.
+        assert_eq!(account.pending_audit_records(), 33);
+        let stored = account.audit_events(1000).unwrap();
+        assert_eq!(stored.len(), 167);
+        account.flush_deferred().unwrap();
+        let all = account.audit_events(1000).unwrap();
+        let mut ids: Vec<&str> = all.iter().map(|r| r.event_id.as_str()).collect();
+        ids.reverse(); // newest first
+        let expected: Vec<String> = (0..200).map(|i| format!("e{i:03}")).collect();
+        assert_eq!(ids, expected);
+        assert!(all.iter().all(|r| r.body.contains(&"u".repeat(100_000))));
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod identity;
 mod json;
 #[cfg(test)]
 mod json_tests;
+pub(crate) mod waiting;
 
 /// The request parameters (model member names, at any depth) whose values an audit record
 /// may show. It is an allow-list: a parameter not named here (a secret, a file of seeds, a
@@ -307,16 +308,21 @@ fn recorded_parameters(input: &Value) -> Value {
 
 /// `UserName` -> `userName`, as CloudTrail names request parameters.
 fn camel_case(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    camel_case_into(&mut out, key);
+    out
+}
+
+/// [`camel_case`], appended to `out`.
+fn camel_case_into(out: &mut String, key: &str) {
     if let Some(first) = key.as_bytes().first().filter(|b| b.is_ascii()) {
-        let mut out = String::with_capacity(key.len());
         out.push(char::from(first.to_ascii_lowercase()));
         out.push_str(key.get(1..).unwrap_or_default());
-        return out;
+        return;
     }
     let mut chars = key.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    if let Some(first) = chars.next() {
+        out.extend(first.to_lowercase().chain(chars));
     }
 }
 
@@ -563,6 +569,59 @@ impl ApiCall<'_> {
     /// `errorMessage`). Written by [`json::write`] straight into one buffer, not through a
     /// JSON tree or serde: every read writes one, so it must be cheap.
     pub fn record_with(&self, error: Option<&crate::error::IamError>) -> AuditRecord {
+        self.with_json(error, |record, parameters| AuditRecord {
+            event_id: self.event_id.clone(),
+            event_time: self.now,
+            event_name: self.event_name.to_string(),
+            event_source: self.event_source.to_string(),
+            username: audit_username(self.caller),
+            body: json::write(record),
+            lookup: lookup_hint(self, parameters),
+        })
+    }
+
+    /// [`ApiCall::record_with`], written straight into `waiting`: no string of its own (every
+    /// read makes one).
+    pub(crate) fn record_into(
+        &self,
+        error: Option<&crate::error::IamError>,
+        waiting: &mut waiting::Waiting,
+    ) {
+        self.with_json(error, |record, parameters| {
+            let recorded = match parameters {
+                Parameters::Recorded(Recorded(input)) => Some(*input),
+                Parameters::Omitted(_) => None,
+            };
+            let head = waiting::Head {
+                event_time: self.now,
+                event_id: &self.event_id,
+                event_name: self.event_name,
+                event_source: self.event_source,
+                username: audit_username_of(self.caller),
+            };
+            let hint = recorded.map(|_| waiting::Hint {
+                read_only: Some(self.read_only),
+                access_key_id: Some(&self.caller.access_key_id),
+            });
+            waiting.push_with(
+                head,
+                |body| json::write_into(body, record),
+                hint,
+                |list| {
+                    for (name, value) in recorded.into_iter().flat_map(lookup_parameters) {
+                        list.add(|text| camel_case_into(text, name), value);
+                    }
+                },
+            );
+        })
+    }
+
+    /// Calls `f` with the parts of this call's record and its request parameters.
+    fn with_json<R>(
+        &self,
+        error: Option<&crate::error::IamError>,
+        f: impl FnOnce(&json::Record<'_>, &Parameters<'_>) -> R,
+    ) -> R {
         let max_parameter_bytes = match error {
             None => MAX_PARAMETER_BYTES,
             Some(_) => MAX_FAILED_CALL_PARAMETER_BYTES,
@@ -570,7 +629,7 @@ impl ApiCall<'_> {
         let request_parameters = request_parameters(self.input, max_parameter_bytes);
         let event_time = event_time(self.now);
         let error_code = error.map(|e| cloudtrail_error_code(e.code));
-        let body = json::write(&json::Record {
+        let record = json::Record {
             caller: self.caller,
             account_id: self.account_id,
             event_time: &event_time,
@@ -587,16 +646,8 @@ impl ApiCall<'_> {
             event_id: &self.event_id,
             read_only: self.read_only,
             recipient_account_id: self.account_id,
-        });
-        AuditRecord {
-            event_id: self.event_id.clone(),
-            event_time: self.now,
-            event_name: self.event_name.to_string(),
-            event_source: self.event_source.to_string(),
-            username: audit_username(self.caller),
-            body,
-            lookup: lookup_hint(self, &request_parameters),
-        }
+        };
+        f(&record, &request_parameters)
     }
 
     /// The record's text as `serde_json` writes the typed [`ApiCallRecord`]: what
@@ -639,26 +690,30 @@ fn lookup_hint(call: &ApiCall<'_>, parameters: &Parameters<'_>) -> iamd_store::L
     let Parameters::Recorded(Recorded(input)) = parameters else {
         return iamd_store::LookupHint::none();
     };
-    let parameters = match input {
-        Value::Object(map) => map
-            .iter()
-            .filter_map(|(key, value)| {
-                let value = match value {
-                    _ if !is_recorded(key) => HIDDEN,
-                    Value::String(text) => text.as_str(),
-                    _ => return None,
-                };
-                (value.len() <= iamd_store::lookup::MAX_INDEXED_VALUE)
-                    .then(|| (camel_case(key), value.to_string()))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
     iamd_store::LookupHint(Some(iamd_store::lookup::LookupFields {
         read_only: Some(call.read_only),
         access_key_id: Some(call.caller.access_key_id.clone()),
-        parameters,
+        parameters: lookup_parameters(input)
+            .map(|(name, value)| (camel_case(name), value.to_string()))
+            .collect(),
     }))
+}
+
+/// The top-level text request parameters a record is looked up by: (PascalCase name, value
+/// or [`HIDDEN`]), values of at most [`iamd_store::lookup::MAX_INDEXED_VALUE`] bytes.
+fn lookup_parameters(input: &Value) -> impl Iterator<Item = (&str, &str)> {
+    let map = match input {
+        Value::Object(map) => Some(map),
+        _ => None,
+    };
+    map.into_iter().flatten().filter_map(|(key, value)| {
+        let value = match value {
+            _ if !is_recorded(key) => HIDDEN,
+            Value::String(text) => text.as_str(),
+            _ => return None,
+        };
+        (value.len() <= iamd_store::lookup::MAX_INDEXED_VALUE).then_some((key.as_str(), value))
+    })
 }
 
 /// CloudTrail's record of an API call, in CloudTrail's member order (the reference that
@@ -781,12 +836,16 @@ fn region<'a>(caller: &'a Caller, event_source: &str) -> &'a str {
 /// The `Username` a record is looked up by (a role session's name for role sessions, as
 /// CloudTrail's LookupEvents shows it).
 pub(crate) fn audit_username(caller: &Caller) -> String {
+    audit_username_of(caller).to_string()
+}
+
+fn audit_username_of(caller: &Caller) -> &str {
     match &caller.identity {
-        Identity::Root => "root".to_string(),
-        Identity::User(name) => name.clone(),
-        Identity::AssumedRole(assumed) => assumed.session_name.clone(),
-        Identity::FederatedUser(federated) => federated.name.clone(),
-        Identity::Anonymous => String::new(),
+        Identity::Root => "root",
+        Identity::User(name) => name,
+        Identity::AssumedRole(assumed) => &assumed.session_name,
+        Identity::FederatedUser(federated) => &federated.name,
+        Identity::Anonymous => "",
     }
 }
 
@@ -874,6 +933,31 @@ mod tests {
                 iamd_store::lookup::LookupFields::of(&record.body),
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn a_record_written_in_place_is_the_record_and_hint_of_record_with() {
+        let caller = crate::testing::root();
+        let error =
+            crate::error::IamError::no_such_entity("The user with name bob cannot be found.");
+        let big = "x".repeat(5000);
+        for input in [
+            json!({"UserName": "bob", "Password": "x", "MaxItems": 5, "Tags": [{"Key": "k"}],
+                   "Ümlaut": "ü", "PolicyDocument": big}),
+            json!({"UserName": big}),
+            json!({}),
+            Value::Null,
+        ] {
+            for error in [None, Some(&error)] {
+                let call = ApiCall::get_user(&caller, "123456789012", &input);
+                let mut waiting = waiting::Waiting::default();
+                call.record_into(error, &mut waiting);
+                let written = waiting.records();
+                let record = call.record_with(error);
+                assert_eq!(written, vec![record.clone()], "{input}");
+                assert_eq!(written[0].lookup.0, record.lookup.0, "{input}");
+            }
         }
     }
 

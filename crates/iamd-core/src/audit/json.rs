@@ -274,7 +274,14 @@ pub(super) struct Record<'a> {
 /// The JSON text of `r`, in CloudTrail's member order.
 pub(super) fn write(r: &Record<'_>) -> String {
     // A read's record is 700-900 bytes: one allocation, not a second one to grow.
-    let mut out = Out::with_capacity(1024);
+    let mut text = String::with_capacity(1024);
+    write_into(&mut text, r);
+    text
+}
+
+/// [`write`], appended to `text`.
+pub(super) fn write_into(text: &mut String, r: &Record<'_>) {
+    let mut out = Out(std::mem::take(text));
     out.raw("{\"eventVersion\":\"1.11\",\"userIdentity\":");
     super::identity::write(&mut out, r.caller, r.account_id);
     // Text iamd makes itself (a time it wrote, names of its own tables, ids it drew): known
@@ -309,5 +316,5 @@ pub(super) fn write(r: &Record<'_>) -> String {
     out.raw(",\"eventType\":\"AwsApiCall\",\"managementEvent\":true");
     out.member(",\"recipientAccountId\":", r.recipient_account_id);
     out.raw(",\"eventCategory\":\"Management\"}");
-    out.into_string()
+    *text = out.into_string();
 }

@@ -520,7 +520,7 @@ pub fn audit_refused_input(
         now: account.now(),
         response: None,
     };
-    account.audit_failed_call(call.record_with(Some(error)));
+    let _ = account.audit_call(&call, Some(error));
 }
 
 /// Records a successful call that wrote nothing (reads, and calls whose changes are not
@@ -530,8 +530,8 @@ fn audit_success(ctx: &OpContext<'_>) -> Result<(), IamError> {
         return Ok(());
     }
     let event_id = ctx.account.new_event_id()?;
-    let record = ctx.api_call(event_id, ctx.now).record_with(None);
-    ctx.account.audit_deferred(record)
+    ctx.account
+        .audit_call(&ctx.api_call(event_id, ctx.now), None)
 }
 
 /// Records a failed call (denied, invalid, conflicting...) in the audit log, as CloudTrail
@@ -540,8 +540,9 @@ fn audit_failure(ctx: &OpContext<'_>, error: &IamError) {
     let Ok(event_id) = ctx.account.new_event_id() else {
         return;
     };
-    let record = ctx.api_call(event_id, ctx.now).record_with(Some(error));
-    ctx.account.audit_failed_call(record);
+    let _ = ctx
+        .account
+        .audit_call(&ctx.api_call(event_id, ctx.now), Some(error));
 }
 
 #[cfg(test)]
