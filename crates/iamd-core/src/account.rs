@@ -305,37 +305,26 @@ impl Account {
     }
 
     /// Keeps the audit record of `call` (`error`: how it failed) for the next
-    /// [`Account::flush_deferred`], as [`Account::audit_deferred`] does: written in this
-    /// thread's buffer, then copied to the records waiting (nothing allocated per record).
+    /// [`Account::flush_deferred`], as [`Account::audit_deferred`] does, written straight
+    /// into the records waiting (nothing allocated per record). The one that goes over the
+    /// bound is written to the store with them.
     pub fn audit_call(
         &self,
         call: &crate::audit::ApiCall<'_>,
         error: Option<&IamError>,
     ) -> Result<(), IamError> {
-        thread_local! {
-            static SCRATCH: std::cell::RefCell<Waiting> = std::cell::RefCell::default();
-        }
-        SCRATCH.with(|scratch| {
-            let Ok(mut scratch) = scratch.try_borrow_mut() else {
-                return self.audit_deferred(call.record_with(error));
-            };
-            scratch.clear();
-            call.record_into(error, &mut scratch);
-            let batch = {
-                let mut pending = self
-                    .deferred_audit
-                    .lock()
-                    .map_err(|_| IamError::service_failure())?;
-                if pending.fits(scratch.len(), scratch.body_bytes()) {
-                    pending.waiting.append(&scratch);
-                    return Ok(());
-                }
-                let mut batch = pending.take().records();
-                batch.extend(scratch.records());
-                batch
-            };
-            self.write_now(batch)
-        })
+        let batch = {
+            let mut pending = self
+                .deferred_audit
+                .lock()
+                .map_err(|_| IamError::service_failure())?;
+            call.record_into(error, &mut pending.waiting);
+            if pending.fits(0, 0) {
+                return Ok(());
+            }
+            pending.take().records()
+        };
+        self.write_now(batch)
     }
 
     /// Keeps the audit record of a call that wrote nothing for the next

@@ -1,8 +1,8 @@
-//! Audit records waiting for the next flush, copied into one text buffer. A record made on a
-//! request's thread and freed ~20 ms later by the flusher's thread cost more than making it
-//! (the allocator's cross-thread frees and cold pages: half of read auditing's cost, perf,
-//! 2026-12-07); copied here, the request's own strings are freed where they were made, and
-//! the buffer keeps its capacity from flush to flush.
+//! Audit records waiting for the next flush, as text in one buffer that keeps its capacity
+//! from flush to flush. A read's record is written straight into it (`ApiCall::record_into`).
+//! Records used to wait as structs of owned strings, made on a request's thread and freed ~20 ms
+//! later on the flusher's: the allocator's cross-thread frees and cold pages were half of read
+//! auditing's cost (perf, 2026-12-07). The flusher makes the store's records on its own thread.
 
 use crate::store::AuditRecord;
 use iamd_store::lookup::LookupFields;
@@ -149,26 +149,6 @@ impl Waiting {
         self.body_bytes += body_len;
     }
 
-    /// Appends `other`'s records (copies of their texts).
-    pub fn append(&mut self, other: &Waiting) {
-        let text_offset = self.text.len();
-        let parameter_offset = self.parameters.len();
-        self.text.push_str(&other.text);
-        self.parameters.extend_from_slice(&other.parameters);
-        self.records.extend(other.records.iter().map(|held| Held {
-            event_time: held.event_time,
-            start: held.start + text_offset,
-            lengths: held.lengths,
-            lookup: held.lookup.as_ref().map(|lookup| HeldLookup {
-                read_only: lookup.read_only,
-                access_key_id: lookup.access_key_id,
-                parameters: lookup.parameters.start + parameter_offset
-                    ..lookup.parameters.end + parameter_offset,
-            }),
-        }));
-        self.body_bytes += other.body_bytes;
-    }
-
     /// The records, as they were pushed.
     pub fn records(&self) -> Vec<AuditRecord> {
         self.records.iter().map(|held| self.record(held)).collect()
@@ -271,30 +251,5 @@ mod tests {
         waiting.push(&records[7]);
         assert_eq!(waiting.records(), vec![records[7].clone()]);
         assert_eq!(waiting.records()[0].lookup.0, records[7].lookup.0);
-    }
-
-    #[test]
-    fn records_appended_from_another_buffer_come_back_in_order() {
-        let records: Vec<AuditRecord> = (0..30)
-            .map(|i| record(i, (i % 4 != 1).then(|| fields(i))))
-            .collect();
-        let mut waiting = Waiting::default();
-        let mut scratch = Waiting::default();
-        for (i, r) in records.iter().enumerate() {
-            if i.is_multiple_of(2) {
-                waiting.push(r);
-            } else {
-                scratch.clear();
-                scratch.push(r);
-                waiting.append(&scratch);
-            }
-        }
-        let back = waiting.records();
-        assert_eq!(back, records);
-        for (got, sent) in back.iter().zip(&records) {
-            assert_eq!(got.lookup.0, sent.lookup.0);
-        }
-        let body_bytes: usize = records.iter().map(|r| r.body.len()).sum();
-        assert_eq!(waiting.body_bytes(), body_bytes);
     }
 }
