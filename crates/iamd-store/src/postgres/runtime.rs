@@ -46,15 +46,24 @@ impl Runtime {
         &self,
         task: impl Future<Output = Result<T, StoreError>> + Send + 'static,
     ) -> Result<T, StoreError> {
+        self.run_within(CALL_TIMEOUT, task)
+    }
+
+    /// [`Runtime::run`], waiting at most `limit`.
+    pub fn run_within<T: Send + 'static>(
+        &self,
+        limit: std::time::Duration,
+        task: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+    ) -> Result<T, StoreError> {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         self.handle.spawn(async move {
-            let _ = sender.send(tokio::time::timeout(CALL_TIMEOUT, task).await);
+            let _ = sender.send(tokio::time::timeout(limit, task).await);
         });
         match receiver.recv() {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(StoreError(format!(
                 "postgres: no answer from the database within {} s",
-                CALL_TIMEOUT.as_secs()
+                limit.as_secs()
             ))),
             Err(_) => Err(StoreError("postgres: the store's runtime stopped".into())),
         }

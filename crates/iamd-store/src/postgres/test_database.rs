@@ -34,7 +34,9 @@ fn create(base: &str, name: &str) -> Result<String, StoreError> {
         to_url(&config)
     };
     let runtime = Runtime::start()?;
-    runtime.run(async move {
+    // CREATE DATABASE waits for a checkpoint: with many test databases written at once on a
+    // busy machine that took over the store's 10 s (a failed run, 2026-12-07).
+    runtime.run_within(std::time::Duration::from_secs(120), async move {
         let client = super::pool::connect(&config, &tls).await?;
         // Two statements: neither may run inside a (multi-statement) transaction.
         client
