@@ -52,6 +52,46 @@ pub fn run(store: &dyn Store) {
         (records[0].key.as_str(), records[0].body.as_str()),
         ("alice", "{\"v\":2}")
     );
+    store
+        .commit(
+            &[put("group", "admins", "{}"), put("user", "zed", "{}")],
+            &[],
+        )
+        .unwrap();
+    // One at a time: the same records as `load`, and the first error of the callee stops it.
+    let mut each = Vec::new();
+    store
+        .load_each(&mut |record| {
+            each.push(record);
+            Ok(())
+        })
+        .unwrap();
+    let mut all = store.load().unwrap();
+    all.sort_by(|a, b| (&a.kind, &a.key).cmp(&(&b.kind, &b.key)));
+    each.sort_by(|a, b| (&a.kind, &a.key).cmp(&(&b.kind, &b.key)));
+    assert_eq!(each, all);
+    assert_eq!(each.len(), 3);
+    let mut seen = 0;
+    let stopped = store.load_each(&mut |_| {
+        seen += 1;
+        Err("no more".into())
+    });
+    assert_eq!((stopped, seen), (Err("no more".to_string()), 1));
+    store
+        .commit(
+            &[
+                Change::Delete {
+                    kind: "group",
+                    key: "admins".into(),
+                },
+                Change::Delete {
+                    kind: "user",
+                    key: "zed".into(),
+                },
+            ],
+            &[],
+        )
+        .unwrap();
     // A failing commit (duplicate event id) changes nothing: all or nothing.
     let failed = store.commit(&[put("user", "carol", "{}")], &[event("e2", "Again")]);
     assert!(failed.is_err(), "duplicate event ids are refused");

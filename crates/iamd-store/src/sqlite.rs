@@ -169,6 +169,26 @@ impl Store for SqliteStore {
         rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
 
+    fn load_each(&self, each: &mut dyn FnMut(Record) -> Result<(), String>) -> Result<(), String> {
+        let conn = self.conn().map_err(|e| e.to_string())?;
+        let mut stmt = conn
+            .prepare("SELECT kind, key, body FROM records ORDER BY kind, key")
+            .map_err(|e| fail(e).to_string())?;
+        let mut rows = stmt.query([]).map_err(|e| fail(e).to_string())?;
+        while let Some(row) = rows.next().map_err(|e| fail(e).to_string())? {
+            let record = (|| {
+                Ok(Record {
+                    kind: row.get(0)?,
+                    key: row.get(1)?,
+                    body: row.get(2)?,
+                })
+            })()
+            .map_err(|e: rusqlite::Error| fail(e).to_string())?;
+            each(record)?;
+        }
+        Ok(())
+    }
+
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError> {
         let mut writer = self.conn()?;
         let Writer { conn, recent } = &mut *writer;

@@ -116,6 +116,15 @@ pub trait ChangeLog: Send + Sync {
 pub trait Store: Send + Sync {
     /// Every record, for building the state at start.
     fn load(&self) -> Result<Vec<Record>, StoreError>;
+    /// Every record, given one at a time to `each`, for building the state at start without
+    /// holding every stored body at once; stops at the first error of `each` and returns it
+    /// (else the store's own error, as text). This default loads them all first.
+    fn load_each(&self, each: &mut dyn FnMut(Record) -> Result<(), String>) -> Result<(), String> {
+        self.load()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .try_for_each(each)
+    }
     /// Applies the changes and appends the audit events, all or nothing.
     fn commit(&self, changes: &[Change], audit: &[AuditRecord]) -> Result<(), StoreError>;
     /// Audit events, newest first, at most `limit`.
