@@ -298,9 +298,10 @@ pub struct MfaDevice {
     pub pending_throttles: BTreeMap<String, crate::crypto::Throttle>,
     #[serde(default)]
     pub tags: Vec<Tag>,
-    /// A security key's public key, credential id and signature counter (not secret).
+    /// A security key's public key, credential id and signature counter (not secret). Boxed:
+    /// inline it made every device ~530 bytes (26 MB of 50,000 TOTP devices at 100,000 users).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_key: Option<webauthn_rs::prelude::SecurityKey>,
+    pub security_key: Option<Box<webauthn_rs::prelude::SecurityKey>>,
 }
 
 /// The most callers whose failed codes an unassigned device keeps apart.

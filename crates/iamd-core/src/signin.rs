@@ -365,7 +365,7 @@ pub fn mfa_step(
 pub fn security_keys(state: &AccountState, user: &str) -> Vec<webauthn_rs::prelude::SecurityKey> {
     state
         .user_mfa_devices(user)
-        .filter_map(|d| d.security_key.clone())
+        .filter_map(|d| d.security_key.as_deref().cloned())
         .collect()
 }
 

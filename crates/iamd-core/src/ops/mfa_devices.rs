@@ -372,7 +372,7 @@ fn enable_security_key(ctx: &OpContext<'_>, value: &Value) -> Result<Value, IamE
                 throttle: Default::default(),
                 pending_throttles: Default::default(),
                 tags: Vec::new(),
-                security_key: Some(input.security_key.clone()),
+                security_key: Some(Box::new(input.security_key.clone())),
             },
         )?;
         Ok(serial)
