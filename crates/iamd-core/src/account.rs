@@ -310,12 +310,6 @@ impl Account {
             .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Keeps the audit record of a failed call for the next [`Account::flush_deferred`] (see
-    /// [`Account::audit_deferred`]; a record the store refuses is counted and reported).
-    pub fn audit_failed_call(&self, record: AuditRecord) {
-        let _ = self.audit_deferred(record);
-    }
-
     /// Keeps the audit record of `call` (`error`: how it failed) for the next
     /// [`Account::flush_deferred`], as [`Account::audit_deferred`] does, written straight
     /// into the records waiting (nothing allocated per record). The one that goes over the
@@ -591,7 +585,7 @@ mod tests {
     fn records_waiting_for_a_flush_are_bounded_by_bytes_and_written_when_full() {
         let (account, _) = crate::testing::account();
         for i in 0..40 {
-            account.audit_failed_call(record_with_id(1 << 20, i));
+            account.audit_deferred(record_with_id(1 << 20, i)).unwrap();
         }
         let pending = account.deferred_audit.lock().unwrap();
         // Twice full (16 MiB): the 17th and 34th calls wrote what waited, and themselves.

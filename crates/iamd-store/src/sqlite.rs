@@ -151,40 +151,32 @@ impl SqliteStore {
     }
 }
 
+/// Every stored entity, as [`Store::load`] and [`Store::load_each`] read them.
+const LOAD_RECORDS: &str = "SELECT kind, key, body FROM records ORDER BY kind, key";
+
+fn record_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    Ok(Record {
+        kind: row.get(0)?,
+        key: row.get(1)?,
+        body: row.get(2)?,
+    })
+}
+
 impl Store for SqliteStore {
     fn load(&self) -> Result<Vec<Record>, StoreError> {
         let conn = self.conn()?;
-        let mut stmt = conn
-            .prepare("SELECT kind, key, body FROM records ORDER BY kind, key")
-            .map_err(fail)?;
-        let rows = stmt
-            .query_map([], |row| {
-                Ok(Record {
-                    kind: row.get(0)?,
-                    key: row.get(1)?,
-                    body: row.get(2)?,
-                })
-            })
-            .map_err(fail)?;
+        let mut stmt = conn.prepare(LOAD_RECORDS).map_err(fail)?;
+        let rows = stmt.query_map([], record_of).map_err(fail)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(fail)
     }
 
     fn load_each(&self, each: &mut dyn FnMut(Record) -> Result<(), String>) -> Result<(), String> {
         let conn = self.conn().map_err(|e| e.to_string())?;
-        let mut stmt = conn
-            .prepare("SELECT kind, key, body FROM records ORDER BY kind, key")
-            .map_err(|e| fail(e).to_string())?;
-        let mut rows = stmt.query([]).map_err(|e| fail(e).to_string())?;
-        while let Some(row) = rows.next().map_err(|e| fail(e).to_string())? {
-            let record = (|| {
-                Ok(Record {
-                    kind: row.get(0)?,
-                    key: row.get(1)?,
-                    body: row.get(2)?,
-                })
-            })()
-            .map_err(|e: rusqlite::Error| fail(e).to_string())?;
-            each(record)?;
+        let text = |e: rusqlite::Error| fail(e).to_string();
+        let mut stmt = conn.prepare(LOAD_RECORDS).map_err(text)?;
+        let mut rows = stmt.query([]).map_err(text)?;
+        while let Some(row) = rows.next().map_err(text)? {
+            each(record_of(row).map_err(text)?)?;
         }
         Ok(())
     }

@@ -226,10 +226,10 @@ fn deferred_records_survive_a_failed_flush() {
         lookup: Default::default(),
     };
     account.record_key_use("AKIAEXAMPLE", "iam", "us-east-1");
-    account.audit_failed_call(record("first"));
+    account.audit_deferred(record("first")).unwrap();
     store.fail_next.store(true, Ordering::SeqCst);
     assert!(account.flush_deferred().is_err());
-    account.audit_failed_call(record("second"));
+    account.audit_deferred(record("second")).unwrap();
     account.flush_deferred().unwrap();
     let ids: Vec<String> = store
         .audit_events(10)
