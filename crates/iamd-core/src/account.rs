@@ -32,6 +32,9 @@ pub struct Account {
     /// Audit records of calls that wrote nothing (reads; denied or invalid calls), flushed
     /// with the last uses: such calls must not wait for the database.
     deferred_audit: Mutex<DeferredAudit>,
+    /// The store's records of the last flush, written over by the next one (their strings
+    /// keep their capacity; see [`keep_for_next_flush`]).
+    flushed_records: Mutex<Vec<AuditRecord>>,
     /// When the snapshot was last known to be the newest (a store several nodes share).
     caught_up: Mutex<std::time::Instant>,
     /// Where AssumeRoleWithWebIdentity finds an issuer's signing keys (set by the server;
@@ -83,6 +86,18 @@ impl DeferredAudit {
     fn give_back(&mut self, mut flushed: Waiting) {
         flushed.clear();
         self.spare = flushed;
+    }
+}
+
+/// Keeps a flush's records for the next one to write over, unless they hold more than a
+/// usual flush's worth of memory (after a burst, or a flush of records kept while the store
+/// was failing): those are freed.
+fn keep_for_next_flush(records: &mut Vec<AuditRecord>) {
+    const MOST_RECORDS: usize = 4096;
+    const MOST_BODY_BYTES: usize = 4 << 20;
+    let body_bytes: usize = records.iter().map(|r| r.body.capacity()).sum();
+    if records.len() > MOST_RECORDS || body_bytes > MOST_BODY_BYTES {
+        *records = Vec::new();
     }
 }
 
@@ -181,6 +196,7 @@ impl Account {
             quotas: Default::default(),
             last_used: Mutex::new(last_used),
             deferred_audit: Mutex::new(DeferredAudit::default()),
+            flushed_records: Mutex::new(Vec::new()),
             caught_up: Mutex::new(std::time::Instant::now()),
             web_identity_keys: std::sync::OnceLock::new(),
             outbound_issuer: std::sync::OnceLock::new(),
@@ -361,7 +377,7 @@ impl Account {
         if self.store.commit(&[], &batch).is_ok() {
             return Ok(());
         }
-        self.put_back(Vec::new(), batch);
+        self.put_back(Vec::new(), &batch);
         Err(IamError::service_failure())
     }
 
@@ -400,25 +416,30 @@ impl Account {
             let dropped = std::mem::take(&mut pending.dropped);
             (pending.take(), dropped)
         };
-        // Made into records here, on the flusher's thread, which frees them too.
-        let audit = flushed.records();
+        // Made into records here, on the flusher's thread, over the last flush's.
+        let mut audit = self
+            .flushed_records
+            .lock()
+            .map_err(|_| IamError::service_failure())?;
+        flushed.records_into(&mut audit);
         if dropped > 0 {
             tracing::error!(target: "iamd", "{dropped} audit records dropped: the store refused them and over {MAX_PENDING_AUDIT_RECORDS} records or {MAX_PENDING_AUDIT_BYTES} bytes were waiting");
         }
         if (changes.is_empty() && audit.is_empty()) || self.store.commit(&changes, &audit).is_ok() {
+            keep_for_next_flush(&mut audit);
             if let Ok(mut pending) = self.deferred_audit.lock() {
                 pending.give_back(flushed);
             }
             return Ok(());
         }
         crate::telemetry::store_failed("flush");
-        self.put_back(taken, audit);
+        self.put_back(taken, &audit);
         Err(IamError::service_failure())
     }
 
     /// Marks the taken last uses unflushed again (unless newer ones came meanwhile) and puts the
     /// taken audit records back before the ones that came meanwhile, within the limit.
-    fn put_back(&self, taken: Vec<(String, LastUsed)>, audit: Vec<AuditRecord>) {
+    fn put_back(&self, taken: Vec<(String, LastUsed)>, audit: &[AuditRecord]) {
         if let Ok(mut map) = self.last_used.lock() {
             for (id, used) in taken {
                 if let Some((current, dirty)) = map.get_mut(&id) {

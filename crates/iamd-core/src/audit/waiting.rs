@@ -151,36 +151,74 @@ impl Waiting {
 
     /// The records, as they were pushed.
     pub fn records(&self) -> Vec<AuditRecord> {
-        self.records.iter().map(|held| self.record(held)).collect()
+        let mut records = Vec::new();
+        self.records_into(&mut records);
+        records
     }
 
-    fn record(&self, held: &Held) -> AuditRecord {
+    /// The records, as they were pushed, in `out`: its records are written over (their
+    /// strings keep their capacity: a flush allocates nothing once they have grown), and
+    /// it ends with as many as there are.
+    pub fn records_into(&self, out: &mut Vec<AuditRecord>) {
+        out.truncate(self.records.len());
+        for (i, held) in self.records.iter().enumerate() {
+            match out.get_mut(i) {
+                Some(record) => self.fill(held, record),
+                None => {
+                    let mut record = AuditRecord {
+                        event_id: String::new(),
+                        event_time: 0,
+                        event_name: String::new(),
+                        event_source: String::new(),
+                        username: String::new(),
+                        body: String::new(),
+                        lookup: LookupHint::none(),
+                    };
+                    self.fill(held, &mut record);
+                    out.push(record);
+                }
+            }
+        }
+    }
+
+    /// Writes the record `held` over `record`.
+    fn fill(&self, held: &Held, record: &mut AuditRecord) {
         let mut at = held.start;
-        let mut next = |len: usize| {
-            let text = self.text.get(at..at + len).unwrap_or_default().to_string();
+        let mut next = |into: &mut String, len: usize| {
+            into.clear();
+            into.push_str(self.text.get(at..at + len).unwrap_or_default());
             at += len;
-            text
         };
-        let [event_id, event_name, event_source, username, body] = held.lengths.map(&mut next);
-        let lookup = held.lookup.as_ref().map(|lookup| LookupFields {
-            read_only: lookup.read_only,
-            access_key_id: lookup.access_key_id.map(&mut next),
-            parameters: self
-                .parameters
-                .get(lookup.parameters.clone())
-                .unwrap_or_default()
-                .iter()
-                .map(|&(name, value)| (next(name), next(value)))
-                .collect(),
-        });
-        AuditRecord {
-            event_id,
-            event_time: held.event_time,
-            event_name,
-            event_source,
-            username,
-            body,
-            lookup: LookupHint(lookup),
+        record.event_time = held.event_time;
+        let [id, name, source, username, body] = held.lengths;
+        next(&mut record.event_id, id);
+        next(&mut record.event_name, name);
+        next(&mut record.event_source, source);
+        next(&mut record.username, username);
+        next(&mut record.body, body);
+        let Some(lookup) = &held.lookup else {
+            record.lookup.0 = None;
+            return;
+        };
+        let fields = record.lookup.0.get_or_insert_with(LookupFields::default);
+        fields.read_only = lookup.read_only;
+        match lookup.access_key_id {
+            Some(len) => next(fields.access_key_id.get_or_insert_with(String::new), len),
+            None => fields.access_key_id = None,
+        }
+        let parameters = self
+            .parameters
+            .get(lookup.parameters.clone())
+            .unwrap_or_default();
+        fields.parameters.truncate(parameters.len());
+        for (i, &(name_len, value_len)) in parameters.iter().enumerate() {
+            if fields.parameters.len() == i {
+                fields.parameters.push((String::new(), String::new()));
+            }
+            if let Some((name, value)) = fields.parameters.get_mut(i) {
+                next(name, name_len);
+                next(value, value_len);
+            }
         }
     }
 
@@ -251,5 +289,29 @@ mod tests {
         waiting.push(&records[7]);
         assert_eq!(waiting.records(), vec![records[7].clone()]);
         assert_eq!(waiting.records()[0].lookup.0, records[7].lookup.0);
+    }
+
+    #[test]
+    fn records_written_over_older_ones_are_the_records_pushed() {
+        let mut out = Vec::new();
+        let mut waiting = Waiting::default();
+        // Rounds of other sizes, each record's hint and parameters unlike the last round's.
+        for (round, count) in [(0, 30), (1, 12), (2, 40), (3, 0), (4, 7)] {
+            let records: Vec<AuditRecord> = (0..count)
+                .map(|i| {
+                    let i = i + round;
+                    record(i, (!i.is_multiple_of(2 + round)).then(|| fields(i)))
+                })
+                .collect();
+            waiting.clear();
+            for r in &records {
+                waiting.push(r);
+            }
+            waiting.records_into(&mut out);
+            assert_eq!(out, records, "round {round}");
+            for (got, sent) in out.iter().zip(&records) {
+                assert_eq!(got.lookup.0, sent.lookup.0, "round {round}");
+            }
+        }
     }
 }

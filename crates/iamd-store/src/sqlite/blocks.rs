@@ -319,7 +319,7 @@ fn check_unique(
             recent.remember(prefix, stored_ids(tx, prefix)?);
         }
         let fresh = match recent.ids(prefix) {
-            Some(ids) => ids.insert(id.to_string()),
+            Some(ids) => ids.insert(id),
             None => false,
         };
         if !fresh {
@@ -349,7 +349,7 @@ fn stored_ids(tx: &Connection, prefix: &str) -> Result<recent::Ids, StoreError> 
         let bytes: Vec<u8> = read.query_row([block], |row| row.get(0)).map_err(fail)?;
         for stored in Block::read(&bytes)?.heads()? {
             if event_id_prefix(stored.event_id) == prefix {
-                ids.insert(stored.event_id.to_string());
+                ids.insert(stored.event_id);
             }
         }
     }
