@@ -149,19 +149,28 @@ def measure(args, users, work):
         write_requests(req, [prober.raw("iam", authorized)])
         r["authorized_call"] = wrk(args, port, req, args.duration)
         # Writes: distinct requests, the run stops after them or the duration.
+        r["rss_mb"] = {"ready": r["rss_ready_mb"], "after reads": rss_mb(server.pid)}
         tag = str(int(time.time()) % 100000)
         write_requests(req, [root.raw("iam", {"Action": "CreateUser", "Version": IAM_VERSION,
                                               "UserName": f"new-{tag}-{i:07d}"}) for i in range(create_n)])
         r["CreateUser"] = wrk(args, port, req, args.duration)
+        created = max(1, min(create_n, r["CreateUser"]["requests"]))
+        r["rss_mb"]["after CreateUser"] = rss_mb(server.pid)
         acct = re.search(r"<Arn>arn:aws:iam::(\d+):", call(root, {"Action": "GetUser", "Version": IAM_VERSION,
                                                                    "UserName": target})).group(1)
+        # Each request attaches a fixture policy to a user CreateUser just made (one policy a
+        # user while there are as many users as requests): the same write at every size. The
+        # fixture's users would give a 10-user account either re-attachments (no-ops) or
+        # users holding hundreds of policies.
         policies = max(20, users // 10)
         write_requests(req, [root.raw("iam", {
-            "Action": "AttachUserPolicy", "Version": IAM_VERSION, "UserName": f"user-{i % users:06d}",
-            "PolicyArn": f"arn:aws:iam::{acct}:policy/policy-{(i // users * 7 + i) % policies:05d}"})
+            "Action": "AttachUserPolicy", "Version": IAM_VERSION,
+            "UserName": f"new-{tag}-{i % created:07d}",
+            "PolicyArn": f"arn:aws:iam::{acct}:policy/policy-{(i // created) % policies:05d}"})
             for i in range(attach_n)])
         r["AttachUserPolicy"] = wrk(args, port, req, args.duration)
         r["rss_after_load_mb"] = rss_mb(server.pid)
+        r["rss_mb"]["after AttachUserPolicy"] = r["rss_after_load_mb"]
         # Paging and reports.
         times, listed = pages(root, {"Action": "ListUsers", "Version": IAM_VERSION})
         r["ListUsers"] = dict(page_summary(times), users=listed)
@@ -182,6 +191,7 @@ def measure(args, users, work):
         lookups.sort()
         r["LookupEvents"] = {"p50_ms": lookups[len(lookups) // 2],
                              "p99_ms": lookups[min(len(lookups) - 1, int(len(lookups) * 0.99))]}
+        r["rss_mb"]["after reports and lookups"] = rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -215,7 +225,8 @@ def table(results):
     rows = [[name] + [f"{fn(r):,.2f}" for r in results] for name, fn in FIGURES]
     rows.append(["ListUsers pages (first / last ms)"] + [
         f"{r['ListUsers']['pages']} ({r['ListUsers']['first_ms']:.1f} / {r['ListUsers']['last_ms']:.1f})" for r in results])
-    rows.append(["RSS at ready (MB)"] + [f"{r['rss_ready_mb']:,.0f}" for r in results])
+    for phase in results[0].get("rss_mb", {}):
+        rows.append([f"RSS {phase} (MB)"] + [f"{r['rss_mb'][phase]:,.0f}" for r in results])
     rows.append(["fixture written in (s)"] + [f"{r['fixture_s']:,.0f}" for r in results])
     widths = [max(len(x[i]) for x in [head] + rows) for i in range(len(head))]
     fmt = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"

@@ -82,12 +82,21 @@ impl DeferredAudit {
         std::mem::replace(&mut self.waiting, std::mem::take(&mut self.spare))
     }
 
-    /// Keeps a flushed buffer, emptied, for the next [`DeferredAudit::take`].
+    /// Keeps a flushed buffer, emptied, for the next [`DeferredAudit::take`], unless it grew
+    /// beyond [`KEPT_AUDIT_BUFFER_BYTES`] (records that piled up while a flush was slow, e.g.
+    /// during a WAL checkpoint): that memory is given back, not kept for good.
     fn give_back(&mut self, mut flushed: Waiting) {
         flushed.clear();
-        self.spare = flushed;
+        self.spare = match flushed.capacity_bytes() <= KEPT_AUDIT_BUFFER_BYTES {
+            true => flushed,
+            false => Waiting::default(),
+        };
     }
 }
+
+/// The most memory an emptied buffer of audit records keeps for the next flush: a usual
+/// flush (20 ms of reads, ~1,000 records of ~1 KiB at 45,000 reads/s) fits with room.
+const KEPT_AUDIT_BUFFER_BYTES: usize = 4 << 20;
 
 /// Keeps a flush's records for the next one to write over, unless they hold more than a
 /// usual flush's worth of memory (after a burst, or a flush of records kept while the store
@@ -637,6 +646,29 @@ mod tests {
         let expected: Vec<String> = (0..200).map(|i| format!("e{i:03}")).collect();
         assert_eq!(ids, expected);
         assert!(all.iter().all(|r| r.body.contains(&"u".repeat(100_000))));
+    }
+
+    #[test]
+    fn a_flushed_buffer_keeps_its_room_unless_records_piled_up() {
+        let (account, _) = crate::testing::account();
+        let spare = |account: &super::Account| {
+            let pending = account.deferred_audit.lock().unwrap();
+            pending.spare.capacity_bytes()
+        };
+        for i in 0..10 {
+            account.audit_deferred(record_with_id(1000, i)).unwrap();
+        }
+        account.flush_deferred().unwrap();
+        let kept = spare(&account);
+        assert!(kept >= 10_000, "{kept}");
+        // Records that piled up (10 MiB): their buffer is given back after the flush.
+        for i in 10..20 {
+            account.audit_deferred(record_with_id(1 << 20, i)).unwrap();
+        }
+        account.flush_deferred().unwrap();
+        let kept = spare(&account);
+        assert!(kept <= super::KEPT_AUDIT_BUFFER_BYTES, "{kept}");
+        assert_eq!(account.audit_events(100).unwrap().len(), 20);
     }
 
     #[test]

@@ -222,6 +222,13 @@ impl Waiting {
         }
     }
 
+    /// The bytes it holds room for (text, records and parameters).
+    pub fn capacity_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.records.capacity() * std::mem::size_of::<Held>()
+            + self.parameters.capacity() * std::mem::size_of::<(usize, usize)>()
+    }
+
     /// Empties it, keeping its capacity.
     pub fn clear(&mut self) {
         self.text.clear();
