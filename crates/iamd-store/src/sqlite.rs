@@ -9,6 +9,7 @@ use crate::{AuditQuery, AuditRecord, Change, Record, Store, StoreError};
 use rusqlite::{params, Connection};
 
 mod blocks;
+mod checkpoint;
 mod page;
 
 /// The entities, and the audit records in blocks (see [`blocks`]). `WITHOUT ROWID`: the rows
@@ -76,6 +77,8 @@ pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 pub struct SqliteStore {
     conn: Mutex<Writer>,
+    /// The WAL's checkpoints, off the connection (a database file's; none in memory).
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 /// The connection, and what it knows of the stored audit blocks (it is their only writer).
@@ -115,7 +118,14 @@ impl SqliteStore {
         }
         let mut conn = conn;
         create_schema(&mut conn)?;
-        Ok(SqliteStore::new(conn))
+        conn.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint={};",
+            checkpoint::FALLBACK_PAGES
+        ))
+        .map_err(fail)?;
+        let mut store = SqliteStore::new(conn);
+        store._checkpointer = Some(checkpoint::Checkpointer::start(path)?);
+        Ok(store)
     }
 
     /// An in-memory database (tests).
@@ -134,6 +144,7 @@ impl SqliteStore {
                 conn,
                 recent: blocks::Recent::default(),
             }),
+            _checkpointer: None,
         }
     }
 
