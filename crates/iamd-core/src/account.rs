@@ -94,8 +94,9 @@ impl DeferredAudit {
     }
 }
 
-/// The most memory an emptied buffer of audit records keeps for the next flush: a usual
-/// flush (20 ms of reads, ~1,000 records of ~1 KiB at 45,000 reads/s) fits with room.
+/// The most memory an emptied buffer of audit records, or a flush's records, keep for the
+/// next flush: a usual flush (20 ms of reads, ~1,000 records of ~1 KiB at 45,000 reads/s)
+/// fits with room.
 const KEPT_AUDIT_BUFFER_BYTES: usize = 4 << 20;
 
 /// Keeps a flush's records for the next one to write over, unless they hold more than a
@@ -103,9 +104,8 @@ const KEPT_AUDIT_BUFFER_BYTES: usize = 4 << 20;
 /// was failing): those are freed.
 fn keep_for_next_flush(records: &mut Vec<AuditRecord>) {
     const MOST_RECORDS: usize = 4096;
-    const MOST_BODY_BYTES: usize = 4 << 20;
     let body_bytes: usize = records.iter().map(|r| r.body.capacity()).sum();
-    if records.len() > MOST_RECORDS || body_bytes > MOST_BODY_BYTES {
+    if records.len() > MOST_RECORDS || body_bytes > KEPT_AUDIT_BUFFER_BYTES {
         *records = Vec::new();
     }
 }
